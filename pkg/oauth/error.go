@@ -150,3 +150,10 @@ func Sanitize(s string) string {
 func descChar(c byte) bool {
 	return c == 0x20 || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E)
 }
+
+// WithCause returns a copy of e that keeps cause for logs.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.cause = cause
+	return &c
+}

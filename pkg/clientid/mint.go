@@ -1,0 +1,163 @@
+package clientid
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/metadata"
+)
+
+// Type is the `typ` header of every client_id.
+const Type = "client-id+jwt"
+
+// FormatVersion is the `v` claim: the version of this format.
+const FormatVersion = 1
+
+// DefaultMaxLength is the default cap on a client_id's length in bytes.
+const DefaultMaxLength = 6144
+
+// ErrTooLarge is returned when the metadata makes the client_id longer than
+// the configured maximum.
+var ErrTooLarge = errors.New("client_id would be too large")
+
+// Provenance records the software statement a client was registered with.
+type Provenance struct {
+	Issuer     string
+	SoftwareID string
+	ID         string
+}
+
+// SignerSource yields the key that signs now.
+type SignerSource interface {
+	Signer(now time.Time) *keys.SigningKey
+}
+
+var _ SignerSource = (*keys.Keyring)(nil)
+
+// Minter signs client_ids.
+type Minter struct {
+	Issuer string
+	Keys   SignerSource
+	// Now and Rand are the clock and the randomness source.
+	Now  func() time.Time
+	Rand io.Reader
+	// MaxLength caps the client_id; zero means DefaultMaxLength.
+	MaxLength int
+
+	headers sync.Map // kid -> base64url protected header
+}
+
+// Minted is a freshly signed client_id.
+type Minted struct {
+	ClientID string
+	Claims   Claims
+}
+
+// Mint signs a client_id carrying md (which must be normalized and valid),
+// the statement provenance (nil without a statement) and the derivation
+// secret version. ttl, when positive, sets `exp`.
+func (m *Minter) Mint(md *metadata.Metadata, prov *Provenance, secretVersion int, ttl time.Duration) (*Minted, error) {
+	now := m.Now().UTC().Truncate(time.Second)
+	var raw [16]byte
+	if _, err := io.ReadFull(m.Rand, raw[:]); err != nil {
+		return nil, fmt.Errorf("read random: %w", err)
+	}
+	c := Claims{
+		Issuer:        m.Issuer,
+		IssuedAt:      now,
+		ID:            base64.RawURLEncoding.EncodeToString(raw[:]),
+		Version:       FormatVersion,
+		SecretVersion: secretVersion,
+		Statement:     prov,
+		Metadata:      md,
+	}
+	if ttl > 0 {
+		c.ExpiresAt = now.Add(ttl)
+	}
+	payload := c.AppendJSON(make([]byte, 0, 1024))
+
+	sk := m.Keys.Signer(now)
+	hdr := m.header(sk)
+	enc := base64.RawURLEncoding
+	n := len(hdr) + 1 + enc.EncodedLen(len(payload))
+	buf := make([]byte, 0, n+1+enc.EncodedLen(512))
+	buf = append(buf, hdr...)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, payload)
+	signer, err := jws.SignerFor(sk.SignAlg)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := signer.Sign(sk.Private, buf)
+	if err != nil {
+		return nil, fmt.Errorf("sign client_id: %w", err)
+	}
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, sig)
+
+	max := m.MaxLength
+	if max == 0 {
+		max = DefaultMaxLength
+	}
+	if len(buf) > max {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d; largest members: %s", ErrTooLarge, len(buf), max, largestMembers(md))
+	}
+	return &Minted{ClientID: string(buf), Claims: c}, nil
+}
+
+func (m *Minter) header(sk *keys.SigningKey) string {
+	if h, ok := m.headers.Load(sk.KID); ok {
+		return h.(string)
+	}
+	var b []byte
+	b = append(b, `{"alg":`...)
+	b = metadata.AppendString(b, sk.Alg)
+	b = append(b, `,"kid":`...)
+	b = metadata.AppendString(b, sk.KID)
+	b = append(b, `,"typ":"`+Type+`"}`...)
+	h := base64.RawURLEncoding.EncodeToString(b)
+	m.headers.Store(sk.KID, h)
+	return h
+}
+
+// largestMembers names the three metadata members that take the most room,
+// so that a client can see what to shorten.
+func largestMembers(md *metadata.Metadata) string {
+	type sized struct {
+		name string
+		n    int
+	}
+	var all []sized
+	one := func(name string, f func(*metadata.Metadata)) {
+		var part metadata.Metadata
+		f(&part)
+		all = append(all, sized{name, len(part.AppendJSON(nil, true))})
+	}
+	one(metadata.RedirectURIs, func(p *metadata.Metadata) { p.RedirectURIs = md.RedirectURIs })
+	one(metadata.JWKS, func(p *metadata.Metadata) { p.JWKS = md.JWKS })
+	one(metadata.Contacts, func(p *metadata.Metadata) { p.Contacts = md.Contacts })
+	one(metadata.Scope, func(p *metadata.Metadata) { p.Scope = md.Scope })
+	one(metadata.ClientName, func(p *metadata.Metadata) { p.ClientName = md.ClientName })
+	one("language-tagged members", func(p *metadata.Metadata) { p.Localized = md.Localized })
+	one("client_uri, logo_uri, tos_uri, policy_uri", func(p *metadata.Metadata) {
+		p.ClientURI, p.LogoURI, p.TOSURI, p.PolicyURI = md.ClientURI, md.LogoURI, md.TOSURI, md.PolicyURI
+	})
+	sort.SliceStable(all, func(i, j int) bool { return all[i].n > all[j].n })
+	var parts []string
+	for _, s := range all[:3] {
+		if s.n > 0 {
+			parts = append(parts, s.name+" ("+strconv.Itoa(s.n)+" bytes)")
+		}
+	}
+	return strings.Join(parts, ", ")
+}

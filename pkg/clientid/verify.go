@@ -1,0 +1,194 @@
+package clientid
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/registrar/registrar/pkg/jose"
+	"github.com/registrar/registrar/pkg/jwkset"
+	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/metadata"
+)
+
+// Sentinel errors returned by Verify.
+var (
+	ErrMalformed = errors.New("client_id is malformed")
+	ErrType      = errors.New("not a client_id (wrong typ)")
+	ErrSignature = errors.New("client_id signature does not verify")
+	ErrIssuer    = errors.New("client_id was issued by another registrar")
+	ErrVersion   = errors.New("client_id format version is not supported")
+	ErrExpired   = errors.New("client_id has expired")
+)
+
+// PublicKey is a key that verifies client_ids.
+type PublicKey struct {
+	KID    string
+	Alg    string
+	Public any
+}
+
+// KeySet finds a verification key by kid.
+type KeySet interface {
+	Lookup(kid string) (PublicKey, bool)
+}
+
+// StaticKeys is a KeySet built from a JWK Set document, such as Registrar's
+// published jwks_uri.
+type StaticKeys map[string]PublicKey
+
+// Lookup implements KeySet.
+func (s StaticKeys) Lookup(kid string) (PublicKey, bool) {
+	k, ok := s[kid]
+	return k, ok
+}
+
+// ParseJWKS checks a JWK Set of Registrar's public keys and returns it as a
+// KeySet. Every key must have a kid and one of the algorithms Registrar
+// signs with.
+func ParseJWKS(data []byte) (StaticKeys, error) {
+	ks, err := jwkset.Parse(data, jwkset.Options{MaxKeys: 100, RequireKID: true, SigningAlgs: keys.Algorithms})
+	if err != nil {
+		return nil, err
+	}
+	out := make(StaticKeys, len(ks))
+	for _, k := range ks {
+		out[k.KID] = PublicKey{KID: k.KID, Alg: k.Alg, Public: k.Public}
+	}
+	return out, nil
+}
+
+// KeyringKeys adapts Registrar's own keyring to KeySet.
+type KeyringKeys struct{ Keyring *keys.Keyring }
+
+// Lookup implements KeySet.
+func (k KeyringKeys) Lookup(kid string) (PublicKey, bool) {
+	sk, ok := k.Keyring.VerificationKey(kid)
+	if !ok {
+		return PublicKey{}, false
+	}
+	return PublicKey{KID: sk.KID, Alg: sk.Alg, Public: sk.Public}, true
+}
+
+// Verifier verifies client_ids. It is what an OP uses on every request that
+// names a client.
+type Verifier struct {
+	// Issuer is the registrar's issuer; client_ids from any other are refused.
+	Issuer string
+	Keys   KeySet
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxLength bounds the input; zero means 4 × DefaultMaxLength.
+	MaxLength int
+}
+
+// Client is a verified client.
+type Client struct {
+	// ClientID is the client_id string as presented.
+	ClientID string
+	// KeyID is the kid of the key that signed it.
+	KeyID  string
+	Claims Claims
+}
+
+// Metadata returns the client's registered metadata.
+func (c *Client) Metadata() *metadata.Metadata { return c.Claims.Metadata }
+
+var refused = []string{"crit", "b64", "zip", "cty", "enc"}
+
+// Verify checks signature, type, issuer, version and expiry of clientID and
+// returns the client it describes.
+func (v *Verifier) Verify(clientID string) (*Client, error) {
+	max := v.MaxLength
+	if max == 0 {
+		max = 4 * DefaultMaxLength
+	}
+	c, err := jose.Parse(clientID, max)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if c.Header.Typ != Type {
+		return nil, ErrType
+	}
+	for _, name := range refused {
+		if _, ok := c.Header.Members[name]; ok {
+			return nil, fmt.Errorf("%w: header %q", ErrMalformed, name)
+		}
+	}
+	key, ok := v.Keys.Lookup(c.Header.Kid)
+	if !ok || c.Header.Kid == "" || key.Alg != c.Header.Alg {
+		return nil, ErrSignature
+	}
+	alg, ok := jwa.LookupSignatureAlgorithm(key.Alg)
+	if !ok {
+		return nil, ErrSignature
+	}
+	if _, err := jws.VerifyCompactFast(key.Public, []byte(clientID), alg); err != nil {
+		return nil, ErrSignature
+	}
+	claims, err := decodeClaims(c)
+	if err != nil {
+		return nil, err
+	}
+	if claims.Issuer != v.Issuer {
+		return nil, ErrIssuer
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	if !claims.ExpiresAt.IsZero() && !now().Before(claims.ExpiresAt) {
+		return nil, ErrExpired
+	}
+	return &Client{ClientID: clientID, KeyID: key.KID, Claims: *claims}, nil
+}
+
+func decodeClaims(c *jose.Compact) (*Claims, error) {
+	m := c.Claims
+	var out Claims
+	var err error
+	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrMalformed, what) }
+	if out.Issuer, _, err = jose.String(m, "iss", 2048); err != nil {
+		return nil, bad("iss")
+	}
+	var ok bool
+	if out.IssuedAt, ok, err = jose.NumericDate(m, "iat"); err != nil || !ok {
+		return nil, bad("iat")
+	}
+	if out.ExpiresAt, _, err = jose.NumericDate(m, "exp"); err != nil {
+		return nil, bad("exp")
+	}
+	if out.ID, ok, err = jose.String(m, "jti", 256); err != nil || !ok || out.ID == "" {
+		return nil, bad("jti")
+	}
+	if err := json.Unmarshal(m["v"], &out.Version); err != nil {
+		return nil, bad("v")
+	}
+	if out.Version != FormatVersion {
+		return nil, ErrVersion
+	}
+	if err := json.Unmarshal(m["skv"], &out.SecretVersion); err != nil || out.SecretVersion < 1 {
+		return nil, bad("skv")
+	}
+	if raw, ok := m["ssa"]; ok {
+		var p struct {
+			Issuer     string `json:"iss"`
+			SoftwareID string `json:"software_id"`
+			ID         string `json:"jti"`
+		}
+		if err := json.Unmarshal(raw, &p); err != nil || p.Issuer == "" {
+			return nil, bad("ssa")
+		}
+		out.Statement = &Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID}
+	}
+	md, probs := metadata.Parse(m)
+	if len(probs) > 0 {
+		return nil, bad(probs.Error())
+	}
+	out.Metadata = md
+	return &out, nil
+}

@@ -1,0 +1,270 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+
+	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/pkg/uricheck"
+)
+
+// Prefix is the environment variable prefix.
+const Prefix = "REGISTRAR"
+
+// spec is what envconfig reads: text only, with defaults.
+type spec struct {
+	Addr                     string `envconfig:"ADDR" default:":8080"`
+	Issuer                   string `envconfig:"ISSUER" default:"http://localhost:8080"`
+	KeysDir                  string `envconfig:"KEYS_DIR" default:"keys"`
+	TrustedIssuersFile       string `envconfig:"TRUSTED_ISSUERS_FILE"`
+	RequireSoftwareStatement string `envconfig:"REQUIRE_SOFTWARE_STATEMENT" default:"true"`
+	LogLevel                 string `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat                string `envconfig:"LOG_FORMAT" default:"json"`
+
+	GrantTypes               string `envconfig:"GRANT_TYPES" default:"authorization_code,refresh_token,client_credentials"`
+	ResponseTypes            string `envconfig:"RESPONSE_TYPES" default:"code"`
+	TokenEndpointAuthMethods string `envconfig:"TOKEN_ENDPOINT_AUTH_METHODS" default:"client_secret_basic,client_secret_post,client_secret_jwt,private_key_jwt,none"`
+	AllowWebHTTPLoopback     string `envconfig:"ALLOW_WEB_HTTP_LOOPBACK" default:"false"`
+
+	AuthorizationEndpoint string `envconfig:"AUTHORIZATION_ENDPOINT"`
+	TokenEndpoint         string `envconfig:"TOKEN_ENDPOINT"`
+
+	MaxBodyBytes       string `envconfig:"MAX_BODY_BYTES" default:"65536"`
+	MaxClientIDBytes   string `envconfig:"MAX_CLIENT_ID_BYTES" default:"6144"`
+	ClientIDLifetime   string `envconfig:"CLIENT_ID_LIFETIME" default:"0s"`
+	StatementMaxAge    string `envconfig:"STATEMENT_MAX_AGE" default:"24h"`
+	StatementClockSkew string `envconfig:"STATEMENT_CLOCK_SKEW" default:"60s"`
+
+	ReadHeaderTimeout string `envconfig:"READ_HEADER_TIMEOUT" default:"5s"`
+	ReadTimeout       string `envconfig:"READ_TIMEOUT" default:"10s"`
+	WriteTimeout      string `envconfig:"WRITE_TIMEOUT" default:"15s"`
+	IdleTimeout       string `envconfig:"IDLE_TIMEOUT" default:"60s"`
+	ShutdownTimeout   string `envconfig:"SHUTDOWN_TIMEOUT" default:"15s"`
+}
+
+// Config is the checked configuration.
+type Config struct {
+	Addr                     string
+	Issuer                   string
+	KeysDir                  string
+	TrustedIssuersFile       string
+	RequireSoftwareStatement bool
+	LogLevel                 string
+	LogFormat                string
+
+	Policy                metadata.Policy
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+
+	MaxBodyBytes       int64
+	MaxClientIDBytes   int
+	ClientIDLifetime   time.Duration
+	StatementMaxAge    time.Duration
+	StatementClockSkew time.Duration
+
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+// ErrInvalid wraps every configuration problem.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Load reads and checks the configuration from the process environment.
+func Load() (*Config, error) {
+	var s spec
+	if err := envconfig.Process(Prefix, &s); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	c, problems := s.convert()
+	problems = append(problems, unknownVariables(os.Environ())...)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w:\n  - %s", ErrInvalid, strings.Join(problems, "\n  - "))
+	}
+	return c, nil
+}
+
+func (s *spec) convert() (*Config, []string) {
+	var p []string
+	bad := func(name, format string, a ...any) {
+		p = append(p, Prefix+"_"+name+": "+fmt.Sprintf(format, a...))
+	}
+	boolean := func(name, v string) bool {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(name, "%q is not true or false", v)
+		}
+		return b
+	}
+	duration := func(name, v string, min, max time.Duration) time.Duration {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			bad(name, "%q is not a duration such as 30s or 24h", v)
+		case d < min || d > max:
+			bad(name, "%s is outside %s..%s", d, min, max)
+		}
+		return d
+	}
+	integer := func(name, v string, min, max int64) int64 {
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err != nil:
+			bad(name, "%q is not a whole number", v)
+		case n < min || n > max:
+			bad(name, "%d is outside %d..%d", n, min, max)
+		}
+		return n
+	}
+	list := func(name, v string, known []string) []string {
+		var out []string
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			if !contains(known, item) {
+				bad(name, "%q is not one of %s", item, strings.Join(known, ", "))
+				continue
+			}
+			out = append(out, item)
+		}
+		if len(out) == 0 {
+			bad(name, "at least one value is required")
+		}
+		return out
+	}
+
+	c := &Config{
+		Addr:                  s.Addr,
+		Issuer:                s.Issuer,
+		KeysDir:               s.KeysDir,
+		TrustedIssuersFile:    s.TrustedIssuersFile,
+		LogLevel:              s.LogLevel,
+		LogFormat:             s.LogFormat,
+		AuthorizationEndpoint: s.AuthorizationEndpoint,
+		TokenEndpoint:         s.TokenEndpoint,
+	}
+	if c.Addr == "" {
+		bad("ADDR", "is required")
+	}
+	if msg := checkIssuer(c.Issuer); msg != "" {
+		bad("ISSUER", "%s", msg)
+	}
+	if c.KeysDir == "" {
+		bad("KEYS_DIR", "is required")
+	}
+	c.RequireSoftwareStatement = boolean("REQUIRE_SOFTWARE_STATEMENT", s.RequireSoftwareStatement)
+	if c.RequireSoftwareStatement && c.TrustedIssuersFile == "" {
+		bad("TRUSTED_ISSUERS_FILE", "is required when %s_REQUIRE_SOFTWARE_STATEMENT is true", Prefix)
+	}
+	switch c.LogLevel {
+	case "trace", "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "%q is not one of trace, debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		bad("LOG_FORMAT", "%q is not json or console", c.LogFormat)
+	}
+	for name, v := range map[string]string{"AUTHORIZATION_ENDPOINT": c.AuthorizationEndpoint, "TOKEN_ENDPOINT": c.TokenEndpoint} {
+		if v == "" {
+			continue
+		}
+		if err := uricheck.HTTPS(v, uricheck.WebOptions{AllowHTTPLoopback: true}); err != nil {
+			bad(name, "must be an absolute https URL (%v)", err)
+		}
+	}
+
+	pol := metadata.DefaultPolicy()
+	pol.GrantTypes = list("GRANT_TYPES", s.GrantTypes, metadata.KnownGrantTypes)
+	pol.ResponseTypes = list("RESPONSE_TYPES", s.ResponseTypes, metadata.KnownResponseTypes)
+	pol.TokenEndpointAuthMethods = list("TOKEN_ENDPOINT_AUTH_METHODS", s.TokenEndpointAuthMethods, metadata.KnownAuthMethods)
+	pol.AllowWebHTTPLoopback = boolean("ALLOW_WEB_HTTP_LOOPBACK", s.AllowWebHTTPLoopback)
+	c.Policy = pol
+
+	c.MaxBodyBytes = integer("MAX_BODY_BYTES", s.MaxBodyBytes, 1024, 1<<20)
+	c.MaxClientIDBytes = int(integer("MAX_CLIENT_ID_BYTES", s.MaxClientIDBytes, 1024, 65536))
+	c.ClientIDLifetime = duration("CLIENT_ID_LIFETIME", s.ClientIDLifetime, 0, 100*365*24*time.Hour)
+	c.StatementMaxAge = duration("STATEMENT_MAX_AGE", s.StatementMaxAge, time.Minute, 366*24*time.Hour)
+	c.StatementClockSkew = duration("STATEMENT_CLOCK_SKEW", s.StatementClockSkew, 0, 5*time.Minute)
+	c.ReadHeaderTimeout = duration("READ_HEADER_TIMEOUT", s.ReadHeaderTimeout, 100*time.Millisecond, 5*time.Minute)
+	c.ReadTimeout = duration("READ_TIMEOUT", s.ReadTimeout, 100*time.Millisecond, 5*time.Minute)
+	c.WriteTimeout = duration("WRITE_TIMEOUT", s.WriteTimeout, 100*time.Millisecond, 5*time.Minute)
+	c.IdleTimeout = duration("IDLE_TIMEOUT", s.IdleTimeout, time.Second, time.Hour)
+	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", s.ShutdownTimeout, 0, 5*time.Minute)
+	return c, p
+}
+
+// checkIssuer applies RFC 8414 §2: an https URL with no query or fragment.
+// http is accepted for loopback hosts so that a development instance works.
+func checkIssuer(iss string) string {
+	u, err := url.Parse(iss)
+	switch {
+	case err != nil || !u.IsAbs() || u.Host == "":
+		return "must be an absolute URL such as https://registrar.example.com"
+	case u.RawQuery != "" || u.Fragment != "" || strings.Contains(iss, "#") || strings.Contains(iss, "?"):
+		return "must not have a query or fragment (RFC 8414 section 2)"
+	case u.User != nil:
+		return "must not have userinfo"
+	case strings.HasSuffix(iss, "/"):
+		return "must not end with a slash"
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http" && uricheck.IsLoopbackHost(u.Hostname()):
+		return ""
+	}
+	return "must use https (http is accepted only for localhost, 127.0.0.1 and [::1])"
+}
+
+// Known lists every variable this package reads, without the prefix.
+func Known() []string {
+	var out []string
+	for _, f := range []string{
+		"ADDR", "ISSUER", "KEYS_DIR", "TRUSTED_ISSUERS_FILE", "REQUIRE_SOFTWARE_STATEMENT", "LOG_LEVEL", "LOG_FORMAT",
+		"GRANT_TYPES", "RESPONSE_TYPES", "TOKEN_ENDPOINT_AUTH_METHODS", "ALLOW_WEB_HTTP_LOOPBACK",
+		"AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "MAX_BODY_BYTES", "MAX_CLIENT_ID_BYTES", "CLIENT_ID_LIFETIME",
+		"STATEMENT_MAX_AGE", "STATEMENT_CLOCK_SKEW", "READ_HEADER_TIMEOUT", "READ_TIMEOUT", "WRITE_TIMEOUT",
+		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT",
+	} {
+		out = append(out, f)
+	}
+	return out
+}
+
+// unknownVariables reports REGISTRAR_ variables that nothing reads: a typo
+// would otherwise silently leave a default in force.
+func unknownVariables(environ []string) []string {
+	known := map[string]bool{}
+	for _, k := range Known() {
+		known[k] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		rest, ok := strings.CutPrefix(name, Prefix+"_")
+		if ok && !known[rest] {
+			out = append(out, name+": unknown variable (misspelt?)")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

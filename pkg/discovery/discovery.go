@@ -1,0 +1,97 @@
+package discovery
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/registrar/registrar/pkg/metadata"
+)
+
+// Paths of the endpoints Registrar serves, relative to the issuer.
+const (
+	RegistrationPath = "/register"
+	JWKSPath         = "/jwks.json"
+	WellKnownPath    = "/.well-known/oauth-authorization-server"
+)
+
+// Input is what the document describes.
+type Input struct {
+	Issuer                string
+	Policy                metadata.Policy
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+}
+
+// Document is the metadata document.
+type Document struct {
+	Issuer                                string   `json:"issuer"`
+	AuthorizationEndpoint                 string   `json:"authorization_endpoint,omitempty"`
+	TokenEndpoint                         string   `json:"token_endpoint,omitempty"`
+	RegistrationEndpoint                  string   `json:"registration_endpoint"`
+	JWKSURI                               string   `json:"jwks_uri"`
+	ResponseTypesSupported                []string `json:"response_types_supported"`
+	GrantTypesSupported                   []string `json:"grant_types_supported,omitempty"`
+	TokenEndpointAuthMethodsSupported     []string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	TokenEndpointAuthSigningAlgsSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
+}
+
+// New builds the document.
+func New(in Input) Document {
+	d := Document{
+		Issuer:                            in.Issuer,
+		AuthorizationEndpoint:             in.AuthorizationEndpoint,
+		TokenEndpoint:                     in.TokenEndpoint,
+		RegistrationEndpoint:              in.Issuer + RegistrationPath,
+		JWKSURI:                           in.Issuer + JWKSPath,
+		ResponseTypesSupported:            in.Policy.ResponseTypes,
+		GrantTypesSupported:               in.Policy.GrantTypes,
+		TokenEndpointAuthMethodsSupported: in.Policy.TokenEndpointAuthMethods,
+	}
+	// RFC 8414 §2: required when a JWT-based client authentication method
+	// is supported; never "none".
+	var algs []string
+	for _, m := range in.Policy.TokenEndpointAuthMethods {
+		switch m {
+		case metadata.AuthPrivateKeyJWT:
+			algs = append(algs, in.Policy.SigningAlgs...)
+		case metadata.AuthClientSecretJWT:
+			algs = append(algs, "HS256", "HS384", "HS512")
+		}
+	}
+	d.TokenEndpointAuthSigningAlgsSupported = algs
+	if len(d.ResponseTypesSupported) == 0 {
+		// REQUIRED by RFC 8414 §2 even when empty would be omitted.
+		d.ResponseTypesSupported = []string{}
+	}
+	return d
+}
+
+// JSON renders the document.
+func (d Document) JSON() []byte {
+	b, _ := json.Marshal(d)
+	return b
+}
+
+// WellKnownPaths returns the paths at which the document is served for
+// issuer: RFC 8414 §3 inserts the well-known segment between host and path.
+func WellKnownPaths(issuer string) []string {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return []string{WellKnownPath}
+	}
+	p := strings.TrimSuffix(u.EscapedPath(), "/")
+	if p == "" {
+		return []string{WellKnownPath}
+	}
+	return []string{WellKnownPath + p, p + WellKnownPath}
+}
+
+// BasePath is the path prefix under which the issuer's endpoints are served.
+func BasePath(issuer string) string {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.EscapedPath(), "/")
+}

@@ -1,0 +1,305 @@
+package jwkset
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+)
+
+// Sentinel errors; Parse wraps them with the index of the offending key.
+var (
+	ErrMalformed    = errors.New("not a valid JWK Set")
+	ErrEmpty        = errors.New("JWK Set has no keys")
+	ErrTooManyKeys  = errors.New("JWK Set has too many keys")
+	ErrPrivateKey   = errors.New("private key material is not allowed")
+	ErrSymmetricKey = errors.New("symmetric (oct) keys are not allowed")
+	ErrUnsupported  = errors.New("unsupported key type or curve")
+	ErrWeakKey      = errors.New("key is too weak")
+	ErrMissingKID   = errors.New("key has no kid")
+	ErrDuplicateKID = errors.New("duplicate kid")
+	ErrAlgorithm    = errors.New("key algorithm is not allowed")
+	ErrUse          = errors.New("key use is not allowed")
+)
+
+// Use is what a key may be used for.
+type Use string
+
+// Key uses (RFC 7517 §4.2).
+const (
+	UseSig Use = "sig"
+	UseEnc Use = "enc"
+)
+
+// Options says what a set must look like.
+type Options struct {
+	// MaxKeys bounds the number of keys; zero means 10.
+	MaxKeys int
+	// RequireKID rejects keys without a kid (trusted issuer sets: a statement
+	// names its key by kid and Registrar never tries every key).
+	RequireKID bool
+	// SigningAlgs is the allow-list of JWS algorithms. A signing key must
+	// declare an `alg` in it, or have one that is unambiguous from the key
+	// (EC curve or Ed25519), which is then pinned on the key.
+	SigningAlgs []string
+	// AllowEncryption admits `use: enc` keys (a client's encryption keys).
+	// Without it every key must be usable for signatures.
+	AllowEncryption bool
+}
+
+// Key is one checked public key.
+type Key struct {
+	// KID is the key's kid, possibly empty unless RequireKID.
+	KID string
+	// Alg is the single JWS algorithm this key verifies; empty for an
+	// encryption key.
+	Alg string
+	// Use is UseSig or UseEnc.
+	Use Use
+	// Public is the raw public key: *rsa.PublicKey, *ecdsa.PublicKey or
+	// ed25519.PublicKey.
+	Public any
+	// JWK is the public key as a jwx key, with Alg set.
+	JWK jwk.Key
+}
+
+// privateMembers are the JWK members that carry private or symmetric key
+// material (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
+var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+
+// Parse checks a JWK Set document and returns its keys. Every problem is an
+// error: a set Registrar trusts or signs into a client_id is either wholly
+// acceptable or rejected.
+func Parse(data []byte, o Options) ([]Key, error) {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%w: expected an object with a \"keys\" array", ErrMalformed)
+	}
+	if doc.Keys == nil {
+		return nil, fmt.Errorf("%w: expected an object with a \"keys\" array", ErrMalformed)
+	}
+	return ParseKeys(doc.Keys, o)
+}
+
+// ParseKeys checks the members of a JWK Set's "keys" array.
+func ParseKeys(raws []json.RawMessage, o Options) ([]Key, error) {
+	max := o.MaxKeys
+	if max == 0 {
+		max = 10
+	}
+	if len(raws) == 0 {
+		return nil, ErrEmpty
+	}
+	if len(raws) > max {
+		return nil, fmt.Errorf("%w: %d keys, at most %d", ErrTooManyKeys, len(raws), max)
+	}
+	keys := make([]Key, 0, len(raws))
+	kids := make(map[string]struct{}, len(raws))
+	var hasSig, hasEnc, missingUse bool
+	for i, raw := range raws {
+		k, useGiven, err := parseKey(raw, o)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i, err)
+		}
+		if k.KID != "" {
+			if _, dup := kids[k.KID]; dup {
+				return nil, fmt.Errorf("key %d: %w", i, ErrDuplicateKID)
+			}
+			kids[k.KID] = struct{}{}
+		}
+		if k.Use == UseEnc {
+			hasEnc = true
+		} else {
+			hasSig = true
+		}
+		if !useGiven {
+			missingUse = true
+		}
+		keys = append(keys, k)
+	}
+	// OIDC DCR 1.0 §2: when both signing and encryption keys are present,
+	// every key must say what it is for.
+	if hasSig && hasEnc && missingUse {
+		return nil, fmt.Errorf("%w: \"use\" is required on every key when a set has both signing and encryption keys", ErrUse)
+	}
+	return keys, nil
+}
+
+func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
+		return Key{}, false, fmt.Errorf("%w: a key must be a JSON object", ErrMalformed)
+	}
+	var kty string
+	if err := json.Unmarshal(members["kty"], &kty); err != nil || kty == "" {
+		return Key{}, false, fmt.Errorf("%w: missing or invalid kty", ErrMalformed)
+	}
+	if kty == "oct" {
+		return Key{}, false, ErrSymmetricKey
+	}
+	for _, m := range privateMembers {
+		if _, ok := members[m]; ok {
+			return Key{}, false, fmt.Errorf("%w: member %q", ErrPrivateKey, m)
+		}
+	}
+	if kty != "RSA" && kty != "EC" && kty != "OKP" {
+		return Key{}, false, fmt.Errorf("%w: kty %q", ErrUnsupported, kty)
+	}
+	key, err := jwk.ParseKey(raw)
+	if err != nil {
+		return Key{}, false, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	out := Key{JWK: key}
+	if kid, ok := key.KeyID(); ok {
+		out.KID = kid
+	}
+	if o.RequireKID && out.KID == "" {
+		return Key{}, false, ErrMissingKID
+	}
+	use, useGiven := key.KeyUsage()
+	switch use {
+	case "", string(UseSig):
+		out.Use = UseSig
+	case string(UseEnc):
+		if !o.AllowEncryption {
+			return Key{}, false, fmt.Errorf("%w: only signing keys are accepted", ErrUse)
+		}
+		out.Use = UseEnc
+	default:
+		return Key{}, false, fmt.Errorf("%w: unknown use", ErrUse)
+	}
+	if ops, ok := key.KeyOps(); ok && out.Use == UseSig {
+		verify := false
+		for _, op := range ops {
+			if op == jwk.KeyOpVerify {
+				verify = true
+			}
+		}
+		if !verify {
+			return Key{}, false, fmt.Errorf("%w: key_ops does not include verify", ErrUse)
+		}
+	}
+
+	var pub any
+	if err := jwk.Export(key, &pub); err != nil {
+		return Key{}, false, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	inferred, err := checkStrength(pub)
+	if err != nil {
+		return Key{}, false, err
+	}
+	out.Public = pub
+
+	declared := ""
+	if a, ok := key.Algorithm(); ok {
+		declared = a.String()
+	}
+	if out.Use == UseEnc {
+		// Encryption keys carry key-management algorithms; the metadata
+		// layer checks those against the supported lists.
+		out.Alg = declared
+		return out, useGiven, nil
+	}
+	alg := declared
+	if alg == "" {
+		alg = inferred
+	}
+	if alg == "" {
+		return Key{}, false, fmt.Errorf("%w: RSA keys must declare alg", ErrAlgorithm)
+	}
+	if !algFits(alg, pub) || !contains(o.SigningAlgs, alg) {
+		return Key{}, false, fmt.Errorf("%w: %q", ErrAlgorithm, alg)
+	}
+	out.Alg = alg
+	if declared == "" {
+		sa, _ := jwa.LookupSignatureAlgorithm(alg)
+		if err := key.Set(jwk.AlgorithmKey, sa); err != nil {
+			return Key{}, false, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
+	}
+	return out, useGiven, nil
+}
+
+// checkStrength refuses weak or invalid public keys and returns the one JWS
+// algorithm the key type implies, if any.
+func checkStrength(pub any) (string, error) {
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		if p.N.BitLen() < 2048 {
+			return "", fmt.Errorf("%w: RSA modulus of %d bits, at least 2048 required", ErrWeakKey, p.N.BitLen())
+		}
+		if p.E < 65537 || p.E%2 == 0 {
+			return "", fmt.Errorf("%w: RSA public exponent", ErrWeakKey)
+		}
+		return "", nil
+	case *ecdsa.PublicKey:
+		// ECDH() refuses points that are not on the curve.
+		if _, err := p.ECDH(); err != nil {
+			return "", fmt.Errorf("%w: EC point is not on the curve", ErrWeakKey)
+		}
+		switch p.Curve.Params().Name {
+		case "P-256":
+			return "ES256", nil
+		case "P-384":
+			return "ES384", nil
+		case "P-521":
+			return "ES512", nil
+		}
+		return "", fmt.Errorf("%w: curve", ErrUnsupported)
+	case ed25519.PublicKey:
+		if len(p) != ed25519.PublicKeySize {
+			return "", fmt.Errorf("%w: Ed25519 key size", ErrWeakKey)
+		}
+		return "EdDSA", nil
+	default:
+		return "", fmt.Errorf("%w: %T", ErrUnsupported, pub)
+	}
+}
+
+// algFits reports whether alg can be used with pub at all (RFC 7518 §3.1).
+func algFits(alg string, pub any) bool {
+	switch p := pub.(type) {
+	case *rsa.PublicKey:
+		switch alg {
+		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512":
+			return true
+		}
+	case *ecdsa.PublicKey:
+		want := map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[p.Curve.Params().Name]
+		return alg == want
+	case ed25519.PublicKey:
+		return alg == "EdDSA" || alg == "Ed25519"
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PublicJSON renders keys as a JWK Set document holding public members only.
+func PublicJSON(keys []Key) ([]byte, error) {
+	set := jwk.NewSet()
+	for _, k := range keys {
+		pk, err := k.JWK.PublicKey()
+		if err != nil {
+			return nil, err
+		}
+		if err := set.AddKey(pk); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(set)
+}

@@ -1,0 +1,482 @@
+package metadata
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/registrar/registrar/pkg/jwkset"
+	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/uricheck"
+)
+
+// Bounds on single values.
+const (
+	MaxNameRunes      = 200
+	MaxIDBytes        = 255
+	MaxContactBytes   = 254
+	MaxScopeBytes     = 1024
+	MaxScopeTokens    = 64
+	MaxLocalized      = 20
+	MaxLanguageTagLen = 35
+	MaxJWKSBytes      = 16 << 10
+	maxListTypes      = 10
+)
+
+// Normalize applies the defaults of RFC 7591 §2 and OIDC DCR 1.0 §2. Every
+// default is visible afterwards, so validation and policy see the effective
+// values.
+//
+// response_types has a documented rule for grant types that use no
+// authorization endpoint: when response_types is omitted it defaults to
+// ["code"] if grant_types includes authorization_code, and to [] otherwise
+// (RFC 7591 §2.1 pairs no response type with client_credentials,
+// refresh_token and the assertion grants).
+func (m *Metadata) Normalize() {
+	if m.ApplicationType == "" {
+		m.ApplicationType = AppWeb
+	}
+	if m.TokenEndpointAuthMethod == "" {
+		m.TokenEndpointAuthMethod = AuthClientSecretBasic
+	}
+	if m.GrantTypes == nil {
+		m.GrantTypes = []string{GrantAuthorizationCode}
+	}
+	if m.ResponseTypes == nil {
+		if contains(m.GrantTypes, GrantAuthorizationCode) {
+			m.ResponseTypes = []string{"code"}
+		} else {
+			m.ResponseTypes = []string{}
+		}
+	}
+	if len(m.JWKS) > 0 {
+		var buf bytes.Buffer
+		if json.Compact(&buf, m.JWKS) == nil {
+			m.JWKS = buf.Bytes()
+		}
+	}
+}
+
+// Validate checks normalized metadata against the specs and p, reporting
+// every problem. It never changes m.
+func (m *Metadata) Validate(p Policy) Problems {
+	var probs Problems
+	m.validateTypes(p, &probs)
+	m.validateRedirectURIs(p, &probs)
+	m.validateAuth(p, &probs)
+	m.validateText(&probs)
+	m.validateURIs(&probs)
+	return probs
+}
+
+func (m *Metadata) validateTypes(p Policy, probs *Problems) {
+	if m.ApplicationType != AppWeb && m.ApplicationType != AppNative {
+		probs.meta(ApplicationType, `must be "web" or "native"`)
+	}
+	if len(m.GrantTypes) > maxListTypes {
+		probs.meta(GrantTypes, "too many values")
+	}
+	seen := map[string]bool{}
+	for i, g := range m.GrantTypes {
+		f := fmt.Sprintf("%s[%d]", GrantTypes, i)
+		switch {
+		case seen[g]:
+			probs.meta(f, "duplicate value")
+		case g == GrantPassword:
+			probs.meta(f, "the password grant is not allowed (RFC 9700 section 2.4)")
+		case !contains(KnownGrantTypes, g):
+			probs.meta(f, "unknown grant type")
+		case !contains(p.GrantTypes, g):
+			probs.meta(f, "grant type not supported by this server (see grant_types_supported)")
+		}
+		seen[g] = true
+	}
+	if len(m.ResponseTypes) > maxListTypes {
+		probs.meta(ResponseTypes, "too many values")
+	}
+	needCode, needImplicit := false, false
+	usesCode, usesImplicit := false, false
+	seenSets := map[string]bool{}
+	for i, rt := range m.ResponseTypes {
+		f := fmt.Sprintf("%s[%d]", ResponseTypes, i)
+		set, ok := canonicalResponseType(rt)
+		switch {
+		case !ok:
+			probs.meta(f, "unknown response type")
+			continue
+		case seenSets[set]:
+			probs.meta(f, "duplicate value")
+			continue
+		case !supportedResponseType(p.ResponseTypes, set):
+			probs.meta(f, "response type not supported by this server (see response_types_supported)")
+		}
+		seenSets[set] = true
+		for _, part := range strings.Fields(set) {
+			switch part {
+			case "code":
+				needCode, usesCode = true, true
+			case "token", "id_token":
+				needImplicit, usesImplicit = true, true
+			}
+		}
+	}
+	// RFC 7591 §2.1 and OIDC DCR 1.0 §2: grant types and response types must
+	// correspond in both directions.
+	hasCode, hasImplicit := contains(m.GrantTypes, GrantAuthorizationCode), contains(m.GrantTypes, GrantImplicit)
+	if needCode && !hasCode {
+		probs.meta(GrantTypes, `response type "code" requires the authorization_code grant type`)
+	}
+	if needImplicit && !hasImplicit {
+		probs.meta(GrantTypes, `response types "token" and "id_token" require the implicit grant type`)
+	}
+	if hasCode && !usesCode {
+		probs.meta(ResponseTypes, `grant type authorization_code requires a response type containing "code"`)
+	}
+	if hasImplicit && !usesImplicit {
+		probs.meta(ResponseTypes, `grant type implicit requires a response type containing "token" or "id_token"`)
+	}
+}
+
+// canonicalResponseType returns the space-separated set rt names, sorted, so
+// that "id_token code" and "code id_token" compare equal (RFC 6749 §3.1.1).
+func canonicalResponseType(rt string) (string, bool) {
+	parts := strings.Split(rt, " ")
+	seen := map[string]bool{}
+	for _, part := range parts {
+		switch part {
+		case "code", "token", "id_token", "none":
+		default:
+			return "", false
+		}
+		if seen[part] {
+			return "", false
+		}
+		seen[part] = true
+	}
+	if seen["none"] && len(parts) > 1 {
+		return "", false
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " "), true
+}
+
+func supportedResponseType(supported []string, set string) bool {
+	for _, s := range supported {
+		if c, ok := canonicalResponseType(s); ok && c == set {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Metadata) usesAuthorizationEndpoint() bool {
+	return contains(m.GrantTypes, GrantAuthorizationCode) || contains(m.GrantTypes, GrantImplicit)
+}
+
+func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
+	if m.RedirectURIs == nil || len(m.RedirectURIs) == 0 {
+		if m.usesAuthorizationEndpoint() {
+			probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, "at least one redirect URI is required for the authorization_code and implicit grant types")
+		}
+		return
+	}
+	max := p.MaxRedirectURIs
+	if max == 0 {
+		max = 20
+	}
+	if len(m.RedirectURIs) > max {
+		probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, fmt.Sprintf("at most %d redirect URIs", max))
+		return
+	}
+	app := uricheck.Web
+	if m.ApplicationType == AppNative {
+		app = uricheck.Native
+	}
+	opts := uricheck.RedirectOptions{
+		App:                  app,
+		Implicit:             contains(m.GrantTypes, GrantImplicit),
+		AllowWebHTTPLoopback: p.AllowWebHTTPLoopback,
+	}
+	seen := make(map[string]bool, len(m.RedirectURIs))
+	for i, u := range m.RedirectURIs {
+		f := fmt.Sprintf("%s[%d]", RedirectURIs, i)
+		if seen[u] {
+			probs.add(f, oauth.CodeInvalidRedirectURI, "duplicate redirect URI")
+			continue
+		}
+		seen[u] = true
+		if err := uricheck.Redirect(u, opts); err != nil {
+			probs.add(f, oauth.CodeInvalidRedirectURI, err.Error())
+		}
+	}
+}
+
+func (m *Metadata) validateAuth(p Policy, probs *Problems) {
+	method := m.TokenEndpointAuthMethod
+	switch {
+	case !contains(KnownAuthMethods, method):
+		probs.meta(TokenEndpointAuthMethod, "unknown authentication method")
+	case !contains(p.TokenEndpointAuthMethods, method):
+		probs.meta(TokenEndpointAuthMethod, "authentication method not supported by this server (see token_endpoint_auth_methods_supported)")
+	}
+	if method == AuthNone && contains(m.GrantTypes, GrantClientCredentials) {
+		probs.meta(TokenEndpointAuthMethod, `a public client ("none") cannot use the client_credentials grant type`)
+	}
+	if m.JWKSURI != "" && len(m.JWKS) > 0 {
+		probs.meta(JWKS, "jwks and jwks_uri must not both be present (RFC 7591 section 2)")
+	}
+	if (method == AuthPrivateKeyJWT || method == AuthSelfSignedTLSClientAuth) && m.JWKSURI == "" && len(m.JWKS) == 0 {
+		probs.meta(TokenEndpointAuthMethod, method+" requires jwks or jwks_uri")
+	}
+	if m.JWKSURI != "" {
+		if err := uricheck.HTTPS(m.JWKSURI, uricheck.WebOptions{}); err != nil {
+			probs.meta(JWKSURI, err.Error())
+		}
+	}
+	if len(m.JWKS) > 0 {
+		if len(m.JWKS) > MaxJWKSBytes {
+			probs.meta(JWKS, fmt.Sprintf("larger than %d bytes", MaxJWKSBytes))
+		} else if _, err := jwkset.Parse(m.JWKS, jwkset.Options{
+			MaxKeys:         p.MaxJWKSKeys,
+			SigningAlgs:     p.SigningAlgs,
+			AllowEncryption: true,
+		}); err != nil {
+			probs.meta(JWKS, jwksReason(err))
+		}
+	}
+}
+
+// jwksReason turns a jwkset error into a client-facing reason without
+// library internals.
+func jwksReason(err error) string {
+	for _, s := range []error{
+		jwkset.ErrEmpty, jwkset.ErrTooManyKeys, jwkset.ErrPrivateKey, jwkset.ErrSymmetricKey,
+		jwkset.ErrUnsupported, jwkset.ErrWeakKey, jwkset.ErrMissingKID, jwkset.ErrDuplicateKID,
+		jwkset.ErrAlgorithm, jwkset.ErrUse,
+	} {
+		if errors.Is(err, s) {
+			msg := err.Error()
+			if i := strings.Index(msg, ": "); i > 0 && strings.HasPrefix(msg, "key ") {
+				return msg[:i] + ": " + s.Error()
+			}
+			return s.Error()
+		}
+	}
+	return jwkset.ErrMalformed.Error()
+}
+
+func (m *Metadata) validateText(probs *Problems) {
+	checkName(ClientName, m.ClientName, probs)
+	if len(m.Localized) > MaxLocalized {
+		probs.meta("client_name#", fmt.Sprintf("at most %d language-tagged members", MaxLocalized))
+	}
+	tags := map[string]string{}
+	for name, v := range m.Localized {
+		base, tag, _ := strings.Cut(name, "#")
+		if !validLanguageTag(tag) {
+			probs.meta(name, "invalid BCP 47 language tag")
+			continue
+		}
+		key := base + "#" + strings.ToLower(tag)
+		if other, dup := tags[key]; dup {
+			probs.meta(name, "same language tag as "+other+" (tags are case-insensitive)")
+			continue
+		}
+		tags[key] = name
+		if base == ClientName {
+			checkName(name, v, probs)
+		}
+	}
+	if len(m.Contacts) > 10 {
+		probs.meta(Contacts, "at most 10 contacts")
+	} else {
+		seen := map[string]bool{}
+		for i, c := range m.Contacts {
+			f := fmt.Sprintf("%s[%d]", Contacts, i)
+			switch {
+			case seen[strings.ToLower(c)]:
+				probs.meta(f, "duplicate contact")
+			case !validEmail(c):
+				probs.meta(f, "must be an e-mail address")
+			}
+			seen[strings.ToLower(c)] = true
+		}
+	}
+	if m.Scope != "" {
+		checkScope(m.Scope, probs)
+	}
+	checkID(SoftwareID, m.SoftwareID, probs)
+	checkID(SoftwareVersion, m.SoftwareVersion, probs)
+}
+
+func (m *Metadata) validateURIs(probs *Problems) {
+	check := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if err := uricheck.HTTPS(v, uricheck.WebOptions{}); err != nil {
+			probs.meta(name, err.Error())
+		}
+	}
+	check(ClientURI, m.ClientURI)
+	check(LogoURI, m.LogoURI)
+	check(TOSURI, m.TOSURI)
+	check(PolicyURI, m.PolicyURI)
+	for name, v := range m.Localized {
+		if base, _, _ := strings.Cut(name, "#"); base != ClientName {
+			check(name, v)
+		}
+	}
+}
+
+// checkName bounds a display name and refuses characters that forge text:
+// controls, bidirectional overrides, invisible separators.
+func checkName(field, v string, probs *Problems) {
+	if v == "" {
+		return
+	}
+	if utf8.RuneCountInString(v) > MaxNameRunes {
+		probs.meta(field, fmt.Sprintf("longer than %d characters", MaxNameRunes))
+		return
+	}
+	for _, r := range v {
+		if forbiddenInText(r) {
+			probs.meta(field, "contains control, bidirectional or invisible characters")
+			return
+		}
+	}
+}
+
+func forbiddenInText(r rune) bool {
+	switch {
+	case unicode.IsControl(r):
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return true
+	case r == 0x200B, r == 0xFEFF, r == 0x2028, r == 0x2029, r == 0x00AD:
+		return true
+	case r >= 0xFFF9 && r <= 0xFFFB, r == 0xFFFD:
+		return true
+	}
+	return false
+}
+
+func checkID(field, v string, probs *Problems) {
+	if v == "" {
+		return
+	}
+	if len(v) > MaxIDBytes {
+		probs.meta(field, fmt.Sprintf("longer than %d bytes", MaxIDBytes))
+		return
+	}
+	for _, r := range v {
+		if forbiddenInText(r) {
+			probs.meta(field, "contains control, bidirectional or invisible characters")
+			return
+		}
+	}
+}
+
+// checkScope applies RFC 6749 §3.3: scope-token = 1*NQCHAR, separated by
+// single spaces.
+func checkScope(s string, probs *Problems) {
+	if len(s) > MaxScopeBytes {
+		probs.meta(Scope, fmt.Sprintf("longer than %d bytes", MaxScopeBytes))
+		return
+	}
+	tokens := strings.Split(s, " ")
+	if len(tokens) > MaxScopeTokens {
+		probs.meta(Scope, fmt.Sprintf("more than %d scope values", MaxScopeTokens))
+		return
+	}
+	seen := map[string]bool{}
+	for _, t := range tokens {
+		if t == "" {
+			probs.meta(Scope, "scope values must be separated by single spaces")
+			return
+		}
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if !(c == 0x21 || c >= 0x23 && c <= 0x5B || c >= 0x5D && c <= 0x7E) {
+				probs.meta(Scope, "scope values may contain only printable ASCII other than space, quote and backslash (RFC 6749 section 3.3)")
+				return
+			}
+		}
+		if seen[t] {
+			probs.meta(Scope, "duplicate scope value "+strconv.Quote(t))
+			return
+		}
+		seen[t] = true
+	}
+}
+
+// validLanguageTag checks the shape of a BCP 47 tag (RFC 5646 §2.1): subtags
+// of 1-8 letters or digits separated by hyphens, the first alphabetic.
+func validLanguageTag(tag string) bool {
+	if tag == "" || len(tag) > MaxLanguageTagLen {
+		return false
+	}
+	for i, sub := range strings.Split(tag, "-") {
+		if len(sub) == 0 || len(sub) > 8 {
+			return false
+		}
+		for j := 0; j < len(sub); j++ {
+			c := sub[j]
+			alpha := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+			digit := c >= '0' && c <= '9'
+			if i == 0 && !alpha || !alpha && !digit {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// validEmail is a conservative addr-spec check: one @, a dot-atom-ish local
+// part and a DNS domain, printable ASCII only.
+func validEmail(s string) bool {
+	if len(s) > MaxContactBytes {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if c <= 0x20 || c >= 0x7F || strings.IndexByte(`"(),:;<>[\]`, c) >= 0 {
+			return false
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

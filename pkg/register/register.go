@@ -1,0 +1,204 @@
+package register
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/statement"
+	"github.com/registrar/registrar/pkg/strictjson"
+)
+
+// SoftwareStatement is the request member that carries the statement.
+const SoftwareStatement = "software_statement"
+
+// StatementVerifier verifies software statements.
+type StatementVerifier interface {
+	Verify(ctx context.Context, token string) (*statement.Statement, error)
+}
+
+// Service registers clients.
+type Service struct {
+	Statements StatementVerifier
+	Minter     *clientid.Minter
+	Verifier   ClientVerifier
+	Deriver    *clientid.Deriver
+	// SecretVersion is the derivation secret version for new clients.
+	SecretVersion int
+	Policy        metadata.Policy
+	// RequireStatement refuses registrations without a software statement.
+	RequireStatement bool
+	// ClientURIBase is the registration endpoint URL; a client's
+	// registration_client_uri is ClientURIBase + "/" + client_id.
+	ClientURIBase string
+	// ClientIDLifetime, when positive, makes client_ids expire.
+	ClientIDLifetime time.Duration
+}
+
+// Result is a successful registration.
+type Result struct {
+	// Body is the JSON response body.
+	Body []byte
+	// Client is what was registered.
+	Client clientid.Claims
+	// ClientIDLength is the length of the issued client_id in bytes.
+	ClientIDLength int
+}
+
+var bodyLimits = strictjson.Limits{MaxDepth: 16, MaxMembers: 128}
+
+// Register handles one RFC 7591 registration request body.
+func (s *Service) Register(ctx context.Context, body []byte) (*Result, error) {
+	members, err := strictjson.Object(body, bodyLimits)
+	if err != nil {
+		return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "request body must be one JSON object: "+err.Error())
+	}
+	st, err := s.statement(ctx, members)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		members = merge(members, st.Claims)
+	}
+	md, probs := metadata.Parse(members)
+	md.Normalize()
+	probs = appendNew(probs, md.Validate(s.Policy))
+	if len(probs) > 0 {
+		return nil, probs.OAuth()
+	}
+	var prov *clientid.Provenance
+	if st != nil {
+		prov = &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID}
+	}
+	minted, err := s.Minter.Mint(md, prov, s.SecretVersion, s.ClientIDLifetime)
+	if err != nil {
+		if errors.Is(err, clientid.ErrTooLarge) {
+			return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, err.Error())
+		}
+		return nil, oauth.Wrap(err, oauth.CodeServerError, "could not issue a client_id")
+	}
+	var raw string
+	if st != nil {
+		raw = st.Raw
+	}
+	b, err := s.Render(minted.ClientID, &minted.Claims, raw)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Body: b, Client: minted.Claims, ClientIDLength: len(minted.ClientID)}, nil
+}
+
+func (s *Service) statement(ctx context.Context, members strictjson.Members) (*statement.Statement, error) {
+	raw, ok := members[SoftwareStatement]
+	if !ok || string(raw) == "null" {
+		if s.RequireStatement {
+			return nil, oauth.New(oauth.CodeInvalidSoftwareStatement, "a software_statement is required by this registrar")
+		}
+		return nil, nil
+	}
+	var token string
+	if raw[0] != '"' || json.Unmarshal(raw, &token) != nil {
+		return nil, oauth.New(oauth.CodeInvalidSoftwareStatement, "software_statement must be a string holding a signed JWT")
+	}
+	st, err := s.Statements.Verify(ctx, token)
+	if err != nil {
+		if errors.Is(err, statement.ErrUntrustedIssuer) {
+			return nil, oauth.Wrap(err, oauth.CodeUnapprovedSoftwareStatement, "the software statement issuer is not trusted by this registrar")
+		}
+		return nil, oauth.Wrap(err, oauth.CodeInvalidSoftwareStatement, err.Error())
+	}
+	return st, nil
+}
+
+// merge overlays the statement's metadata claims on the body (RFC 7591
+// §3.1.1). A statement value for a localizable member also removes every
+// language variant of it from the body, so a body cannot add translations of
+// a name the statement vouches for.
+func merge(body, claims strictjson.Members) strictjson.Members {
+	out := make(strictjson.Members, len(body)+len(claims))
+	fromStatement := map[string]bool{}
+	for name := range claims {
+		if !metadata.Known(name) {
+			continue
+		}
+		base, _, _ := strings.Cut(name, "#")
+		fromStatement[base] = true
+	}
+	for name, v := range body {
+		base, _, _ := strings.Cut(name, "#")
+		if fromStatement[base] && metadata.Known(name) {
+			continue
+		}
+		out[name] = v
+	}
+	for name, v := range claims {
+		if metadata.Known(name) {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// appendNew appends validation problems for members that had no type problem,
+// so one mistake is reported once.
+func appendNew(parsed, validated metadata.Problems) metadata.Problems {
+	if len(parsed) == 0 {
+		return validated
+	}
+	bad := map[string]bool{}
+	for _, p := range parsed {
+		bad[p.Field] = true
+	}
+	for _, p := range validated {
+		field, _, _ := strings.Cut(p.Field, "[")
+		if !bad[field] {
+			parsed = append(parsed, p)
+		}
+	}
+	return parsed
+}
+
+// Render builds the client information response (RFC 7591 §3.2.1, RFC 7592
+// §3) for a verified or freshly minted client. statementRaw is echoed when
+// not empty.
+func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw string) ([]byte, error) {
+	b := make([]byte, 0, 2*len(clientID)+1024)
+	b = append(b, `{"client_id":`...)
+	b = metadata.AppendString(b, clientID)
+	b = append(b, `,"client_id_issued_at":`...)
+	b = strconv.AppendInt(b, c.IssuedAt.Unix(), 10)
+	if c.Metadata.NeedsSecret() {
+		secret, err := s.Deriver.ClientSecret(c)
+		if err != nil {
+			return nil, oauth.Wrap(err, oauth.CodeServerError, "could not derive client credentials")
+		}
+		b = append(b, `,"client_secret":`...)
+		b = metadata.AppendString(b, secret)
+		b = append(b, `,"client_secret_expires_at":`...)
+		var exp int64
+		if !c.ExpiresAt.IsZero() {
+			exp = c.ExpiresAt.Unix()
+		}
+		b = strconv.AppendInt(b, exp, 10)
+	}
+	rat, err := s.Deriver.RegistrationAccessToken(c)
+	if err != nil {
+		return nil, oauth.Wrap(err, oauth.CodeServerError, "could not derive client credentials")
+	}
+	b = append(b, `,"registration_access_token":`...)
+	b = metadata.AppendString(b, rat)
+	b = append(b, `,"registration_client_uri":`...)
+	b = metadata.AppendString(b, s.ClientURIBase+"/"+clientID)
+	b = c.Metadata.AppendJSON(b, false)
+	if statementRaw != "" {
+		b = append(b, `,"software_statement":`...)
+		b = metadata.AppendString(b, statementRaw)
+	}
+	return append(b, '}'), nil
+}
