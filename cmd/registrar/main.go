@@ -1,0 +1,69 @@
+// Command registrar is a stateless OAuth 2.0 / OpenID Connect Dynamic Client
+// Registration service. See the README for usage.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, rand: rand.Reader}))
+}
+
+// env is everything a command touches outside its arguments.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+	rand           io.Reader
+	// ready, when set, receives the listening address once serve listens.
+	ready func(addr string)
+}
+
+const usage = `registrar: stateless OAuth 2.0 / OpenID Connect Dynamic Client Registration
+
+Usage:
+  registrar [serve]                                 run the HTTP service (configured by REGISTRAR_* variables)
+  registrar keygen -dir DIR [-alg ES256|EdDSA|PS256|RS256]
+                                                    write a new signing key and derivation secret
+  registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h]
+                                                    sign a software statement (claims from FILE or stdin)
+  registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] CLIENT_ID
+                                                    verify a client_id and print its metadata
+`
+
+func run(ctx context.Context, args []string, e env) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, e)
+	case "keygen":
+		return keygen(args, e)
+	case "statement":
+		if len(args) == 0 || args[0] != "sign" {
+			fmt.Fprint(e.stderr, "usage: registrar statement sign -key FILE -iss ISSUER [-claims FILE]\n")
+			return 2
+		}
+		return signStatement(args[1:], e)
+	case "inspect":
+		return inspect(ctx, args, e)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(e.stderr, "registrar: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}

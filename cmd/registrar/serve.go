@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/config"
+	"github.com/registrar/registrar/pkg/discovery"
+	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/register"
+	"github.com/registrar/registrar/pkg/server"
+	"github.com/registrar/registrar/pkg/statement"
+	"github.com/registrar/registrar/pkg/trust"
+)
+
+func serve(ctx context.Context, args []string, e env) int {
+	if len(args) > 0 {
+		fmt.Fprintf(e.stderr, "registrar serve takes no arguments; configure it with %s_* variables\n", config.Prefix)
+		return 2
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
+		return 1
+	}
+	log := newLogger(cfg, e.stdout)
+	a, err := newApp(cfg, log, e.now, e.rand)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "registrar: listen: %v\n", err)
+		return 1
+	}
+	signer := a.keyring.Signer(e.now())
+	log.Info().Str("addr", ln.Addr().String()).Str("issuer", cfg.Issuer).
+		Str("signing_kid", signer.KID).Str("signing_alg", signer.Alg).
+		Int("verification_keys", len(a.keyring.SigningKeys())).
+		Strs("trusted_issuers", a.trust.Issuers()).
+		Bool("require_software_statement", cfg.RequireSoftwareStatement).
+		Msg("listening")
+	if e.ready != nil {
+		e.ready(ln.Addr().String())
+	}
+	if err := a.server.Serve(ctx, ln, cfg.ShutdownTimeout); err != nil {
+		log.Error().Err(err).Msg("server stopped")
+		return 1
+	}
+	log.Info().Msg("stopped")
+	return 0
+}
+
+func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		lvl = zerolog.InfoLevel
+	}
+	if cfg.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// app is the wired service.
+type app struct {
+	server  *server.Server
+	keyring *keys.Keyring
+	trust   *trust.Store
+}
+
+func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader) (*app, error) {
+	kr, err := keys.Load(cfg.KeysDir)
+	if err != nil {
+		return nil, err
+	}
+	store := trust.Empty()
+	if cfg.TrustedIssuersFile != "" {
+		if store, err = trust.LoadFile(cfg.TrustedIssuersFile); err != nil {
+			return nil, err
+		}
+	}
+	regEndpoint := cfg.Issuer + discovery.RegistrationPath
+	svc := &register.Service{
+		Statements: &statement.Verifier{
+			Keys:      store,
+			Audiences: []string{cfg.Issuer, regEndpoint},
+			MaxAge:    cfg.StatementMaxAge,
+			Skew:      cfg.StatementClockSkew,
+			Now:       now,
+		},
+		Minter: &clientid.Minter{
+			Issuer:    cfg.Issuer,
+			Keys:      kr,
+			Now:       now,
+			Rand:      rnd,
+			MaxLength: cfg.MaxClientIDBytes,
+		},
+		Verifier:         &clientid.Verifier{Issuer: cfg.Issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: now},
+		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
+		SecretVersion:    kr.ActiveSecret(),
+		Policy:           cfg.Policy,
+		RequireStatement: cfg.RequireSoftwareStatement,
+		ClientURIBase:    regEndpoint,
+		ClientIDLifetime: cfg.ClientIDLifetime,
+	}
+	doc := discovery.New(discovery.Input{
+		Issuer:                cfg.Issuer,
+		Policy:                cfg.Policy,
+		AuthorizationEndpoint: cfg.AuthorizationEndpoint,
+		TokenEndpoint:         cfg.TokenEndpoint,
+	})
+	srv := server.New(server.Options{
+		Issuer:            cfg.Issuer,
+		Register:          svc,
+		Discovery:         doc.JSON(),
+		JWKS:              kr.JWKS(),
+		Logger:            log,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+	})
+	return &app{server: srv, keyring: kr, trust: store}, nil
+}

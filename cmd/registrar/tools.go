@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/fetch"
+	"github.com/registrar/registrar/pkg/jose"
+	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/strictjson"
+)
+
+func keygen(args []string, e env) int {
+	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dir := fs.String("dir", "", "directory to write the keys into (created with mode 0700)")
+	alg := fs.String("alg", keys.DefaultAlgorithm, "signing algorithm: "+strings.Join(keys.Algorithms, ", "))
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *dir == "" || fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, "usage: registrar keygen -dir DIR [-alg ES256|EdDSA|PS256|RS256]")
+		return 2
+	}
+	files, err := keys.Generate(*dir, *alg, e.now(), e.rand)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "registrar keygen: %v\n", err)
+		return 1
+	}
+	for _, f := range files {
+		fmt.Fprintf(e.stdout, "wrote %s\n", f)
+	}
+	return 0
+}
+
+func signStatement(args []string, e env) int {
+	fs := flag.NewFlagSet("statement sign", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	keyFile := fs.String("key", "", "the federation's private key: a JWK or PEM file")
+	iss := fs.String("iss", "", "the statement issuer (iss)")
+	claimsFile := fs.String("claims", "", "JSON object of claims (default: standard input)")
+	ttl := fs.Duration("ttl", time.Hour, "lifetime: exp = iat + ttl")
+	algFlag := fs.String("alg", "", "signing algorithm (default: the key's alg, else inferred from the key)")
+	typ := fs.String("typ", "software-statement+jwt", "typ header")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *keyFile == "" || *iss == "" || fs.NArg() > 0 || *ttl <= 0 {
+		fmt.Fprintln(e.stderr, "usage: registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h]")
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "registrar statement sign: "+format+"\n", a...)
+		return 1
+	}
+	keyData, err := os.ReadFile(*keyFile)
+	if err != nil {
+		return fail("%v", err)
+	}
+	key, err := jwk.ParseKey(keyData, jwk.WithPEM(strings.HasPrefix(strings.TrimSpace(string(keyData)), "-----")))
+	if err != nil {
+		return fail("%s is not a JWK or PEM private key", *keyFile)
+	}
+	var raw any
+	if err := jwk.Export(key, &raw); err != nil {
+		return fail("cannot use the key: %v", err)
+	}
+	alg := *algFlag
+	if a, ok := key.Algorithm(); ok && alg == "" {
+		alg = a.String()
+	}
+	if alg == "" {
+		alg = inferAlg(raw)
+	}
+	sa, ok := jwa.LookupSignatureAlgorithm(alg)
+	if !ok || alg == "none" || strings.HasPrefix(alg, "HS") || alg == "" {
+		return fail("the key needs an asymmetric signing algorithm (-alg)")
+	}
+	var claimsData []byte
+	if *claimsFile != "" {
+		claimsData, err = os.ReadFile(*claimsFile)
+	} else {
+		claimsData, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
+	}
+	if err != nil {
+		return fail("%v", err)
+	}
+	claims, err := strictjson.Object(claimsData, strictjson.Limits{})
+	if err != nil {
+		return fail("claims must be one JSON object: %v", err)
+	}
+	now := e.now().UTC()
+	var jti [16]byte
+	if _, err := io.ReadFull(e.rand, jti[:]); err != nil {
+		return fail("%v", err)
+	}
+	set := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		claims[name] = b
+	}
+	set("iss", *iss)
+	set("iat", now.Unix())
+	set("exp", now.Add(*ttl).Unix())
+	set("jti", base64.RawURLEncoding.EncodeToString(jti[:]))
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return fail("%v", err)
+	}
+	kid, ok := key.KeyID()
+	if !ok {
+		pub, err := key.PublicKey()
+		if err != nil {
+			return fail("%v", err)
+		}
+		var praw any
+		if err := jwk.Export(pub, &praw); err != nil {
+			return fail("%v", err)
+		}
+		if kid, err = keys.Thumbprint(praw); err != nil {
+			return fail("%v", err)
+		}
+	}
+	hdrs := jws.NewHeaders()
+	_ = hdrs.Set(jws.KeyIDKey, kid)
+	_ = hdrs.Set(jws.TypeKey, *typ)
+	token, err := jws.Sign(payload, jws.WithKey(sa, raw, jws.WithProtectedHeaders(hdrs)))
+	if err != nil {
+		return fail("sign: %v", err)
+	}
+	fmt.Fprintln(e.stdout, string(token))
+	return 0
+}
+
+func inferAlg(raw any) string {
+	switch k := raw.(type) {
+	case *ecdsa.PrivateKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return "ES256"
+		case elliptic.P384():
+			return "ES384"
+		case elliptic.P521():
+			return "ES512"
+		}
+	case ed25519.PrivateKey:
+		return "EdDSA"
+	case *rsa.PrivateKey:
+		return "RS256"
+	}
+	return ""
+}
+
+func inspect(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	jwksArg := fs.String("jwks", "", "Registrar's public JWK Set: a file or an http(s) URL (default: the keys in -keys)")
+	keysDir := fs.String("keys", "keys", "Registrar's keys directory, used when -jwks is not given")
+	issuer := fs.String("issuer", "", "require this issuer (default: accept and show the client_id's own iss)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "usage: registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] CLIENT_ID")
+		return 2
+	}
+	cid := strings.TrimSpace(fs.Arg(0))
+	if cid == "-" {
+		b, _ := io.ReadAll(io.LimitReader(e.stdin, 1<<20))
+		cid = strings.TrimSpace(string(b))
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "registrar inspect: "+format+"\n", a...)
+		return 1
+	}
+	var ks clientid.KeySet
+	switch {
+	case *jwksArg == "":
+		kr, err := keys.Load(*keysDir)
+		if err != nil {
+			return fail("%v (pass -jwks to use a published key set)", err)
+		}
+		ks = clientid.KeyringKeys{Keyring: kr}
+	default:
+		data, err := readJWKS(ctx, *jwksArg)
+		if err != nil {
+			return fail("read JWK Set: %v", err)
+		}
+		sk, err := clientid.ParseJWKS(data)
+		if err != nil {
+			return fail("JWK Set: %v", err)
+		}
+		ks = sk
+	}
+	iss := *issuer
+	if iss == "" {
+		c, err := jose.Parse(cid, 1<<20)
+		if err != nil {
+			return fail("not a client_id: %v", err)
+		}
+		iss, _, _ = jose.String(c.Claims, "iss", 2048)
+	}
+	v := &clientid.Verifier{Issuer: iss, Keys: ks, Now: e.now}
+	c, err := v.Verify(cid)
+	if err != nil {
+		return fail("client_id does not verify: %v", err)
+	}
+	out := inspectOutput(c)
+	b, _ := json.MarshalIndent(out, "", "  ")
+	fmt.Fprintln(e.stdout, string(b))
+	return 0
+}
+
+func inspectOutput(c *clientid.Client) map[string]any {
+	var md map[string]json.RawMessage
+	_ = json.Unmarshal(append(c.Claims.Metadata.AppendJSON([]byte("{"), true), '}'), &md)
+	out := map[string]any{
+		"valid":           true,
+		"signing_kid":     c.KeyID,
+		"iss":             c.Claims.Issuer,
+		"iat":             c.Claims.IssuedAt.Format(time.RFC3339),
+		"jti":             c.Claims.ID,
+		"version":         c.Claims.Version,
+		"secret_version":  c.Claims.SecretVersion,
+		"client_id_bytes": len(c.ClientID),
+		"metadata":        md,
+	}
+	if !c.Claims.ExpiresAt.IsZero() {
+		out["exp"] = c.Claims.ExpiresAt.Format(time.RFC3339)
+	} else {
+		out["exp"] = "never"
+	}
+	if p := c.Claims.Statement; p != nil {
+		out["software_statement"] = map[string]string{"iss": p.Issuer, "software_id": p.SoftwareID, "jti": p.ID}
+	}
+	return out
+}
+
+// readJWKS reads a JWK Set from a file or URL. URLs go through the one
+// outbound client; the operator named this host, so it is allow-listed.
+func readJWKS(ctx context.Context, arg string) ([]byte, error) {
+	if !strings.HasPrefix(arg, "http://") && !strings.HasPrefix(arg, "https://") {
+		return os.ReadFile(arg)
+	}
+	u, err := url.Parse(arg)
+	if err != nil {
+		return nil, err
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	client := fetch.New(fetch.Options{
+		AllowHTTP:  true,
+		AllowHosts: []string{net.JoinHostPort(u.Hostname(), port)},
+	})
+	return client.Get(ctx, arg, "application/json")
+}

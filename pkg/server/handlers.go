@@ -1,0 +1,84 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/registrar/registrar/pkg/oauth"
+)
+
+// register handles RFC 7591 §3.1 registration: bind, one domain call, render.
+func (s *Server) register(c echo.Context) error {
+	body, err := s.readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.opts.Register.Register(c.Request().Context(), body)
+	if err != nil {
+		return err
+	}
+	setAudit(c, res.Client.ID, res.ClientIDLength, res.Client.Statement)
+	return c.Blob(http.StatusCreated, echo.MIMEApplicationJSON, res.Body)
+}
+
+// read handles RFC 7592 §2.1 client read.
+func (s *Server) read(c echo.Context) error {
+	res, err := s.opts.Register.Read(c.Param("client_id"), bearerToken(c.Request()))
+	if err != nil {
+		return err
+	}
+	setAudit(c, res.Client.ID, res.ClientIDLength, res.Client.Statement)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, res.Body)
+}
+
+// bearerToken returns the RFC 6750 §2.1 bearer token, or "" when the request
+// has none. Tokens in the query string or form body are never read (RFC 6750
+// §2.3, §5.3).
+func bearerToken(r *http.Request) string {
+	h := r.Header.Get(echo.HeaderAuthorization)
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// readJSONBody enforces application/json (415 otherwise), no content
+// coding, and the body cap (413), and returns the body.
+func (s *Server) readJSONBody(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	mt, params, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return nil, oauth.New(oauth.CodeInvalidRequest, "Content-Type must be application/json").
+			WithStatus(http.StatusUnsupportedMediaType)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, oauth.New(oauth.CodeInvalidRequest, "the only accepted charset is utf-8").
+			WithStatus(http.StatusUnsupportedMediaType)
+	}
+	if ce := r.Header.Get(echo.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
+		return nil, oauth.New(oauth.CodeInvalidRequest, "content codings are not accepted").
+			WithStatus(http.StatusUnsupportedMediaType)
+	}
+	limit := s.opts.MaxBodyBytes
+	tooLarge := oauth.New(oauth.CodeInvalidRequest, "request body is larger than "+strconv.FormatInt(limit, 10)+" bytes").
+		WithStatus(http.StatusRequestEntityTooLarge)
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
+		return nil, oauth.Wrap(err, oauth.CodeInvalidRequest, "could not read the request body")
+	}
+	return body, nil
+}

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
+
+	"github.com/registrar/registrar/pkg/discovery"
+	"github.com/registrar/registrar/pkg/register"
+)
+
+// Options wires the server.
+type Options struct {
+	Issuer    string
+	Register  *register.Service
+	Discovery []byte
+	JWKS      []byte
+	// Ready reports whether keys and trust are loaded; nil means ready.
+	Ready  func() error
+	Logger zerolog.Logger
+
+	MaxBodyBytes      int64
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// RequestTimeout bounds the work of one request; zero means 10s.
+	RequestTimeout time.Duration
+}
+
+// Server is the HTTP service.
+type Server struct {
+	e        *echo.Echo
+	opts     Options
+	log      zerolog.Logger
+	draining atomic.Bool
+}
+
+// New builds the server and its routes.
+func New(o Options) *Server {
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 64 << 10
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = 10 * time.Second
+	}
+	s := &Server{opts: o, log: o.Logger}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	// The client address is the peer address: forwarded headers are not
+	// trusted unless a trusted proxy list is configured.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
+
+	base := discovery.BasePath(o.Issuer)
+	for _, p := range discovery.WellKnownPaths(o.Issuer) {
+		e.GET(p, s.static(o.Discovery))
+	}
+	e.GET(base+discovery.JWKSPath, s.static(o.JWKS))
+	e.POST(base+discovery.RegistrationPath, s.register)
+	e.GET(base+discovery.RegistrationPath+"/:client_id", s.read)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	s.e = e
+	return s
+}
+
+// Handler returns the HTTP handler, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Serve serves on ln until ctx is done, then stops taking new requests,
+// reports not-ready, and waits up to shutdownTimeout for requests in flight.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
+	hs := &http.Server{
+		Handler:           s.e,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          nil,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+func (s *Server) static(body []byte) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ok"}`))
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if s.draining.Load() {
+		return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"draining"}`))
+	}
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(); err != nil {
+			return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"not ready"}`))
+		}
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ready"}`))
+}
