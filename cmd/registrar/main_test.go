@@ -307,3 +307,22 @@ func TestStatementSign(t *testing.T) {
 		t.Errorf("non-object claims: %d %s", code, stderr.String())
 	}
 }
+
+func TestServeReportsKeyAndTrustProblemsTogether(t *testing.T) {
+	clearEnv(t)
+	bad := filepath.Join(t.TempDir(), "trusted-issuers.json")
+	if err := os.WriteFile(bad, []byte(`{"issuers":[{"issuer":"","jwks_file":"x.json"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	configure(t, filepath.Join(t.TempDir(), "missing"), "https://registrar.example")
+	t.Setenv("REGISTRAR_TRUSTED_ISSUERS_FILE", bad)
+	e, _, stderr := testEnv("")
+	if code := run(context.Background(), []string{"serve"}, e); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"keys directory", "issuers[0]"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("error lacks %q: %s", want, stderr.String())
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -77,15 +78,14 @@ type app struct {
 }
 
 func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader) (*app, error) {
-	kr, err := keys.Load(cfg.KeysDir)
-	if err != nil {
-		return nil, err
-	}
-	store := trust.Empty()
+	// Load keys and trust together so that one start reports both.
+	kr, keysErr := keys.Load(cfg.KeysDir)
+	store, trustErr := trust.Empty(), error(nil)
 	if cfg.TrustedIssuersFile != "" {
-		if store, err = trust.LoadFile(cfg.TrustedIssuersFile); err != nil {
-			return nil, err
-		}
+		store, trustErr = trust.LoadFile(cfg.TrustedIssuersFile)
+	}
+	if err := errors.Join(keysErr, trustErr); err != nil {
+		return nil, err
 	}
 	regEndpoint := cfg.Issuer + discovery.RegistrationPath
 	svc := &register.Service{

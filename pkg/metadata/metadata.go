@@ -189,6 +189,9 @@ func Parse(members strictjson.Members) (*Metadata, Problems) {
 			p.meta(name, "must be a string")
 			continue
 		}
+		if v == "" {
+			continue // like every string member: empty means not registered
+		}
 		if m.Localized == nil {
 			m.Localized = map[string]string{}
 		}
@@ -228,15 +231,8 @@ func (m *Metadata) AppendJSON(b []byte, first bool) []byte {
 	w.str(LogoURI, m.LogoURI)
 	w.str(TOSURI, m.TOSURI)
 	w.str(PolicyURI, m.PolicyURI)
-	if len(m.Localized) > 0 {
-		names := make([]string, 0, len(m.Localized))
-		for n := range m.Localized {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			w.str(n, m.Localized[n])
-		}
+	for _, n := range m.localizedNames() {
+		w.str(n, m.Localized[n])
 	}
 	w.list(Contacts, m.Contacts, false)
 	w.str(Scope, m.Scope)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -77,7 +76,7 @@ func (m *Metadata) Validate(p Policy) Problems {
 
 func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	if m.ApplicationType != AppWeb && m.ApplicationType != AppNative {
-		probs.meta(ApplicationType, `must be "web" or "native"`)
+		probs.meta(ApplicationType, `must be 'web' or 'native'`)
 	}
 	if len(m.GrantTypes) > maxListTypes {
 		probs.meta(GrantTypes, "too many values")
@@ -130,16 +129,16 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	// correspond in both directions.
 	hasCode, hasImplicit := contains(m.GrantTypes, GrantAuthorizationCode), contains(m.GrantTypes, GrantImplicit)
 	if needCode && !hasCode {
-		probs.meta(GrantTypes, `response type "code" requires the authorization_code grant type`)
+		probs.meta(GrantTypes, `response type 'code' requires the authorization_code grant type`)
 	}
 	if needImplicit && !hasImplicit {
-		probs.meta(GrantTypes, `response types "token" and "id_token" require the implicit grant type`)
+		probs.meta(GrantTypes, `response types 'token' and 'id_token' require the implicit grant type`)
 	}
 	if hasCode && !usesCode {
-		probs.meta(ResponseTypes, `grant type authorization_code requires a response type containing "code"`)
+		probs.meta(ResponseTypes, `grant type authorization_code requires a response type containing 'code'`)
 	}
 	if hasImplicit && !usesImplicit {
-		probs.meta(ResponseTypes, `grant type implicit requires a response type containing "token" or "id_token"`)
+		probs.meta(ResponseTypes, `grant type implicit requires a response type containing 'token' or 'id_token'`)
 	}
 }
 
@@ -226,7 +225,7 @@ func (m *Metadata) validateAuth(p Policy, probs *Problems) {
 		probs.meta(TokenEndpointAuthMethod, "authentication method not supported by this server (see token_endpoint_auth_methods_supported)")
 	}
 	if method == AuthNone && contains(m.GrantTypes, GrantClientCredentials) {
-		probs.meta(TokenEndpointAuthMethod, `a public client ("none") cannot use the client_credentials grant type`)
+		probs.meta(TokenEndpointAuthMethod, `a public client ('none') cannot use the client_credentials grant type`)
 	}
 	if m.JWKSURI != "" && len(m.JWKS) > 0 {
 		probs.meta(JWKS, "jwks and jwks_uri must not both be present (RFC 7591 section 2)")
@@ -277,7 +276,8 @@ func (m *Metadata) validateText(probs *Problems) {
 		probs.meta("client_name#", fmt.Sprintf("at most %d language-tagged members", MaxLocalized))
 	}
 	tags := map[string]string{}
-	for name, v := range m.Localized {
+	for _, name := range m.localizedNames() {
+		v := m.Localized[name]
 		base, tag, _ := strings.Cut(name, "#")
 		if !validLanguageTag(tag) {
 			probs.meta(name, "invalid BCP 47 language tag")
@@ -328,9 +328,9 @@ func (m *Metadata) validateURIs(probs *Problems) {
 	check(LogoURI, m.LogoURI)
 	check(TOSURI, m.TOSURI)
 	check(PolicyURI, m.PolicyURI)
-	for name, v := range m.Localized {
+	for _, name := range m.localizedNames() {
 		if base, _, _ := strings.Cut(name, "#"); base != ClientName {
-			check(name, v)
+			check(name, m.Localized[name])
 		}
 	}
 }
@@ -409,7 +409,7 @@ func checkScope(s string, probs *Problems) {
 			}
 		}
 		if seen[t] {
-			probs.meta(Scope, "duplicate scope value "+strconv.Quote(t))
+			probs.meta(Scope, "duplicate scope value '"+t+"'")
 			return
 		}
 		seen[t] = true
@@ -479,4 +479,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// localizedNames returns the language-tagged member names in sorted order,
+// so that problems are reported deterministically.
+func (m *Metadata) localizedNames() []string {
+	names := make([]string, 0, len(m.Localized))
+	for n := range m.Localized {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
