@@ -326,3 +326,17 @@ func TestServeReportsKeyAndTrustProblemsTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestServeRefusesEmptyTrustWhenStatementsAreRequired(t *testing.T) {
+	clearEnv(t)
+	empty := filepath.Join(t.TempDir(), "trusted-issuers.json")
+	if err := os.WriteFile(empty, []byte(`{"issuers":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	configure(t, keygenDir(t), "https://registrar.example")
+	t.Setenv("REGISTRAR_TRUSTED_ISSUERS_FILE", empty)
+	e, _, stderr := testEnv("")
+	if code := run(context.Background(), []string{"serve"}, e); code != 1 || !strings.Contains(stderr.String(), "trusts no issuer") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+}

@@ -84,6 +84,9 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 	if cfg.TrustedIssuersFile != "" {
 		store, trustErr = trust.LoadFile(cfg.TrustedIssuersFile)
 	}
+	if trustErr == nil && cfg.RequireSoftwareStatement && len(store.Issuers()) == 0 {
+		trustErr = fmt.Errorf("%s trusts no issuer, but %s_REQUIRE_SOFTWARE_STATEMENT is true: every registration would fail", cfg.TrustedIssuersFile, config.Prefix)
+	}
 	if err := errors.Join(keysErr, trustErr); err != nil {
 		return nil, err
 	}

@@ -19,35 +19,38 @@ import (
 // Prefix is the environment variable prefix.
 const Prefix = "REGISTRAR"
 
-// spec is what envconfig reads: text only, with defaults.
+// spec is what envconfig reads: text only, with defaults. Tags carry the
+// full variable names and Process runs without a prefix: with a prefix,
+// envconfig would also fall back to the bare name (ADDR, ISSUER, ...), so any
+// unrelated variable of that name would silently configure Registrar.
 type spec struct {
-	Addr                     string `envconfig:"ADDR" default:":8080"`
-	Issuer                   string `envconfig:"ISSUER" default:"http://localhost:8080"`
-	KeysDir                  string `envconfig:"KEYS_DIR" default:"keys"`
-	TrustedIssuersFile       string `envconfig:"TRUSTED_ISSUERS_FILE"`
-	RequireSoftwareStatement string `envconfig:"REQUIRE_SOFTWARE_STATEMENT" default:"true"`
-	LogLevel                 string `envconfig:"LOG_LEVEL" default:"info"`
-	LogFormat                string `envconfig:"LOG_FORMAT" default:"json"`
+	Addr                     string `envconfig:"REGISTRAR_ADDR" default:":8080"`
+	Issuer                   string `envconfig:"REGISTRAR_ISSUER" default:"http://localhost:8080"`
+	KeysDir                  string `envconfig:"REGISTRAR_KEYS_DIR" default:"keys"`
+	TrustedIssuersFile       string `envconfig:"REGISTRAR_TRUSTED_ISSUERS_FILE"`
+	RequireSoftwareStatement string `envconfig:"REGISTRAR_REQUIRE_SOFTWARE_STATEMENT" default:"true"`
+	LogLevel                 string `envconfig:"REGISTRAR_LOG_LEVEL" default:"info"`
+	LogFormat                string `envconfig:"REGISTRAR_LOG_FORMAT" default:"json"`
 
-	GrantTypes               string `envconfig:"GRANT_TYPES" default:"authorization_code,refresh_token,client_credentials"`
-	ResponseTypes            string `envconfig:"RESPONSE_TYPES" default:"code"`
-	TokenEndpointAuthMethods string `envconfig:"TOKEN_ENDPOINT_AUTH_METHODS" default:"client_secret_basic,client_secret_post,client_secret_jwt,private_key_jwt,none"`
-	AllowWebHTTPLoopback     string `envconfig:"ALLOW_WEB_HTTP_LOOPBACK" default:"false"`
+	GrantTypes               string `envconfig:"REGISTRAR_GRANT_TYPES" default:"authorization_code,refresh_token,client_credentials"`
+	ResponseTypes            string `envconfig:"REGISTRAR_RESPONSE_TYPES" default:"code"`
+	TokenEndpointAuthMethods string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS" default:"client_secret_basic,client_secret_post,client_secret_jwt,private_key_jwt,none"`
+	AllowWebHTTPLoopback     string `envconfig:"REGISTRAR_ALLOW_WEB_HTTP_LOOPBACK" default:"false"`
 
-	AuthorizationEndpoint string `envconfig:"AUTHORIZATION_ENDPOINT"`
-	TokenEndpoint         string `envconfig:"TOKEN_ENDPOINT"`
+	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
+	TokenEndpoint         string `envconfig:"REGISTRAR_TOKEN_ENDPOINT"`
 
-	MaxBodyBytes       string `envconfig:"MAX_BODY_BYTES" default:"65536"`
-	MaxClientIDBytes   string `envconfig:"MAX_CLIENT_ID_BYTES" default:"6144"`
-	ClientIDLifetime   string `envconfig:"CLIENT_ID_LIFETIME" default:"0s"`
-	StatementMaxAge    string `envconfig:"STATEMENT_MAX_AGE" default:"24h"`
-	StatementClockSkew string `envconfig:"STATEMENT_CLOCK_SKEW" default:"60s"`
+	MaxBodyBytes       string `envconfig:"REGISTRAR_MAX_BODY_BYTES" default:"65536"`
+	MaxClientIDBytes   string `envconfig:"REGISTRAR_MAX_CLIENT_ID_BYTES" default:"6144"`
+	ClientIDLifetime   string `envconfig:"REGISTRAR_CLIENT_ID_LIFETIME" default:"0s"`
+	StatementMaxAge    string `envconfig:"REGISTRAR_STATEMENT_MAX_AGE" default:"24h"`
+	StatementClockSkew string `envconfig:"REGISTRAR_STATEMENT_CLOCK_SKEW" default:"60s"`
 
-	ReadHeaderTimeout string `envconfig:"READ_HEADER_TIMEOUT" default:"5s"`
-	ReadTimeout       string `envconfig:"READ_TIMEOUT" default:"10s"`
-	WriteTimeout      string `envconfig:"WRITE_TIMEOUT" default:"15s"`
-	IdleTimeout       string `envconfig:"IDLE_TIMEOUT" default:"60s"`
-	ShutdownTimeout   string `envconfig:"SHUTDOWN_TIMEOUT" default:"15s"`
+	ReadHeaderTimeout string `envconfig:"REGISTRAR_READ_HEADER_TIMEOUT" default:"5s"`
+	ReadTimeout       string `envconfig:"REGISTRAR_READ_TIMEOUT" default:"10s"`
+	WriteTimeout      string `envconfig:"REGISTRAR_WRITE_TIMEOUT" default:"15s"`
+	IdleTimeout       string `envconfig:"REGISTRAR_IDLE_TIMEOUT" default:"60s"`
+	ShutdownTimeout   string `envconfig:"REGISTRAR_SHUTDOWN_TIMEOUT" default:"15s"`
 }
 
 // Config is the checked configuration.
@@ -83,7 +86,7 @@ var ErrInvalid = errors.New("invalid configuration")
 // Load reads and checks the configuration from the process environment.
 func Load() (*Config, error) {
 	var s spec
-	if err := envconfig.Process(Prefix, &s); err != nil {
+	if err := envconfig.Process("", &s); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	c, problems := s.convert()
@@ -218,9 +221,9 @@ func checkIssuer(iss string) string {
 		return "must not have userinfo"
 	case strings.HasSuffix(iss, "/"):
 		return "must not end with a slash"
-	case u.Scheme == "https":
+	case strings.HasPrefix(iss, "https://"):
 		return ""
-	case u.Scheme == "http" && uricheck.IsLoopbackHost(u.Hostname()):
+	case strings.HasPrefix(iss, "http://") && uricheck.IsLoopbackHost(u.Hostname()):
 		return ""
 	}
 	return "must use https (http is accepted only for localhost, 127.0.0.1 and [::1])"
@@ -228,17 +231,13 @@ func checkIssuer(iss string) string {
 
 // Known lists every variable this package reads, without the prefix.
 func Known() []string {
-	var out []string
-	for _, f := range []string{
+	return []string{
 		"ADDR", "ISSUER", "KEYS_DIR", "TRUSTED_ISSUERS_FILE", "REQUIRE_SOFTWARE_STATEMENT", "LOG_LEVEL", "LOG_FORMAT",
 		"GRANT_TYPES", "RESPONSE_TYPES", "TOKEN_ENDPOINT_AUTH_METHODS", "ALLOW_WEB_HTTP_LOOPBACK",
 		"AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "MAX_BODY_BYTES", "MAX_CLIENT_ID_BYTES", "CLIENT_ID_LIFETIME",
 		"STATEMENT_MAX_AGE", "STATEMENT_CLOCK_SKEW", "READ_HEADER_TIMEOUT", "READ_TIMEOUT", "WRITE_TIMEOUT",
 		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT",
-	} {
-		out = append(out, f)
 	}
-	return out
 }
 
 // unknownVariables reports REGISTRAR_ variables that nothing reads: a typo

@@ -60,7 +60,15 @@ func Audience(m strictjson.Members) (aud []string, ok bool, err error) {
 			return []string{s}, true, nil
 		}
 	}
-	if len(raw) > 0 && raw[0] == '[' && json.Unmarshal(raw, &aud) == nil && len(aud) > 0 {
+	var elems []json.RawMessage
+	if len(raw) > 0 && raw[0] == '[' && json.Unmarshal(raw, &elems) == nil && len(elems) > 0 {
+		for _, e := range elems {
+			var s string
+			if len(e) == 0 || e[0] != '"' || json.Unmarshal(e, &s) != nil {
+				return nil, true, fmt.Errorf("%w: \"aud\" must be a string or a non-empty array of strings", ErrClaim)
+			}
+			aud = append(aud, s)
+		}
 		return aud, true, nil
 	}
 	return nil, true, fmt.Errorf("%w: \"aud\" must be a string or a non-empty array of strings", ErrClaim)

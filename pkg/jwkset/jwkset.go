@@ -4,12 +4,15 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 // Sentinel errors; Parse wraps them with the index of the offending key.
@@ -76,17 +79,24 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 // error: a set Registrar trusts or signs into a client_id is either wholly
 // acceptable or rejected.
 func Parse(data []byte, o Options) ([]Key, error) {
-	var doc struct {
-		Keys []json.RawMessage `json:"keys"`
+	// Member names are matched exactly (encoding/json would also take
+	// "KEYS" for "keys", so a second, unchecked set could ride along).
+	members, err := strictjson.Object(data, setLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	raw, ok := members["keys"]
+	var keys []json.RawMessage
+	if !ok || len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &keys) != nil {
 		return nil, fmt.Errorf("%w: expected an object with a \"keys\" array", ErrMalformed)
 	}
-	if doc.Keys == nil {
-		return nil, fmt.Errorf("%w: expected an object with a \"keys\" array", ErrMalformed)
-	}
-	return ParseKeys(doc.Keys, o)
+	return ParseKeys(keys, o)
 }
+
+var (
+	setLimits = strictjson.Limits{MaxDepth: 8, MaxMembers: 64}
+	keyLimits = strictjson.Limits{MaxDepth: 4, MaxMembers: 64}
+)
 
 // ParseKeys checks the members of a JWK Set's "keys" array.
 func ParseKeys(raws []json.RawMessage, o Options) ([]Key, error) {
@@ -133,12 +143,12 @@ func ParseKeys(raws []json.RawMessage, o Options) ([]Key, error) {
 }
 
 func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
-		return Key{}, false, fmt.Errorf("%w: a key must be a JSON object", ErrMalformed)
+	members, err := strictjson.Object(raw, keyLimits)
+	if err != nil {
+		return Key{}, false, fmt.Errorf("%w: a key must be a JSON object without duplicate members", ErrMalformed)
 	}
 	var kty string
-	if err := json.Unmarshal(members["kty"], &kty); err != nil || kty == "" {
+	if r := members["kty"]; len(r) == 0 || r[0] != '"' || json.Unmarshal(r, &kty) != nil || kty == "" {
 		return Key{}, false, fmt.Errorf("%w: missing or invalid kty", ErrMalformed)
 	}
 	if kty == "oct" {
@@ -152,9 +162,26 @@ func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
 	if kty != "RSA" && kty != "EC" && kty != "OKP" {
 		return Key{}, false, fmt.Errorf("%w: kty %q", ErrUnsupported, kty)
 	}
+	if kty == "RSA" {
+		// jwx refuses short moduli while parsing; say why.
+		var n string
+		if r := members["n"]; len(r) > 0 && r[0] == '"' && json.Unmarshal(r, &n) == nil {
+			if b, err := base64.RawURLEncoding.DecodeString(n); err == nil && len(b) > 0 && len(b) < 256 {
+				return Key{}, false, fmt.Errorf("%w: RSA modulus shorter than 2048 bits", ErrWeakKey)
+			}
+		}
+	}
 	key, err := jwk.ParseKey(raw)
 	if err != nil {
 		return Key{}, false, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	// Defence in depth: whatever jwx understood must be the public key
+	// of the type the exact members name.
+	if key.KeyType().String() != kty {
+		return Key{}, false, fmt.Errorf("%w: kty", ErrMalformed)
+	}
+	if ak, ok := key.(jwk.AsymmetricKey); !ok || ak.IsPrivate() {
+		return Key{}, false, ErrPrivateKey
 	}
 	out := Key{JWK: key}
 	if kid, ok := key.KeyID(); ok {
@@ -170,6 +197,9 @@ func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
 	case string(UseEnc):
 		if !o.AllowEncryption {
 			return Key{}, false, fmt.Errorf("%w: only signing keys are accepted", ErrUse)
+		}
+		if kty == "OKP" {
+			return Key{}, false, fmt.Errorf("%w: Ed25519 keys cannot encrypt", ErrUse)
 		}
 		out.Use = UseEnc
 	default:

@@ -114,8 +114,9 @@ func Load(dir string) (*Keyring, error) {
 		path := filepath.Join(dir, name)
 		switch {
 		case strings.HasPrefix(name, "signing-") && strings.HasSuffix(name, ".jwk"):
-			ts, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, "signing-"), ".jwk"), 10, 64)
-			if err != nil {
+			tsText := strings.TrimSuffix(strings.TrimPrefix(name, "signing-"), ".jwk")
+			ts, err := strconv.ParseInt(tsText, 10, 64)
+			if err != nil || strconv.FormatInt(ts, 10) != tsText || ts < 0 {
 				return nil, fmt.Errorf("%w: %s: name must be signing-<unix seconds>.jwk", ErrBadKeyFile, name)
 			}
 			sk, err := loadSigningKey(path)
@@ -129,8 +130,9 @@ func Load(dir string) (*Keyring, error) {
 			kr.byKID[sk.KID] = sk
 			kr.signing = append(kr.signing, sk)
 		case strings.HasPrefix(name, "secret-") && strings.HasSuffix(name, ".key"):
-			v, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "secret-"), ".key"))
-			if err != nil || v < 1 {
+			vText := strings.TrimSuffix(strings.TrimPrefix(name, "secret-"), ".key")
+			v, err := strconv.Atoi(vText)
+			if err != nil || v < 1 || strconv.Itoa(v) != vText {
 				return nil, fmt.Errorf("%w: %s: name must be secret-<version>.key with version >= 1", ErrBadKeyFile, name)
 			}
 			s, err := loadSecret(path)
@@ -293,9 +295,8 @@ func Generate(dir, alg string, now time.Time, rnd io.Reader) ([]string, error) {
 	if alg == "" {
 		alg = DefaultAlgorithm
 	}
-	priv, err := NewPrivateKey(alg, rnd)
-	if err != nil {
-		return nil, err
+	if _, ok := algIndex(alg); !ok {
+		return nil, fmt.Errorf("%w: %q (one of %s)", ErrAlgorithm, alg, strings.Join(Algorithms, ", "))
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -309,6 +310,10 @@ func Generate(dir, alg string, now time.Time, rnd io.Reader) ([]string, error) {
 		if strings.HasPrefix(n, "signing-") || strings.HasPrefix(n, "secret-") {
 			return nil, fmt.Errorf("%w in %s (%s)", ErrExists, dir, n)
 		}
+	}
+	priv, err := NewPrivateKey(alg, rnd)
+	if err != nil {
+		return nil, err
 	}
 	keyJSON, _, err := PrivateJWK(priv, alg)
 	if err != nil {
@@ -345,4 +350,13 @@ func writeExclusive(path string, data []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+func algIndex(alg string) (int, bool) {
+	for i, a := range Algorithms {
+		if a == alg {
+			return i, true
+		}
+	}
+	return 0, false
 }

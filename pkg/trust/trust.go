@@ -81,16 +81,60 @@ func LoadFile(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	if err := strictjson.Valid(data, strictjson.Limits{}); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
-	}
-	var fc FileConfig
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&fc); err != nil {
+	fc, err := parseFile(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
 	}
 	return Build(fc, filepath.Dir(path))
+}
+
+// parseFile decodes the file with exact member names: encoding/json would
+// match "Issuer" to issuer, so {"issuer":"B","Issuer":"A"} would trust A.
+func parseFile(data []byte) (FileConfig, error) {
+	var fc FileConfig
+	top, err := strictjson.Object(data, strictjson.Limits{})
+	if err != nil {
+		return fc, err
+	}
+	if err := onlyMembers(top, "", "issuers"); err != nil {
+		return fc, err
+	}
+	var entries []json.RawMessage
+	if raw, ok := top["issuers"]; !ok || raw[0] != '[' || json.Unmarshal(raw, &entries) != nil {
+		return fc, errors.New(`"issuers" must be an array`)
+	}
+	for i, e := range entries {
+		m, err := strictjson.Object(e, strictjson.Limits{})
+		if err != nil {
+			return fc, fmt.Errorf("issuers[%d]: %v", i, err)
+		}
+		if err := onlyMembers(m, fmt.Sprintf("issuers[%d].", i), "issuer", "jwks_file"); err != nil {
+			return fc, err
+		}
+		var ic IssuerConfig
+		dec := json.NewDecoder(bytes.NewReader(e))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&ic); err != nil {
+			return fc, fmt.Errorf("issuers[%d]: %v", i, err)
+		}
+		fc.Issuers = append(fc.Issuers, ic)
+	}
+	return fc, nil
+}
+
+func onlyMembers(m strictjson.Members, where string, allowed ...string) error {
+	for name := range m {
+		ok := false
+		for _, a := range allowed {
+			if name == a {
+				ok = true
+			}
+		}
+		if !ok {
+			return fmt.Errorf("%sunknown member %q", where, name)
+		}
+	}
+	return nil
 }
 
 // Build checks fc and loads the key files it names relative to baseDir.
@@ -100,6 +144,7 @@ func Build(fc FileConfig, baseDir string) (*Store, error) {
 		problems = append(problems, fmt.Errorf("issuers[%d]: "+format, append([]any{i}, a...)...))
 	}
 	s := &Store{issuers: map[string]*Issuer{}}
+	seen := map[string]bool{}
 	for i, ic := range fc.Issuers {
 		switch {
 		case ic.Issuer == "":
@@ -109,10 +154,11 @@ func Build(fc FileConfig, baseDir string) (*Store, error) {
 			add(i, "\"issuer\" must be a printable string of at most 2048 bytes")
 			continue
 		}
-		if _, dup := s.issuers[ic.Issuer]; dup {
+		if seen[ic.Issuer] {
 			add(i, "issuer %q is listed twice", ic.Issuer)
 			continue
 		}
+		seen[ic.Issuer] = true
 		if ic.JWKSFile == "" {
 			add(i, "%q: \"jwks_file\" is required", ic.Issuer)
 			continue
@@ -128,7 +174,7 @@ func Build(fc FileConfig, baseDir string) (*Store, error) {
 		}
 		keys, err := parseIssuerKeys(data)
 		if err != nil {
-			add(i, "%q: %s: %v", ic.Issuer, ic.JWKSFile, err)
+			add(i, "%q: %s: %w", ic.Issuer, ic.JWKSFile, err)
 			continue
 		}
 		is := &Issuer{ID: ic.Issuer, keys: make(map[string]jwkset.Key, len(keys))}
