@@ -13,6 +13,7 @@ import (
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/config"
 	"github.com/registrar/registrar/pkg/discovery"
+	"github.com/registrar/registrar/pkg/fetch"
 	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/register"
 	"github.com/registrar/registrar/pkg/server"
@@ -91,7 +92,14 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		return nil, err
 	}
 	regEndpoint := cfg.Issuer + discovery.RegistrationPath
+	// The one outbound client: every request the service makes goes through it.
+	outbound := fetch.New(fetch.Options{
+		Timeout:      cfg.OutboundTimeout,
+		MaxBodyBytes: 64 << 10,
+		AllowHosts:   cfg.OutboundAllowHosts,
+	})
 	svc := &register.Service{
+		Sector: outbound,
 		Statements: &statement.Verifier{
 			Keys:      store,
 			Audiences: []string{cfg.Issuer, regEndpoint},

@@ -25,6 +25,7 @@ import (
 	"github.com/registrar/registrar/pkg/fetch"
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/strictjson"
 )
 
@@ -230,7 +231,7 @@ func inspect(ctx context.Context, args []string, e env) int {
 
 func inspectOutput(c *clientid.Client) map[string]any {
 	var md map[string]json.RawMessage
-	_ = json.Unmarshal(append(c.Claims.Metadata.AppendJSON([]byte("{"), true), '}'), &md)
+	_ = json.Unmarshal(append(c.Claims.Metadata.AppendJSON([]byte("{"), true, metadata.Full), '}'), &md)
 	out := map[string]any{
 		"valid":           true,
 		"signing_kid":     c.KeyID,

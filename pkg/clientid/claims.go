@@ -35,7 +35,7 @@ func (c *Claims) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(c.Version), 10)
 	b = append(b, `,"skv":`...)
 	b = strconv.AppendInt(b, int64(c.SecretVersion), 10)
-	b = c.Metadata.AppendJSON(b, false)
+	b = c.Metadata.AppendJSON(b, false, metadata.Compact)
 	if p := c.Statement; p != nil {
 		b = append(b, `,"ssa":{"iss":`...)
 		b = metadata.AppendString(b, p.Issuer)

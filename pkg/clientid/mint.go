@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,31 +132,13 @@ func (m *Minter) header(sk *keys.SigningKey) string {
 // largestMembers names the three metadata members that take the most room,
 // so that a client can see what to shorten.
 func largestMembers(md *metadata.Metadata) string {
-	type sized struct {
-		name string
-		n    int
+	sizes := md.MemberSizes()
+	if len(sizes) > 3 {
+		sizes = sizes[:3]
 	}
-	var all []sized
-	one := func(name string, f func(*metadata.Metadata)) {
-		var part metadata.Metadata
-		f(&part)
-		all = append(all, sized{name, len(part.AppendJSON(nil, true))})
-	}
-	one(metadata.RedirectURIs, func(p *metadata.Metadata) { p.RedirectURIs = md.RedirectURIs })
-	one(metadata.JWKS, func(p *metadata.Metadata) { p.JWKS = md.JWKS })
-	one(metadata.Contacts, func(p *metadata.Metadata) { p.Contacts = md.Contacts })
-	one(metadata.Scope, func(p *metadata.Metadata) { p.Scope = md.Scope })
-	one(metadata.ClientName, func(p *metadata.Metadata) { p.ClientName = md.ClientName })
-	one("language-tagged members", func(p *metadata.Metadata) { p.Localized = md.Localized })
-	one("client_uri, logo_uri, tos_uri, policy_uri", func(p *metadata.Metadata) {
-		p.ClientURI, p.LogoURI, p.TOSURI, p.PolicyURI = md.ClientURI, md.LogoURI, md.TOSURI, md.PolicyURI
-	})
-	sort.SliceStable(all, func(i, j int) bool { return all[i].n > all[j].n })
-	var parts []string
-	for _, s := range all[:3] {
-		if s.n > 0 {
-			parts = append(parts, s.name+" ("+strconv.Itoa(s.n)+" bytes)")
-		}
+	parts := make([]string, len(sizes))
+	for i, s := range sizes {
+		parts[i] = s.Name + " (" + strconv.Itoa(s.Bytes) + " bytes)"
 	}
 	return strings.Join(parts, ", ")
 }

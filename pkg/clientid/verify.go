@@ -189,6 +189,9 @@ func decodeClaims(c *jose.Compact) (*Claims, error) {
 	if len(probs) > 0 {
 		return nil, bad(probs.Error())
 	}
+	// The payload omits members equal to their format-version-1 defaults;
+	// Normalize restores exactly those.
+	md.Normalize()
 	out.Metadata = md
 	return &out, nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"sort"
@@ -37,6 +38,19 @@ type spec struct {
 	TokenEndpointAuthMethods string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS" default:"client_secret_basic,client_secret_post,client_secret_jwt,private_key_jwt,none"`
 	AllowWebHTTPLoopback     string `envconfig:"REGISTRAR_ALLOW_WEB_HTTP_LOOPBACK" default:"false"`
 
+	IDTokenSigningAlgs           string `envconfig:"REGISTRAR_ID_TOKEN_SIGNING_ALGS" default:"RS256,PS256,ES256"`
+	UserinfoSigningAlgs          string `envconfig:"REGISTRAR_USERINFO_SIGNING_ALGS" default:"RS256,PS256,ES256"`
+	RequestObjectSigningAlgs     string `envconfig:"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS" default:"RS256,PS256,ES256"`
+	TokenEndpointAuthSigningAlgs string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS" default:"RS256,PS256,ES256,EdDSA,HS256,HS384,HS512"`
+	EncryptionAlgs               string `envconfig:"REGISTRAR_ENCRYPTION_ALGS" default:"RSA-OAEP,RSA-OAEP-256,ECDH-ES,ECDH-ES+A128KW,ECDH-ES+A256KW"`
+	EncryptionEncs               string `envconfig:"REGISTRAR_ENCRYPTION_ENCS" default:"A128CBC-HS256,A256CBC-HS512,A128GCM,A256GCM"`
+	SubjectTypes                 string `envconfig:"REGISTRAR_SUBJECT_TYPES" default:"public"`
+	Scopes                       string `envconfig:"REGISTRAR_SCOPES"`
+	AuthorizationDetailsTypes    string `envconfig:"REGISTRAR_AUTHORIZATION_DETAILS_TYPES"`
+
+	OutboundAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
+	OutboundTimeout    string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
+
 	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
 	TokenEndpoint         string `envconfig:"REGISTRAR_TOKEN_ENDPOINT"`
 
@@ -66,6 +80,11 @@ type Config struct {
 	Policy                metadata.Policy
 	AuthorizationEndpoint string
 	TokenEndpoint         string
+
+	// OutboundAllowHosts are host:port pairs the outbound client may reach
+	// even when they resolve to internal addresses.
+	OutboundAllowHosts []string
+	OutboundTimeout    time.Duration
 
 	MaxBodyBytes       int64
 	MaxClientIDBytes   int
@@ -100,7 +119,7 @@ func Load() (*Config, error) {
 func (s *spec) convert() (*Config, []string) {
 	var p []string
 	bad := func(name, format string, a ...any) {
-		p = append(p, Prefix+"_"+name+": "+fmt.Sprintf(format, a...))
+		p = append(p, name+": "+fmt.Sprintf(format, a...))
 	}
 	boolean := func(name, v string) bool {
 		b, err := strconv.ParseBool(v)
@@ -129,19 +148,31 @@ func (s *spec) convert() (*Config, []string) {
 		}
 		return n
 	}
-	list := func(name, v string, known []string) []string {
+	// optional reads a comma-separated list whose values must all be known
+	// (known == nil accepts any value without spaces or control characters).
+	optional := func(name, v string, known []string) []string {
 		var out []string
 		for _, item := range strings.Split(v, ",") {
 			item = strings.TrimSpace(item)
-			if item == "" {
+			switch {
+			case item == "":
 				continue
-			}
-			if !contains(known, item) {
+			case known != nil && !contains(known, item):
 				bad(name, "%q is not one of %s", item, strings.Join(known, ", "))
+				continue
+			case known == nil && strings.ContainsFunc(item, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+				bad(name, "%q contains spaces or control characters", item)
+				continue
+			case contains(out, item):
+				bad(name, "%q is listed twice", item)
 				continue
 			}
 			out = append(out, item)
 		}
+		return out
+	}
+	list := func(name, v string, known []string) []string {
+		out := optional(name, v, known)
 		if len(out) == 0 {
 			bad(name, "at least one value is required")
 		}
@@ -158,53 +189,80 @@ func (s *spec) convert() (*Config, []string) {
 		AuthorizationEndpoint: s.AuthorizationEndpoint,
 		TokenEndpoint:         s.TokenEndpoint,
 	}
+	v := func(name string) string { return Prefix + "_" + name }
 	if c.Addr == "" {
-		bad("ADDR", "is required")
+		bad(v("ADDR"), "is required")
 	}
 	if msg := checkIssuer(c.Issuer); msg != "" {
-		bad("ISSUER", "%s", msg)
+		bad(v("ISSUER"), "%s", msg)
 	}
 	if c.KeysDir == "" {
-		bad("KEYS_DIR", "is required")
+		bad(v("KEYS_DIR"), "is required")
 	}
-	c.RequireSoftwareStatement = boolean("REQUIRE_SOFTWARE_STATEMENT", s.RequireSoftwareStatement)
+	c.RequireSoftwareStatement = boolean(v("REQUIRE_SOFTWARE_STATEMENT"), s.RequireSoftwareStatement)
 	if c.RequireSoftwareStatement && c.TrustedIssuersFile == "" {
-		bad("TRUSTED_ISSUERS_FILE", "is required when %s_REQUIRE_SOFTWARE_STATEMENT is true", Prefix)
+		bad(v("TRUSTED_ISSUERS_FILE"), "is required when %s is true", v("REQUIRE_SOFTWARE_STATEMENT"))
 	}
 	switch c.LogLevel {
 	case "trace", "debug", "info", "warn", "error":
 	default:
-		bad("LOG_LEVEL", "%q is not one of trace, debug, info, warn, error", c.LogLevel)
+		bad(v("LOG_LEVEL"), "%q is not one of trace, debug, info, warn, error", c.LogLevel)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
-		bad("LOG_FORMAT", "%q is not json or console", c.LogFormat)
+		bad(v("LOG_FORMAT"), "%q is not json or console", c.LogFormat)
 	}
-	for name, v := range map[string]string{"AUTHORIZATION_ENDPOINT": c.AuthorizationEndpoint, "TOKEN_ENDPOINT": c.TokenEndpoint} {
-		if v == "" {
+	for _, e := range []struct{ name, value string }{{"AUTHORIZATION_ENDPOINT", c.AuthorizationEndpoint}, {"TOKEN_ENDPOINT", c.TokenEndpoint}} {
+		if e.value == "" {
 			continue
 		}
-		if err := uricheck.HTTPS(v, uricheck.WebOptions{AllowHTTPLoopback: true}); err != nil {
-			bad(name, "must be an absolute https URL (%v)", err)
+		if err := uricheck.HTTPS(e.value, uricheck.WebOptions{AllowHTTPLoopback: true}); err != nil {
+			bad(v(e.name), "must be an absolute https URL (%v)", err)
 		}
 	}
 
 	pol := metadata.DefaultPolicy()
-	pol.GrantTypes = list("GRANT_TYPES", s.GrantTypes, metadata.KnownGrantTypes)
-	pol.ResponseTypes = list("RESPONSE_TYPES", s.ResponseTypes, metadata.KnownResponseTypes)
-	pol.TokenEndpointAuthMethods = list("TOKEN_ENDPOINT_AUTH_METHODS", s.TokenEndpointAuthMethods, metadata.KnownAuthMethods)
-	pol.AllowWebHTTPLoopback = boolean("ALLOW_WEB_HTTP_LOOPBACK", s.AllowWebHTTPLoopback)
+	pol.GrantTypes = list(v("GRANT_TYPES"), s.GrantTypes, metadata.KnownGrantTypes)
+	pol.ResponseTypes = list(v("RESPONSE_TYPES"), s.ResponseTypes, metadata.KnownResponseTypes)
+	pol.TokenEndpointAuthMethods = list(v("TOKEN_ENDPOINT_AUTH_METHODS"), s.TokenEndpointAuthMethods, metadata.KnownAuthMethods)
+	pol.AllowWebHTTPLoopback = boolean(v("ALLOW_WEB_HTTP_LOOPBACK"), s.AllowWebHTTPLoopback)
+	withoutNone := func(list []string) []string {
+		var out []string
+		for _, a := range list {
+			if a != "none" {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	pol.IDTokenSigningAlgs = list(v("ID_TOKEN_SIGNING_ALGS"), s.IDTokenSigningAlgs, metadata.KnownSigningAlgs)
+	pol.UserinfoSigningAlgs = list(v("USERINFO_SIGNING_ALGS"), s.UserinfoSigningAlgs, withoutNone(metadata.KnownSigningAlgs))
+	pol.RequestObjectSigningAlgs = list(v("REQUEST_OBJECT_SIGNING_ALGS"), s.RequestObjectSigningAlgs, metadata.KnownSigningAlgs)
+	pol.TokenEndpointAuthSigningAlgs = list(v("TOKEN_ENDPOINT_AUTH_SIGNING_ALGS"), s.TokenEndpointAuthSigningAlgs, withoutNone(metadata.KnownSigningAlgs))
+	pol.EncryptionAlgs = list(v("ENCRYPTION_ALGS"), s.EncryptionAlgs, metadata.KnownEncryptionAlgs)
+	pol.EncryptionEncs = list(v("ENCRYPTION_ENCS"), s.EncryptionEncs, metadata.KnownEncryptionEncs)
+	pol.SubjectTypes = list(v("SUBJECT_TYPES"), s.SubjectTypes, metadata.KnownSubjectTypes)
+	pol.Scopes = optional(v("SCOPES"), s.Scopes, nil)
+	pol.AuthorizationDetailsTypes = optional(v("AUTHORIZATION_DETAILS_TYPES"), s.AuthorizationDetailsTypes, nil)
 	c.Policy = pol
 
-	c.MaxBodyBytes = integer("MAX_BODY_BYTES", s.MaxBodyBytes, 1024, 1<<20)
-	c.MaxClientIDBytes = int(integer("MAX_CLIENT_ID_BYTES", s.MaxClientIDBytes, 1024, 65536))
-	c.ClientIDLifetime = duration("CLIENT_ID_LIFETIME", s.ClientIDLifetime, 0, 100*365*24*time.Hour)
-	c.StatementMaxAge = duration("STATEMENT_MAX_AGE", s.StatementMaxAge, time.Minute, 366*24*time.Hour)
-	c.StatementClockSkew = duration("STATEMENT_CLOCK_SKEW", s.StatementClockSkew, 0, 5*time.Minute)
-	c.ReadHeaderTimeout = duration("READ_HEADER_TIMEOUT", s.ReadHeaderTimeout, 100*time.Millisecond, 5*time.Minute)
-	c.ReadTimeout = duration("READ_TIMEOUT", s.ReadTimeout, 100*time.Millisecond, 5*time.Minute)
-	c.WriteTimeout = duration("WRITE_TIMEOUT", s.WriteTimeout, 100*time.Millisecond, 5*time.Minute)
-	c.IdleTimeout = duration("IDLE_TIMEOUT", s.IdleTimeout, time.Second, time.Hour)
-	c.ShutdownTimeout = duration("SHUTDOWN_TIMEOUT", s.ShutdownTimeout, 0, 5*time.Minute)
+	c.OutboundAllowHosts = optional(v("OUTBOUND_ALLOW_HOSTS"), s.OutboundAllowHosts, nil)
+	for _, h := range c.OutboundAllowHosts {
+		if host, port, err := net.SplitHostPort(h); err != nil || host == "" || port == "" {
+			bad(v("OUTBOUND_ALLOW_HOSTS"), "%q is not host:port", h)
+		}
+	}
+	c.OutboundTimeout = duration(v("OUTBOUND_TIMEOUT"), s.OutboundTimeout, 100*time.Millisecond, time.Minute)
+
+	c.MaxBodyBytes = integer(v("MAX_BODY_BYTES"), s.MaxBodyBytes, 1024, 1<<20)
+	c.MaxClientIDBytes = int(integer(v("MAX_CLIENT_ID_BYTES"), s.MaxClientIDBytes, 1024, 65536))
+	c.ClientIDLifetime = duration(v("CLIENT_ID_LIFETIME"), s.ClientIDLifetime, 0, 100*365*24*time.Hour)
+	c.StatementMaxAge = duration(v("STATEMENT_MAX_AGE"), s.StatementMaxAge, time.Minute, 366*24*time.Hour)
+	c.StatementClockSkew = duration(v("STATEMENT_CLOCK_SKEW"), s.StatementClockSkew, 0, 5*time.Minute)
+	c.ReadHeaderTimeout = duration(v("READ_HEADER_TIMEOUT"), s.ReadHeaderTimeout, 100*time.Millisecond, 5*time.Minute)
+	c.ReadTimeout = duration(v("READ_TIMEOUT"), s.ReadTimeout, 100*time.Millisecond, 5*time.Minute)
+	c.WriteTimeout = duration(v("WRITE_TIMEOUT"), s.WriteTimeout, 100*time.Millisecond, 5*time.Minute)
+	c.IdleTimeout = duration(v("IDLE_TIMEOUT"), s.IdleTimeout, time.Second, time.Hour)
+	c.ShutdownTimeout = duration(v("SHUTDOWN_TIMEOUT"), s.ShutdownTimeout, 0, 5*time.Minute)
 	return c, p
 }
 
@@ -237,6 +295,9 @@ func Known() []string {
 		"AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "MAX_BODY_BYTES", "MAX_CLIENT_ID_BYTES", "CLIENT_ID_LIFETIME",
 		"STATEMENT_MAX_AGE", "STATEMENT_CLOCK_SKEW", "READ_HEADER_TIMEOUT", "READ_TIMEOUT", "WRITE_TIMEOUT",
 		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT",
+		"ID_TOKEN_SIGNING_ALGS", "USERINFO_SIGNING_ALGS", "REQUEST_OBJECT_SIGNING_ALGS", "TOKEN_ENDPOINT_AUTH_SIGNING_ALGS",
+		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
+		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT",
 	}
 }
 

@@ -85,6 +85,7 @@ func TestLoadDefaults(t *testing.T) {
 		WriteTimeout:             15 * time.Second,
 		IdleTimeout:              60 * time.Second,
 		ShutdownTimeout:          15 * time.Second,
+		OutboundTimeout:          5 * time.Second,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

@@ -34,6 +34,18 @@ type Document struct {
 	GrantTypesSupported                   []string `json:"grant_types_supported,omitempty"`
 	TokenEndpointAuthMethodsSupported     []string `json:"token_endpoint_auth_methods_supported,omitempty"`
 	TokenEndpointAuthSigningAlgsSupported []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
+	ScopesSupported                       []string `json:"scopes_supported,omitempty"`
+	SubjectTypesSupported                 []string `json:"subject_types_supported,omitempty"`
+	IDTokenSigningAlgsSupported           []string `json:"id_token_signing_alg_values_supported,omitempty"`
+	IDTokenEncryptionAlgsSupported        []string `json:"id_token_encryption_alg_values_supported,omitempty"`
+	IDTokenEncryptionEncsSupported        []string `json:"id_token_encryption_enc_values_supported,omitempty"`
+	UserinfoSigningAlgsSupported          []string `json:"userinfo_signing_alg_values_supported,omitempty"`
+	UserinfoEncryptionAlgsSupported       []string `json:"userinfo_encryption_alg_values_supported,omitempty"`
+	UserinfoEncryptionEncsSupported       []string `json:"userinfo_encryption_enc_values_supported,omitempty"`
+	RequestObjectSigningAlgsSupported     []string `json:"request_object_signing_alg_values_supported,omitempty"`
+	RequestObjectEncryptionAlgsSupported  []string `json:"request_object_encryption_alg_values_supported,omitempty"`
+	RequestObjectEncryptionEncsSupported  []string `json:"request_object_encryption_enc_values_supported,omitempty"`
+	AuthorizationDetailsTypesSupported    []string `json:"authorization_details_types_supported,omitempty"`
 }
 
 // New builds the document.
@@ -48,18 +60,33 @@ func New(in Input) Document {
 		GrantTypesSupported:               in.Policy.GrantTypes,
 		TokenEndpointAuthMethodsSupported: in.Policy.TokenEndpointAuthMethods,
 	}
+	p := in.Policy
 	// RFC 8414 §2: required when a JWT-based client authentication method
-	// is supported; never "none".
-	var algs []string
-	for _, m := range in.Policy.TokenEndpointAuthMethods {
-		switch m {
-		case metadata.AuthPrivateKeyJWT:
-			algs = append(algs, in.Policy.SigningAlgs...)
-		case metadata.AuthClientSecretJWT:
-			algs = append(algs, "HS256", "HS384", "HS512")
+	// is supported; never "none". Only the algorithms an enabled method can
+	// use are listed.
+	private, secret := false, false
+	for _, m := range p.TokenEndpointAuthMethods {
+		private = private || m == metadata.AuthPrivateKeyJWT
+		secret = secret || m == metadata.AuthClientSecretJWT
+	}
+	for _, a := range p.TokenEndpointAuthSigningAlgs {
+		hmac := len(a) > 2 && a[:2] == "HS"
+		if (hmac && secret) || (!hmac && private) {
+			d.TokenEndpointAuthSigningAlgsSupported = append(d.TokenEndpointAuthSigningAlgsSupported, a)
 		}
 	}
-	d.TokenEndpointAuthSigningAlgsSupported = algs
+	d.ScopesSupported = p.Scopes
+	d.SubjectTypesSupported = p.SubjectTypes
+	d.IDTokenSigningAlgsSupported = p.IDTokenSigningAlgs
+	d.IDTokenEncryptionAlgsSupported = p.EncryptionAlgs
+	d.IDTokenEncryptionEncsSupported = p.EncryptionEncs
+	d.UserinfoSigningAlgsSupported = p.UserinfoSigningAlgs
+	d.UserinfoEncryptionAlgsSupported = p.EncryptionAlgs
+	d.UserinfoEncryptionEncsSupported = p.EncryptionEncs
+	d.RequestObjectSigningAlgsSupported = p.RequestObjectSigningAlgs
+	d.RequestObjectEncryptionAlgsSupported = p.EncryptionAlgs
+	d.RequestObjectEncryptionEncsSupported = p.EncryptionEncs
+	d.AuthorizationDetailsTypesSupported = p.AuthorizationDetailsTypes
 	if len(d.ResponseTypesSupported) == 0 {
 		// REQUIRED by RFC 8414 §2 even when empty would be omitted.
 		d.ResponseTypesSupported = []string{}

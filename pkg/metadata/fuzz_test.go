@@ -44,7 +44,7 @@ func FuzzMetadata(f *testing.F) {
 		if len(probs) > 0 {
 			return
 		}
-		enc := append(md.AppendJSON([]byte("{"), true), '}')
+		enc := append(md.AppendJSON([]byte("{"), true, metadata.Full), '}')
 		back, err := strictjson.Object(enc, strictjson.Limits{})
 		if err != nil {
 			t.Fatalf("encoding is not strict JSON: %v\n%s", err, enc)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -11,7 +12,9 @@ import (
 	"github.com/registrar/registrar/pkg/strictjson"
 )
 
-// Member names (RFC 7591 §2, OIDC DCR 1.0 §2).
+// Member names: RFC 7591 §2, OIDC DCR 1.0 §2, the OIDC logout specs,
+// RFC 8705 §2.1.2 and §3.4, RFC 9449 §5.2, RFC 9101 §10.5, RFC 9126 §6,
+// RFC 9396 §10.
 const (
 	RedirectURIs            = "redirect_uris"
 	TokenEndpointAuthMethod = "token_endpoint_auth_method"
@@ -29,6 +32,41 @@ const (
 	JWKS                    = "jwks"
 	SoftwareID              = "software_id"
 	SoftwareVersion         = "software_version"
+
+	SectorIdentifierURI          = "sector_identifier_uri"
+	SubjectType                  = "subject_type"
+	IDTokenSignedResponseAlg     = "id_token_signed_response_alg"
+	IDTokenEncryptedResponseAlg  = "id_token_encrypted_response_alg"
+	IDTokenEncryptedResponseEnc  = "id_token_encrypted_response_enc"
+	UserinfoSignedResponseAlg    = "userinfo_signed_response_alg"
+	UserinfoEncryptedResponseAlg = "userinfo_encrypted_response_alg"
+	UserinfoEncryptedResponseEnc = "userinfo_encrypted_response_enc"
+	RequestObjectSigningAlg      = "request_object_signing_alg"
+	RequestObjectEncryptionAlg   = "request_object_encryption_alg"
+	RequestObjectEncryptionEnc   = "request_object_encryption_enc"
+	TokenEndpointAuthSigningAlg  = "token_endpoint_auth_signing_alg"
+	DefaultMaxAge                = "default_max_age"
+	RequireAuthTime              = "require_auth_time"
+	DefaultACRValues             = "default_acr_values"
+	InitiateLoginURI             = "initiate_login_uri"
+	RequestURIs                  = "request_uris"
+
+	PostLogoutRedirectURIs            = "post_logout_redirect_uris"
+	FrontchannelLogoutURI             = "frontchannel_logout_uri"
+	FrontchannelLogoutSessionRequired = "frontchannel_logout_session_required"
+	BackchannelLogoutURI              = "backchannel_logout_uri"
+	BackchannelLogoutSessionRequired  = "backchannel_logout_session_required"
+
+	TLSClientAuthSubjectDN                = "tls_client_auth_subject_dn"
+	TLSClientAuthSANDNS                   = "tls_client_auth_san_dns"
+	TLSClientAuthSANURI                   = "tls_client_auth_san_uri"
+	TLSClientAuthSANIP                    = "tls_client_auth_san_ip"
+	TLSClientAuthSANEmail                 = "tls_client_auth_san_email"
+	TLSClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+	DPoPBoundAccessTokens                 = "dpop_bound_access_tokens"
+	RequireSignedRequestObject            = "require_signed_request_object"
+	RequirePushedAuthorizationRequests    = "require_pushed_authorization_requests"
+	AuthorizationDetailsTypes             = "authorization_details_types"
 )
 
 // Grant types (RFC 7591 §2 and registered extensions).
@@ -62,12 +100,22 @@ const (
 	AppNative = "native"
 )
 
+// Spec defaults that Normalize applies (format version 1 of the client_id
+// depends on them: a client_id omits members equal to these).
+const (
+	DefaultAuthMethod         = AuthClientSecretBasic // RFC 7591 §2
+	DefaultApplicationType    = AppWeb                // OIDC DCR §2
+	DefaultIDTokenSigningAlg  = "RS256"               // OIDC DCR §2
+	DefaultEncryptionEncoding = "A128CBC-HS256"       // OIDC DCR §2, for every *_enc
+)
+
 // Localizable lists the human-readable members that may carry a BCP 47
 // language tag as "name#tag" (RFC 7591 §2.2).
 var Localizable = []string{ClientName, ClientURI, LogoURI, TOSURI, PolicyURI}
 
 // Metadata is a client's registered metadata. Slices that are nil were not
-// given; an empty non-nil slice was given as [].
+// given; an empty non-nil slice was given as []. An empty string was not
+// given. DefaultMaxAge is nil when not given.
 type Metadata struct {
 	RedirectURIs            []string
 	TokenEndpointAuthMethod string
@@ -88,13 +136,170 @@ type Metadata struct {
 	JWKS            json.RawMessage
 	SoftwareID      string
 	SoftwareVersion string
+
+	SectorIdentifierURI          string
+	SubjectType                  string
+	IDTokenSignedResponseAlg     string
+	IDTokenEncryptedResponseAlg  string
+	IDTokenEncryptedResponseEnc  string
+	UserinfoSignedResponseAlg    string
+	UserinfoEncryptedResponseAlg string
+	UserinfoEncryptedResponseEnc string
+	RequestObjectSigningAlg      string
+	RequestObjectEncryptionAlg   string
+	RequestObjectEncryptionEnc   string
+	TokenEndpointAuthSigningAlg  string
+	DefaultMaxAge                *int64
+	RequireAuthTime              bool
+	DefaultACRValues             []string
+	InitiateLoginURI             string
+	RequestURIs                  []string
+
+	PostLogoutRedirectURIs            []string
+	FrontchannelLogoutURI             string
+	FrontchannelLogoutSessionRequired bool
+	BackchannelLogoutURI              string
+	BackchannelLogoutSessionRequired  bool
+
+	TLSClientAuthSubjectDN                string
+	TLSClientAuthSANDNS                   string
+	TLSClientAuthSANURI                   string
+	TLSClientAuthSANIP                    string
+	TLSClientAuthSANEmail                 string
+	TLSClientCertificateBoundAccessTokens bool
+	DPoPBoundAccessTokens                 bool
+	RequireSignedRequestObject            bool
+	RequirePushedAuthorizationRequests    bool
+	AuthorizationDetailsTypes             []string
 }
 
-// NeedsSecret reports whether the client authenticates with a client secret.
+type kind int
+
+const (
+	kString kind = iota
+	kList
+	kBool
+	kInt
+	kJWKS
+)
+
+// field describes one member: its name, JSON type, where it lives in
+// Metadata, and whether a value is the spec default (omitted from the
+// compact client_id encoding).
+type field struct {
+	name      string
+	kind      kind
+	str       func(*Metadata) *string
+	list      func(*Metadata) *[]string
+	boolean   func(*Metadata) *bool
+	integer   func(*Metadata) **int64
+	isDefault func(*Metadata) bool
+}
+
+func sf(name string, f func(*Metadata) *string) field { return field{name: name, kind: kString, str: f} }
+func lf(name string, f func(*Metadata) *[]string) field {
+	return field{name: name, kind: kList, list: f}
+}
+func bf(name string, f func(*Metadata) *bool) field { return field{name: name, kind: kBool, boolean: f} }
+
+// fields is the fixed list of members, in output order. No member name
+// ever comes from input except the language-tagged variants.
+var fields = []field{
+	lf(RedirectURIs, func(m *Metadata) *[]string { return &m.RedirectURIs }),
+	{name: TokenEndpointAuthMethod, kind: kString, str: func(m *Metadata) *string { return &m.TokenEndpointAuthMethod },
+		isDefault: func(m *Metadata) bool { return m.TokenEndpointAuthMethod == DefaultAuthMethod }},
+	{name: GrantTypes, kind: kList, list: func(m *Metadata) *[]string { return &m.GrantTypes },
+		isDefault: func(m *Metadata) bool { return equal(m.GrantTypes, defaultGrantTypes()) }},
+	{name: ResponseTypes, kind: kList, list: func(m *Metadata) *[]string { return &m.ResponseTypes },
+		isDefault: func(m *Metadata) bool { return equal(m.ResponseTypes, defaultResponseTypes(m.GrantTypes)) }},
+	{name: ApplicationType, kind: kString, str: func(m *Metadata) *string { return &m.ApplicationType },
+		isDefault: func(m *Metadata) bool { return m.ApplicationType == DefaultApplicationType }},
+	sf(ClientName, func(m *Metadata) *string { return &m.ClientName }),
+	sf(ClientURI, func(m *Metadata) *string { return &m.ClientURI }),
+	sf(LogoURI, func(m *Metadata) *string { return &m.LogoURI }),
+	sf(TOSURI, func(m *Metadata) *string { return &m.TOSURI }),
+	sf(PolicyURI, func(m *Metadata) *string { return &m.PolicyURI }),
+	lf(Contacts, func(m *Metadata) *[]string { return &m.Contacts }),
+	sf(Scope, func(m *Metadata) *string { return &m.Scope }),
+	sf(JWKSURI, func(m *Metadata) *string { return &m.JWKSURI }),
+	{name: JWKS, kind: kJWKS},
+	sf(SoftwareID, func(m *Metadata) *string { return &m.SoftwareID }),
+	sf(SoftwareVersion, func(m *Metadata) *string { return &m.SoftwareVersion }),
+	sf(SectorIdentifierURI, func(m *Metadata) *string { return &m.SectorIdentifierURI }),
+	sf(SubjectType, func(m *Metadata) *string { return &m.SubjectType }),
+	{name: IDTokenSignedResponseAlg, kind: kString, str: func(m *Metadata) *string { return &m.IDTokenSignedResponseAlg },
+		isDefault: func(m *Metadata) bool { return m.IDTokenSignedResponseAlg == DefaultIDTokenSigningAlg }},
+	sf(IDTokenEncryptedResponseAlg, func(m *Metadata) *string { return &m.IDTokenEncryptedResponseAlg }),
+	encField(IDTokenEncryptedResponseEnc, func(m *Metadata) (*string, string) { return &m.IDTokenEncryptedResponseEnc, m.IDTokenEncryptedResponseAlg }),
+	sf(UserinfoSignedResponseAlg, func(m *Metadata) *string { return &m.UserinfoSignedResponseAlg }),
+	sf(UserinfoEncryptedResponseAlg, func(m *Metadata) *string { return &m.UserinfoEncryptedResponseAlg }),
+	encField(UserinfoEncryptedResponseEnc, func(m *Metadata) (*string, string) { return &m.UserinfoEncryptedResponseEnc, m.UserinfoEncryptedResponseAlg }),
+	sf(RequestObjectSigningAlg, func(m *Metadata) *string { return &m.RequestObjectSigningAlg }),
+	sf(RequestObjectEncryptionAlg, func(m *Metadata) *string { return &m.RequestObjectEncryptionAlg }),
+	encField(RequestObjectEncryptionEnc, func(m *Metadata) (*string, string) { return &m.RequestObjectEncryptionEnc, m.RequestObjectEncryptionAlg }),
+	sf(TokenEndpointAuthSigningAlg, func(m *Metadata) *string { return &m.TokenEndpointAuthSigningAlg }),
+	{name: DefaultMaxAge, kind: kInt, integer: func(m *Metadata) **int64 { return &m.DefaultMaxAge }},
+	bf(RequireAuthTime, func(m *Metadata) *bool { return &m.RequireAuthTime }),
+	lf(DefaultACRValues, func(m *Metadata) *[]string { return &m.DefaultACRValues }),
+	sf(InitiateLoginURI, func(m *Metadata) *string { return &m.InitiateLoginURI }),
+	lf(RequestURIs, func(m *Metadata) *[]string { return &m.RequestURIs }),
+	lf(PostLogoutRedirectURIs, func(m *Metadata) *[]string { return &m.PostLogoutRedirectURIs }),
+	sf(FrontchannelLogoutURI, func(m *Metadata) *string { return &m.FrontchannelLogoutURI }),
+	bf(FrontchannelLogoutSessionRequired, func(m *Metadata) *bool { return &m.FrontchannelLogoutSessionRequired }),
+	sf(BackchannelLogoutURI, func(m *Metadata) *string { return &m.BackchannelLogoutURI }),
+	bf(BackchannelLogoutSessionRequired, func(m *Metadata) *bool { return &m.BackchannelLogoutSessionRequired }),
+	sf(TLSClientAuthSubjectDN, func(m *Metadata) *string { return &m.TLSClientAuthSubjectDN }),
+	sf(TLSClientAuthSANDNS, func(m *Metadata) *string { return &m.TLSClientAuthSANDNS }),
+	sf(TLSClientAuthSANURI, func(m *Metadata) *string { return &m.TLSClientAuthSANURI }),
+	sf(TLSClientAuthSANIP, func(m *Metadata) *string { return &m.TLSClientAuthSANIP }),
+	sf(TLSClientAuthSANEmail, func(m *Metadata) *string { return &m.TLSClientAuthSANEmail }),
+	bf(TLSClientCertificateBoundAccessTokens, func(m *Metadata) *bool { return &m.TLSClientCertificateBoundAccessTokens }),
+	bf(DPoPBoundAccessTokens, func(m *Metadata) *bool { return &m.DPoPBoundAccessTokens }),
+	bf(RequireSignedRequestObject, func(m *Metadata) *bool { return &m.RequireSignedRequestObject }),
+	bf(RequirePushedAuthorizationRequests, func(m *Metadata) *bool { return &m.RequirePushedAuthorizationRequests }),
+	lf(AuthorizationDetailsTypes, func(m *Metadata) *[]string { return &m.AuthorizationDetailsTypes }),
+}
+
+// encField is an *_enc member: its default applies only when its *_alg is set.
+func encField(name string, f func(*Metadata) (*string, string)) field {
+	return field{name: name, kind: kString,
+		str: func(m *Metadata) *string { p, _ := f(m); return p },
+		isDefault: func(m *Metadata) bool {
+			p, alg := f(m)
+			return alg != "" && *p == DefaultEncryptionEncoding
+		}}
+}
+
+var byName = func() map[string]*field {
+	m := make(map[string]*field, len(fields))
+	for i := range fields {
+		m[fields[i].name] = &fields[i]
+	}
+	return m
+}()
+
+// Names lists every member name this package reads, in output order.
+func Names() []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = f.name
+	}
+	return out
+}
+
+// NeedsSecret reports whether the client needs a client secret: it
+// authenticates with one, or uses a symmetric algorithm keyed by it (OIDC
+// Core §10.1, §10.2).
 func (m *Metadata) NeedsSecret() bool {
 	switch m.TokenEndpointAuthMethod {
 	case AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT:
 		return true
+	}
+	for _, a := range []string{m.IDTokenSignedResponseAlg, m.UserinfoSignedResponseAlg, m.RequestObjectSigningAlg,
+		m.IDTokenEncryptedResponseAlg, m.UserinfoEncryptedResponseAlg, m.RequestObjectEncryptionAlg} {
+		if isSymmetricAlg(a) {
+			return true
+		}
 	}
 	return false
 }
@@ -105,13 +310,8 @@ func Known(name string) bool {
 	if base, _, ok := strings.Cut(name, "#"); ok {
 		return isLocalizable(base)
 	}
-	switch name {
-	case RedirectURIs, TokenEndpointAuthMethod, GrantTypes, ResponseTypes, ApplicationType,
-		ClientName, ClientURI, LogoURI, TOSURI, PolicyURI, Contacts, Scope, JWKSURI, JWKS,
-		SoftwareID, SoftwareVersion:
-		return true
-	}
-	return false
+	_, ok := byName[name]
+	return ok
 }
 
 func isLocalizable(base string) bool {
@@ -129,47 +329,46 @@ func isLocalizable(base string) bool {
 func Parse(members strictjson.Members) (*Metadata, Problems) {
 	m := &Metadata{}
 	var p Problems
-	str := func(name string, dst *string) {
-		raw, ok := present(members, name)
+	for i := range fields {
+		f := &fields[i]
+		raw, ok := present(members, f.name)
 		if !ok {
-			return
+			continue
 		}
-		if raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
-			p.add(name, codeFor(name), "must be a string")
+		switch f.kind {
+		case kString:
+			if raw[0] != '"' || json.Unmarshal(raw, f.str(m)) != nil {
+				p.add(f.name, codeFor(f.name), "must be a string")
+			}
+		case kList:
+			dst := f.list(m)
+			if raw[0] != '[' || json.Unmarshal(raw, dst) != nil {
+				p.add(f.name, codeFor(f.name), "must be an array of strings")
+				*dst = nil
+			}
+		case kBool:
+			switch string(raw) {
+			case "true":
+				*f.boolean(m) = true
+			case "false":
+			default:
+				p.meta(f.name, "must be true or false")
+			}
+		case kInt:
+			n, err := strconv.ParseInt(string(raw), 10, 64)
+			if err != nil || n < 0 {
+				p.meta(f.name, "must be a whole number of seconds, 0 or more")
+				continue
+			}
+			*f.integer(m) = &n
+		case kJWKS:
+			if raw[0] != '{' {
+				p.meta(JWKS, "must be a JSON object holding a JWK Set")
+			} else {
+				m.JWKS = raw
+			}
 		}
 	}
-	list := func(name string, dst *[]string) {
-		raw, ok := present(members, name)
-		if !ok {
-			return
-		}
-		if raw[0] != '[' || json.Unmarshal(raw, dst) != nil {
-			p.add(name, codeFor(name), "must be an array of strings")
-			*dst = nil
-		}
-	}
-	list(RedirectURIs, &m.RedirectURIs)
-	str(TokenEndpointAuthMethod, &m.TokenEndpointAuthMethod)
-	list(GrantTypes, &m.GrantTypes)
-	list(ResponseTypes, &m.ResponseTypes)
-	str(ApplicationType, &m.ApplicationType)
-	str(ClientName, &m.ClientName)
-	str(ClientURI, &m.ClientURI)
-	str(LogoURI, &m.LogoURI)
-	str(TOSURI, &m.TOSURI)
-	str(PolicyURI, &m.PolicyURI)
-	list(Contacts, &m.Contacts)
-	str(Scope, &m.Scope)
-	str(JWKSURI, &m.JWKSURI)
-	if raw, ok := present(members, JWKS); ok {
-		if raw[0] != '{' {
-			p.meta(JWKS, "must be a JSON object holding a JWK Set")
-		} else {
-			m.JWKS = raw
-		}
-	}
-	str(SoftwareID, &m.SoftwareID)
-	str(SoftwareVersion, &m.SoftwareVersion)
 
 	// Language-tagged variants, in a stable order.
 	var tagged []string
@@ -215,35 +414,92 @@ func codeFor(name string) string {
 	return oauth.CodeInvalidClientMetadata
 }
 
+// Encoding selects how AppendJSON renders metadata.
+type Encoding int
+
+const (
+	// Full writes every registered value, defaults and false booleans
+	// included: the registration response (RFC 7591 §3.2.1).
+	Full Encoding = iota
+	// Compact omits members equal to their spec default and false
+	// booleans: the client_id payload. Normalize restores them.
+	Compact
+)
+
 // AppendJSON appends the metadata as the members of a JSON object, without
 // the surrounding braces, each preceded by a comma except the first when
-// first is true. Member order is fixed. Values that were not registered are
-// omitted; grant_types and response_types are always written.
-func (m *Metadata) AppendJSON(b []byte, first bool) []byte {
+// first is true. Member order is fixed.
+func (m *Metadata) AppendJSON(b []byte, first bool, enc Encoding) []byte {
 	w := objWriter{b: b, first: first}
-	w.list(RedirectURIs, m.RedirectURIs, false)
-	w.str(TokenEndpointAuthMethod, m.TokenEndpointAuthMethod)
-	w.list(GrantTypes, m.GrantTypes, true)
-	w.list(ResponseTypes, m.ResponseTypes, true)
-	w.str(ApplicationType, m.ApplicationType)
-	w.str(ClientName, m.ClientName)
-	w.str(ClientURI, m.ClientURI)
-	w.str(LogoURI, m.LogoURI)
-	w.str(TOSURI, m.TOSURI)
-	w.str(PolicyURI, m.PolicyURI)
-	for _, n := range m.localizedNames() {
-		w.str(n, m.Localized[n])
+	for i := range fields {
+		f := &fields[i]
+		if enc == Compact && f.isDefault != nil && f.isDefault(m) {
+			continue
+		}
+		m.appendField(&w, f, enc)
+		if f.name == PolicyURI {
+			for _, n := range m.localizedNames() {
+				w.str(n, m.Localized[n])
+			}
+		}
 	}
-	w.list(Contacts, m.Contacts, false)
-	w.str(Scope, m.Scope)
-	w.str(JWKSURI, m.JWKSURI)
-	if len(m.JWKS) > 0 {
-		w.name(JWKS)
-		w.b = append(w.b, m.JWKS...)
-	}
-	w.str(SoftwareID, m.SoftwareID)
-	w.str(SoftwareVersion, m.SoftwareVersion)
 	return w.b
+}
+
+func (m *Metadata) appendField(w *objWriter, f *field, enc Encoding) {
+	switch f.kind {
+	case kString:
+		w.str(f.name, *f.str(m))
+	case kList:
+		always := f.name == GrantTypes || f.name == ResponseTypes
+		w.list(f.name, *f.list(m), always)
+	case kBool:
+		if v := *f.boolean(m); v || enc == Full {
+			w.name(f.name)
+			w.b = strconv.AppendBool(w.b, v)
+		}
+	case kInt:
+		if v := *f.integer(m); v != nil {
+			w.name(f.name)
+			w.b = strconv.AppendInt(w.b, *v, 10)
+		}
+	case kJWKS:
+		if len(m.JWKS) > 0 {
+			w.name(JWKS)
+			w.b = append(w.b, m.JWKS...)
+		}
+	}
+}
+
+// MemberSizes returns the encoded size of each registered member in the
+// compact encoding, largest first, so that an oversized client_id can name
+// what to shorten.
+func (m *Metadata) MemberSizes() []MemberSize {
+	var out []MemberSize
+	for i := range fields {
+		f := &fields[i]
+		if f.isDefault != nil && f.isDefault(m) {
+			continue
+		}
+		w := objWriter{first: true}
+		m.appendField(&w, f, Compact)
+		if len(w.b) > 0 {
+			out = append(out, MemberSize{f.name, len(w.b)})
+		}
+	}
+	for _, n := range m.localizedNames() {
+		w := objWriter{first: true}
+		w.str(n, m.Localized[n])
+		out = append(out, MemberSize{n, len(w.b)})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes })
+	return out
+}
+
+// MemberSize is the encoded size of one member.
+type MemberSize struct {
+	Name  string
+	Bytes int
 }
 
 type objWriter struct {
@@ -281,6 +537,18 @@ func (w *objWriter) list(n string, v []string, always bool) {
 		w.b = AppendString(w.b, s)
 	}
 	w.b = append(w.b, ']')
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 const hexDigits = "0123456789abcdef"

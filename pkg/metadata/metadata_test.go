@@ -76,8 +76,10 @@ func TestDefaultsAreVisibleInJSON(t *testing.T) {
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
-	got := string(md.AppendJSON([]byte("{"), true)) + "}"
-	want := `{"token_endpoint_auth_method":"client_secret_basic","grant_types":["client_credentials"],"response_types":[],"application_type":"web"}`
+	got := string(md.AppendJSON([]byte("{"), true, metadata.Full)) + "}"
+	want := `{"token_endpoint_auth_method":"client_secret_basic","grant_types":["client_credentials"],"response_types":[],"application_type":"web",` +
+		`"id_token_signed_response_alg":"RS256","require_auth_time":false,"frontchannel_logout_session_required":false,"backchannel_logout_session_required":false,` +
+		`"tls_client_certificate_bound_access_tokens":false,"dpop_bound_access_tokens":false,"require_signed_request_object":false,"require_pushed_authorization_requests":false}`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -261,7 +263,7 @@ func TestRoundTrip(t *testing.T) {
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
-	enc := append(md.AppendJSON([]byte("{"), true), '}')
+	enc := append(md.AppendJSON([]byte("{"), true, metadata.Full), '}')
 	members, err := strictjson.Object(enc, strictjson.Limits{})
 	if err != nil {
 		t.Fatalf("encoded metadata is not strict JSON: %v\n%s", err, enc)
@@ -333,4 +335,22 @@ func weakRSA(t *testing.T) string {
 	n := strings.Repeat("x", 171) // 128 bytes base64url, top bits set
 	_ = rsa.PublicKey{}
 	return `{"kty":"RSA","n":"` + n + `","e":"AQAB"}`
+}
+
+func TestCompactEncodingOmitsDefaults(t *testing.T) {
+	md, probs := run(t, `{"grant_types":["client_credentials"]}`, openPolicy())
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	got := string(md.AppendJSON([]byte("{"), true, metadata.Compact)) + "}"
+	// grant_types differs from its default; everything else is a default.
+	if want := `{"grant_types":["client_credentials"]}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	members, _ := strictjson.Object([]byte(got), strictjson.Limits{})
+	back, _ := metadata.Parse(members)
+	back.Normalize()
+	if !reflect.DeepEqual(back, md) {
+		t.Errorf("compact encoding does not normalize back:\n got %+v\nwant %+v", back, md)
+	}
 }

@@ -1,39 +1,77 @@
 package metadata
 
 // Policy is what this deployment supports. Requested values outside it are
-// rejected with invalid_client_metadata, never silently dropped.
+// rejected with invalid_client_metadata, never silently dropped or replaced.
 type Policy struct {
 	GrantTypes               []string
 	ResponseTypes            []string
 	TokenEndpointAuthMethods []string
-	// SigningAlgs bounds the algorithms of keys in a client's jwks.
+	// SigningAlgs bounds the algorithms of signing keys in a client's jwks.
 	SigningAlgs []string
+	// Per-use algorithm lists, published in the discovery document.
+	IDTokenSigningAlgs           []string
+	UserinfoSigningAlgs          []string
+	RequestObjectSigningAlgs     []string
+	TokenEndpointAuthSigningAlgs []string
+	EncryptionAlgs               []string
+	EncryptionEncs               []string
+	SubjectTypes                 []string
+	// Scopes, when not empty, is the set of scope values clients may
+	// register; empty means any syntactically valid scope.
+	Scopes []string
+	// AuthorizationDetailsTypes, when not empty, bounds RFC 9396 types.
+	AuthorizationDetailsTypes []string
 	// AllowWebHTTPLoopback lets web clients register http loopback redirect
 	// URIs (development deployments).
 	AllowWebHTTPLoopback bool
 	// Limits.
 	MaxRedirectURIs int
-	MaxContacts     int
 	MaxJWKSKeys     int
 }
 
+// Algorithm lists Registrar understands. A deployment supports a subset.
+var (
+	// AsymmetricSigningAlgs are JWS algorithms with public keys (RFC 7518 §3, RFC 8037).
+	AsymmetricSigningAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+	// HMACAlgs are JWS algorithms keyed by the client secret.
+	HMACAlgs = []string{"HS256", "HS384", "HS512"}
+	// KnownSigningAlgs is every JWS algorithm a client may register, "none"
+	// included where the member allows it.
+	KnownSigningAlgs = append(append(append([]string{}, AsymmetricSigningAlgs...), HMACAlgs...), "none")
+	// KnownEncryptionAlgs are JWE key management algorithms (RFC 7518 §4).
+	// RSA1_5 is not offered (RFC 8725 §3.2 discourages it).
+	KnownEncryptionAlgs = []string{"RSA-OAEP", "RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW",
+		"A128KW", "A192KW", "A256KW", "dir", "A128GCMKW", "A192GCMKW", "A256GCMKW"}
+	// KnownEncryptionEncs are JWE content encryption algorithms (RFC 7518 §5).
+	KnownEncryptionEncs = []string{"A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"}
+	// KnownSubjectTypes (OIDC Core §8).
+	KnownSubjectTypes = []string{"public", "pairwise"}
+)
+
 // DefaultPolicy is a secure default: authorization code with refresh tokens
 // and client credentials, code only (RFC 9700 §2.1.2 discourages tokens from
-// the authorization endpoint), no password grant (RFC 9700 §2.4).
+// the authorization endpoint), no password grant (RFC 9700 §2.4), no
+// unsigned ID tokens or request objects.
 func DefaultPolicy() Policy {
 	return Policy{
-		GrantTypes:               []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials},
-		ResponseTypes:            []string{"code"},
-		TokenEndpointAuthMethods: []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone},
-		SigningAlgs:              []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"},
-		MaxRedirectURIs:          20,
-		MaxContacts:              10,
-		MaxJWKSKeys:              10,
+		GrantTypes:                   []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials},
+		ResponseTypes:                []string{"code"},
+		TokenEndpointAuthMethods:     []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone},
+		SigningAlgs:                  append([]string{}, AsymmetricSigningAlgs...),
+		IDTokenSigningAlgs:           []string{"RS256", "PS256", "ES256"},
+		UserinfoSigningAlgs:          []string{"RS256", "PS256", "ES256"},
+		RequestObjectSigningAlgs:     []string{"RS256", "PS256", "ES256"},
+		TokenEndpointAuthSigningAlgs: []string{"RS256", "PS256", "ES256", "EdDSA", "HS256", "HS384", "HS512"},
+		EncryptionAlgs:               []string{"RSA-OAEP", "RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"},
+		EncryptionEncs:               []string{"A128CBC-HS256", "A256CBC-HS512", "A128GCM", "A256GCM"},
+		SubjectTypes:                 []string{"public"},
+		MaxRedirectURIs:              20,
+		MaxJWKSKeys:                  10,
 	}
 }
 
 // KnownGrantTypes are the grant types Registrar understands (RFC 7591 §2 and
-// registered extensions). A deployment supports a subset.
+// registered extensions).
 var KnownGrantTypes = []string{
 	GrantAuthorizationCode, GrantImplicit, GrantClientCredentials, GrantRefreshToken,
 	GrantJWTBearer, GrantSAML2Bearer, GrantDeviceCode, GrantTokenExchange, GrantCIBA,
@@ -48,5 +86,24 @@ var KnownResponseTypes = []string{
 // KnownAuthMethods are the token endpoint auth methods Registrar understands.
 var KnownAuthMethods = []string{
 	AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone,
-	AuthSelfSignedTLSClientAuth,
+	AuthTLSClientAuth, AuthSelfSignedTLSClientAuth,
+}
+
+func isSymmetricAlg(a string) bool {
+	switch a {
+	case "HS256", "HS384", "HS512", "A128KW", "A192KW", "A256KW", "dir", "A128GCMKW", "A192GCMKW", "A256GCMKW":
+		return true
+	}
+	return false
+}
+
+func defaultGrantTypes() []string { return []string{GrantAuthorizationCode} }
+
+// defaultResponseTypes is the response_types default for the given grant
+// types: ["code"] with authorization_code, otherwise none (RFC 7591 §2.1).
+func defaultResponseTypes(grants []string) []string {
+	if contains(grants, GrantAuthorizationCode) {
+		return []string{"code"}
+	}
+	return []string{}
 }

@@ -37,21 +37,33 @@ const (
 // ["code"] if grant_types includes authorization_code, and to [] otherwise
 // (RFC 7591 §2.1 pairs no response type with client_credentials,
 // refresh_token and the assertion grants).
+//
+// The *_enc members default to A128CBC-HS256 when their *_alg is given, and
+// id_token_signed_response_alg to RS256 (OIDC DCR 1.0 §2). Booleans default
+// to false.
 func (m *Metadata) Normalize() {
 	if m.ApplicationType == "" {
-		m.ApplicationType = AppWeb
+		m.ApplicationType = DefaultApplicationType
 	}
 	if m.TokenEndpointAuthMethod == "" {
-		m.TokenEndpointAuthMethod = AuthClientSecretBasic
+		m.TokenEndpointAuthMethod = DefaultAuthMethod
 	}
 	if m.GrantTypes == nil {
-		m.GrantTypes = []string{GrantAuthorizationCode}
+		m.GrantTypes = defaultGrantTypes()
 	}
 	if m.ResponseTypes == nil {
-		if contains(m.GrantTypes, GrantAuthorizationCode) {
-			m.ResponseTypes = []string{"code"}
-		} else {
-			m.ResponseTypes = []string{}
+		m.ResponseTypes = defaultResponseTypes(m.GrantTypes)
+	}
+	if m.IDTokenSignedResponseAlg == "" {
+		m.IDTokenSignedResponseAlg = DefaultIDTokenSigningAlg
+	}
+	for _, pair := range [][2]*string{
+		{&m.IDTokenEncryptedResponseAlg, &m.IDTokenEncryptedResponseEnc},
+		{&m.UserinfoEncryptedResponseAlg, &m.UserinfoEncryptedResponseEnc},
+		{&m.RequestObjectEncryptionAlg, &m.RequestObjectEncryptionEnc},
+	} {
+		if *pair[0] != "" && *pair[1] == "" {
+			*pair[1] = DefaultEncryptionEncoding
 		}
 	}
 	if len(m.JWKS) > 0 {
@@ -68,9 +80,14 @@ func (m *Metadata) Validate(p Policy) Problems {
 	var probs Problems
 	m.validateTypes(p, &probs)
 	m.validateRedirectURIs(p, &probs)
-	m.validateAuth(p, &probs)
-	m.validateText(&probs)
+	keys := m.validateAuth(p, &probs)
+	m.validateText(p, &probs)
 	m.validateURIs(&probs)
+	m.validateAlgorithms(p, keys, &probs)
+	m.validateOIDC(p, &probs)
+	m.validateLogout(p, &probs)
+	m.validateMTLS(&probs)
+	m.validateExtensions(p, &probs)
 	return probs
 }
 
@@ -216,7 +233,7 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 	}
 }
 
-func (m *Metadata) validateAuth(p Policy, probs *Problems) {
+func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
 	method := m.TokenEndpointAuthMethod
 	switch {
 	case !contains(KnownAuthMethods, method):
@@ -238,17 +255,23 @@ func (m *Metadata) validateAuth(p Policy, probs *Problems) {
 			probs.meta(JWKSURI, err.Error())
 		}
 	}
+	var keys []jwkset.Key
 	if len(m.JWKS) > 0 {
 		if len(m.JWKS) > MaxJWKSBytes {
 			probs.meta(JWKS, fmt.Sprintf("larger than %d bytes", MaxJWKSBytes))
-		} else if _, err := jwkset.Parse(m.JWKS, jwkset.Options{
-			MaxKeys:         p.MaxJWKSKeys,
-			SigningAlgs:     p.SigningAlgs,
-			AllowEncryption: true,
-		}); err != nil {
-			probs.meta(JWKS, jwksReason(err))
+		} else {
+			var err error
+			keys, err = jwkset.Parse(m.JWKS, jwkset.Options{
+				MaxKeys:         p.MaxJWKSKeys,
+				SigningAlgs:     p.SigningAlgs,
+				AllowEncryption: true,
+			})
+			if err != nil {
+				probs.meta(JWKS, jwksReason(err))
+			}
 		}
 	}
+	return keys
 }
 
 // jwksReason turns a jwkset error into a client-facing reason without
@@ -270,7 +293,7 @@ func jwksReason(err error) string {
 	return jwkset.ErrMalformed.Error()
 }
 
-func (m *Metadata) validateText(probs *Problems) {
+func (m *Metadata) validateText(p Policy, probs *Problems) {
 	checkName(ClientName, m.ClientName, probs)
 	if len(m.Localized) > MaxLocalized {
 		probs.meta("client_name#", fmt.Sprintf("at most %d language-tagged members", MaxLocalized))
@@ -309,7 +332,7 @@ func (m *Metadata) validateText(probs *Problems) {
 		}
 	}
 	if m.Scope != "" {
-		checkScope(m.Scope, probs)
+		checkScope(m.Scope, p.Scopes, probs)
 	}
 	checkID(SoftwareID, m.SoftwareID, probs)
 	checkID(SoftwareVersion, m.SoftwareVersion, probs)
@@ -385,7 +408,7 @@ func checkID(field, v string, probs *Problems) {
 
 // checkScope applies RFC 6749 §3.3: scope-token = 1*NQCHAR, separated by
 // single spaces.
-func checkScope(s string, probs *Problems) {
+func checkScope(s string, supported []string, probs *Problems) {
 	if len(s) > MaxScopeBytes {
 		probs.meta(Scope, fmt.Sprintf("longer than %d bytes", MaxScopeBytes))
 		return
@@ -413,6 +436,10 @@ func checkScope(s string, probs *Problems) {
 			return
 		}
 		seen[t] = true
+		if len(supported) > 0 && !contains(supported, t) {
+			probs.meta(Scope, "scope value '"+t+"' is not supported by this server (see scopes_supported)")
+			return
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/registrar/registrar/pkg/internal/testkit"
+	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/oauth"
 )
 
@@ -54,7 +55,7 @@ func FuzzRegister(f *testing.F) {
 			t.Fatalf("issued client_id does not verify: %v", err)
 		}
 		var fromID map[string]json.RawMessage
-		if err := json.Unmarshal(append(c.Metadata().AppendJSON([]byte("{"), true), '}'), &fromID); err != nil {
+		if err := json.Unmarshal(append(c.Metadata().AppendJSON([]byte("{"), true, metadata.Full), '}'), &fromID); err != nil {
 			t.Fatal(err)
 		}
 		for k, v := range fromID {

@@ -23,8 +23,17 @@ type StatementVerifier interface {
 	Verify(ctx context.Context, token string) (*statement.Statement, error)
 }
 
+// Fetcher retrieves documents from client-supplied URLs. It must be the
+// service's one SSRF-safe outbound client (package fetch).
+type Fetcher interface {
+	Get(ctx context.Context, rawURL, accept string) ([]byte, error)
+}
+
 // Service registers clients.
 type Service struct {
+	// Sector fetches sector_identifier_uri documents; nil refuses clients
+	// that register one.
+	Sector     Fetcher
 	Statements StatementVerifier
 	Minter     *clientid.Minter
 	Verifier   ClientVerifier
@@ -71,6 +80,12 @@ func (s *Service) Register(ctx context.Context, body []byte) (*Result, error) {
 	probs = appendNew(probs, md.Validate(s.Policy))
 	if len(probs) > 0 {
 		return nil, probs.OAuth()
+	}
+	// Outbound requests happen only for otherwise valid registrations.
+	if md.SectorIdentifierURI != "" {
+		if err := s.checkSector(ctx, md); err != nil {
+			return nil, err
+		}
 	}
 	var prov *clientid.Provenance
 	if st != nil {
@@ -195,10 +210,31 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 	b = metadata.AppendString(b, rat)
 	b = append(b, `,"registration_client_uri":`...)
 	b = metadata.AppendString(b, s.ClientURIBase+"/"+clientID)
-	b = c.Metadata.AppendJSON(b, false)
+	b = c.Metadata.AppendJSON(b, false, metadata.Full)
 	if statementRaw != "" {
 		b = append(b, `,"software_statement":`...)
 		b = metadata.AppendString(b, statementRaw)
 	}
 	return append(b, '}'), nil
+}
+
+// checkSector fetches the sector identifier document and checks that it
+// lists every redirect URI (OIDC DCR 1.0 §5). Fetch failures get one generic
+// description so that responses reveal nothing about internal reachability.
+func (s *Service) checkSector(ctx context.Context, md *metadata.Metadata) error {
+	if s.Sector == nil {
+		return oauth.New(oauth.CodeInvalidClientMetadata, "sector_identifier_uri: not supported by this server")
+	}
+	doc, err := s.Sector.Get(ctx, md.SectorIdentifierURI, "application/json")
+	if err != nil {
+		return oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "sector_identifier_uri: the document could not be retrieved")
+	}
+	if probs := metadata.CheckSectorDocument(doc, md.RedirectURIs); len(probs) > 0 {
+		// A redirect URI missing from the sector document is a metadata
+		// problem of the sector URI (OIDF oidcc-registration-sector-bad).
+		oe := probs.OAuth()
+		oe.Code = oauth.CodeInvalidClientMetadata
+		return oe
+	}
+	return nil
 }

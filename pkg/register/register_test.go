@@ -208,7 +208,7 @@ func TestResponseAgreesWithClientID(t *testing.T) {
 	if c.Claims.Issuer != issuer {
 		t.Errorf("iss in client_id: %q", c.Claims.Issuer)
 	}
-	enc := append(c.Metadata().AppendJSON([]byte("{"), true), '}')
+	enc := append(c.Metadata().AppendJSON([]byte("{"), true, metadata.Full), '}')
 	fromID := decode(t, enc)
 	for k, v := range fromID {
 		if !bytes.Equal(resp[k], v) {
