@@ -33,8 +33,15 @@ func FuzzRegister(f *testing.F) {
 	if b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "bench", "registration.json")); err == nil {
 		f.Add(b)
 	}
+	pairs, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "golden", "pairs", "*.request.json"))
+	for _, p := range pairs {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	fx := defaultFixture(f)
 	fx.svc.RequireStatement = false
+	fx.svc.Policy = fullPolicy()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res, err := fx.svc.Register(context.Background(), body)
 		if err != nil {
