@@ -1,9 +1,11 @@
 package jwkset
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -28,6 +30,7 @@ var (
 	ErrDuplicateKID = errors.New("duplicate kid")
 	ErrAlgorithm    = errors.New("key algorithm is not allowed")
 	ErrUse          = errors.New("key use is not allowed")
+	ErrCertificate  = errors.New("x5c certificate does not match the key")
 )
 
 // Use is what a key may be used for.
@@ -225,6 +228,9 @@ func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
 	if err != nil {
 		return Key{}, false, err
 	}
+	if err := checkCertificate(key, pub); err != nil {
+		return Key{}, false, err
+	}
 	out.Public = pub
 
 	declared := ""
@@ -332,4 +338,30 @@ func PublicJSON(keys []Key) ([]byte, error) {
 		}
 	}
 	return json.Marshal(set)
+}
+
+// checkCertificate applies OIDC DCR 1.0 §2 (and RFC 7517 §4.7): when a key
+// carries x5c, the first certificate must hold this very key.
+func checkCertificate(key jwk.Key, pub any) error {
+	chain, ok := key.X509CertChain()
+	if !ok || chain == nil || chain.Len() == 0 {
+		return nil
+	}
+	first, ok := chain.Get(0)
+	if !ok {
+		return ErrCertificate
+	}
+	der, err := base64.StdEncoding.DecodeString(string(first))
+	if err != nil {
+		der = first
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return ErrCertificate
+	}
+	eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !eq.Equal(cert.PublicKey) {
+		return ErrCertificate
+	}
+	return nil
 }

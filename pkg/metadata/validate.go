@@ -280,7 +280,7 @@ func jwksReason(err error) string {
 	for _, s := range []error{
 		jwkset.ErrEmpty, jwkset.ErrTooManyKeys, jwkset.ErrPrivateKey, jwkset.ErrSymmetricKey,
 		jwkset.ErrUnsupported, jwkset.ErrWeakKey, jwkset.ErrMissingKID, jwkset.ErrDuplicateKID,
-		jwkset.ErrAlgorithm, jwkset.ErrUse,
+		jwkset.ErrAlgorithm, jwkset.ErrUse, jwkset.ErrCertificate,
 	} {
 		if errors.Is(err, s) {
 			msg := err.Error()
