@@ -196,11 +196,15 @@ type field struct {
 	isDefault func(*Metadata) bool
 }
 
-func sf(name string, f func(*Metadata) *string) field { return field{name: name, kind: kString, str: f} }
+func sf(name string, f func(*Metadata) *string) field {
+	return field{name: name, kind: kString, str: f}
+}
 func lf(name string, f func(*Metadata) *[]string) field {
 	return field{name: name, kind: kList, list: f}
 }
-func bf(name string, f func(*Metadata) *bool) field { return field{name: name, kind: kBool, boolean: f} }
+func bf(name string, f func(*Metadata) *bool) field {
+	return field{name: name, kind: kBool, boolean: f}
+}
 
 // fields is the fixed list of members, in output order. No member name
 // ever comes from input except the language-tagged variants.
@@ -230,13 +234,19 @@ var fields = []field{
 	{name: IDTokenSignedResponseAlg, kind: kString, str: func(m *Metadata) *string { return &m.IDTokenSignedResponseAlg },
 		isDefault: func(m *Metadata) bool { return m.IDTokenSignedResponseAlg == DefaultIDTokenSigningAlg }},
 	sf(IDTokenEncryptedResponseAlg, func(m *Metadata) *string { return &m.IDTokenEncryptedResponseAlg }),
-	encField(IDTokenEncryptedResponseEnc, func(m *Metadata) (*string, string) { return &m.IDTokenEncryptedResponseEnc, m.IDTokenEncryptedResponseAlg }),
+	encField(IDTokenEncryptedResponseEnc, func(m *Metadata) (*string, string) {
+		return &m.IDTokenEncryptedResponseEnc, m.IDTokenEncryptedResponseAlg
+	}),
 	sf(UserinfoSignedResponseAlg, func(m *Metadata) *string { return &m.UserinfoSignedResponseAlg }),
 	sf(UserinfoEncryptedResponseAlg, func(m *Metadata) *string { return &m.UserinfoEncryptedResponseAlg }),
-	encField(UserinfoEncryptedResponseEnc, func(m *Metadata) (*string, string) { return &m.UserinfoEncryptedResponseEnc, m.UserinfoEncryptedResponseAlg }),
+	encField(UserinfoEncryptedResponseEnc, func(m *Metadata) (*string, string) {
+		return &m.UserinfoEncryptedResponseEnc, m.UserinfoEncryptedResponseAlg
+	}),
 	sf(RequestObjectSigningAlg, func(m *Metadata) *string { return &m.RequestObjectSigningAlg }),
 	sf(RequestObjectEncryptionAlg, func(m *Metadata) *string { return &m.RequestObjectEncryptionAlg }),
-	encField(RequestObjectEncryptionEnc, func(m *Metadata) (*string, string) { return &m.RequestObjectEncryptionEnc, m.RequestObjectEncryptionAlg }),
+	encField(RequestObjectEncryptionEnc, func(m *Metadata) (*string, string) {
+		return &m.RequestObjectEncryptionEnc, m.RequestObjectEncryptionAlg
+	}),
 	sf(TokenEndpointAuthSigningAlg, func(m *Metadata) *string { return &m.TokenEndpointAuthSigningAlg }),
 	{name: DefaultMaxAge, kind: kInt, integer: func(m *Metadata) **int64 { return &m.DefaultMaxAge }},
 	bf(RequireAuthTime, func(m *Metadata) *bool { return &m.RequireAuthTime }),
