@@ -7,6 +7,8 @@ BIN          := bin/registrar
 KEYS_DIR     ?= keys
 TRUST_FILE   ?= testdata/demo/trusted-issuers.json
 FUZZTIME     ?= 60s
+DURATION     ?= 20s
+CONNECTIONS  ?= 16
 PKGS         := ./...
 
 export PATH := $(PATH):/usr/local/go/bin
@@ -77,6 +79,15 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 60s).
 .PHONY: bench
 bench: ## Go benchmarks of registration, minting and verification.
 	$(GO) test -run='^$$' -bench=. -benchmem ./pkg/register/ ./pkg/clientid/ ./pkg/statement/
+
+.PHONY: bench-load
+bench-load: build ## Load-test bin/registrar with wrk on 127.0.0.1 (DURATION, CONNECTIONS); updates docs/benchmarks.md.
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null; then sudo=sudo; \
+		else echo "bench-load: wrk is missing; install it (apt-get install -y wrk) as root"; exit 1; fi; \
+		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
+	$(GO) run ./cmd/benchload -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).
