@@ -139,6 +139,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
+		CORSOrigins:       cfg.CORSAllowedOrigins,
 	})
 	return &app{server: srv, keyring: kr, trust: store}, nil
 }

@@ -48,6 +48,9 @@ type spec struct {
 	Scopes                       string `envconfig:"REGISTRAR_SCOPES"`
 	AuthorizationDetailsTypes    string `envconfig:"REGISTRAR_AUTHORIZATION_DETAILS_TYPES"`
 
+	CORSAllowedOrigins  string `envconfig:"REGISTRAR_CORS_ALLOWED_ORIGINS" default:"*"`
+	DisplayURIsSameSite string `envconfig:"REGISTRAR_DISPLAY_URIS_SAME_SITE" default:"true"`
+
 	OutboundAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
 	OutboundTimeout    string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
 
@@ -81,6 +84,9 @@ type Config struct {
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 
+	// CORSAllowedOrigins are the browser origins allowed to call the
+	// service; "*" is any, empty disables CORS.
+	CORSAllowedOrigins []string
 	// OutboundAllowHosts are host:port pairs the outbound client may reach
 	// even when they resolve to internal addresses.
 	OutboundAllowHosts []string
@@ -243,7 +249,22 @@ func (s *spec) convert() (*Config, []string) {
 	pol.SubjectTypes = list(v("SUBJECT_TYPES"), s.SubjectTypes, metadata.KnownSubjectTypes)
 	pol.Scopes = optional(v("SCOPES"), s.Scopes, nil)
 	pol.AuthorizationDetailsTypes = optional(v("AUTHORIZATION_DETAILS_TYPES"), s.AuthorizationDetailsTypes, nil)
+	pol.DisplayURIsSameSite = boolean(v("DISPLAY_URIS_SAME_SITE"), s.DisplayURIsSameSite)
 	c.Policy = pol
+
+	c.CORSAllowedOrigins = optional(v("CORS_ALLOWED_ORIGINS"), s.CORSAllowedOrigins, nil)
+	for _, o := range c.CORSAllowedOrigins {
+		if o == "*" {
+			if len(c.CORSAllowedOrigins) > 1 {
+				bad(v("CORS_ALLOWED_ORIGINS"), "\"*\" cannot be combined with other origins")
+			}
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
+			!(u.Scheme == "https" || u.Scheme == "http" && uricheck.IsLoopbackHost(u.Hostname())) {
+			bad(v("CORS_ALLOWED_ORIGINS"), "%q is not an origin such as https://app.example.com", o)
+		}
+	}
 
 	c.OutboundAllowHosts = optional(v("OUTBOUND_ALLOW_HOSTS"), s.OutboundAllowHosts, nil)
 	for _, h := range c.OutboundAllowHosts {
@@ -297,7 +318,7 @@ func Known() []string {
 		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT",
 		"ID_TOKEN_SIGNING_ALGS", "USERINFO_SIGNING_ALGS", "REQUEST_OBJECT_SIGNING_ALGS", "TOKEN_ENDPOINT_AUTH_SIGNING_ALGS",
 		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
-		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT",
+		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",
 	}
 }
 

@@ -86,6 +86,7 @@ func TestLoadDefaults(t *testing.T) {
 		IdleTimeout:              60 * time.Second,
 		ShutdownTimeout:          15 * time.Second,
 		OutboundTimeout:          5 * time.Second,
+		CORSAllowedOrigins:       []string{"*"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

@@ -24,6 +24,10 @@ type Policy struct {
 	// AllowWebHTTPLoopback lets web clients register http loopback redirect
 	// URIs (development deployments).
 	AllowWebHTTPLoopback bool
+	// DisplayURIsSameSite requires client_uri, logo_uri, tos_uri and
+	// policy_uri (and their language variants) to be on the same site
+	// (registrable domain) as a redirect URI (RFC 7591 §5, OIDC DCR §9.1).
+	DisplayURIsSameSite bool
 	// Limits.
 	MaxRedirectURIs int
 	MaxJWKSKeys     int
@@ -32,7 +36,9 @@ type Policy struct {
 // Algorithm lists Registrar understands. A deployment supports a subset.
 var (
 	// AsymmetricSigningAlgs are JWS algorithms with public keys (RFC 7518 §3, RFC 8037).
-	AsymmetricSigningAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+	// "Ed25519" is the fully specified identifier of RFC 9864; "EdDSA" is
+	// kept because most peers still use it.
+	AsymmetricSigningAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}
 	// HMACAlgs are JWS algorithms keyed by the client secret.
 	HMACAlgs = []string{"HS256", "HS384", "HS512"}
 	// KnownSigningAlgs is every JWS algorithm a client may register, "none"
@@ -65,6 +71,7 @@ func DefaultPolicy() Policy {
 		EncryptionAlgs:               []string{"RSA-OAEP", "RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"},
 		EncryptionEncs:               []string{"A128CBC-HS256", "A256CBC-HS512", "A128GCM", "A256GCM"},
 		SubjectTypes:                 []string{"public"},
+		DisplayURIsSameSite:          true,
 		MaxRedirectURIs:              20,
 		MaxJWKSKeys:                  10,
 	}

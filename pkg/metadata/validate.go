@@ -83,6 +83,9 @@ func (m *Metadata) Validate(p Policy) Problems {
 	keys := m.validateAuth(p, &probs)
 	m.validateText(p, &probs)
 	m.validateURIs(&probs)
+	if p.DisplayURIsSameSite {
+		m.validateSameSite(&probs)
+	}
 	m.validateAlgorithms(p, keys, &probs)
 	m.validateOIDC(p, &probs)
 	m.validateLogout(p, &probs)
@@ -275,7 +278,9 @@ func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
 }
 
 // jwksReason turns a jwkset error into a client-facing reason without
-// library internals.
+// library internals: Registrar's own messages are kept (with single quotes,
+// as error_description allows no double quote); anything else becomes the
+// generic "not a valid JWK Set".
 func jwksReason(err error) string {
 	for _, s := range []error{
 		jwkset.ErrEmpty, jwkset.ErrTooManyKeys, jwkset.ErrPrivateKey, jwkset.ErrSymmetricKey,
@@ -283,11 +288,11 @@ func jwksReason(err error) string {
 		jwkset.ErrAlgorithm, jwkset.ErrUse, jwkset.ErrCertificate,
 	} {
 		if errors.Is(err, s) {
-			msg := err.Error()
-			if i := strings.Index(msg, ": "); i > 0 && strings.HasPrefix(msg, "key ") {
-				return msg[:i] + ": " + s.Error()
+			msg := strings.ReplaceAll(err.Error(), `"`, "'")
+			if oauth.Sanitize(msg) != msg {
+				return s.Error()
 			}
-			return s.Error()
+			return msg
 		}
 	}
 	return jwkset.ErrMalformed.Error()

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/uricheck"
 )
@@ -424,4 +426,60 @@ func checkStrings(field string, v []string, max int, supported []string, probs *
 		}
 		seen[s] = true
 	}
+}
+
+// validateSameSite applies RFC 7591 §5 and OIDC DCR 1.0 §9.1: the pages and
+// images a consent screen shows should belong to the site the client
+// redirects to, or a client could borrow another's reputation. "Same site"
+// is the registrable domain (eTLD+1 by the public suffix list), so a logo on
+// cdn.client.example matches a redirect on app.client.example. Clients with
+// no https redirect URI (native apps, service clients) have no site to
+// compare with and are not checked.
+func (m *Metadata) validateSameSite(probs *Problems) {
+	sites := map[string]bool{}
+	for _, r := range m.RedirectURIs {
+		if site := siteOf(r); site != "" {
+			sites[site] = true
+		}
+	}
+	if len(sites) == 0 {
+		return
+	}
+	check := func(name, v string) {
+		if v == "" || uricheck.HTTPS(v, uricheck.WebOptions{}) != nil {
+			return // absent, or already reported as invalid
+		}
+		if site := siteOf(v); site == "" || !sites[site] {
+			probs.meta(name, "must be on the same site as a redirect URI (RFC 7591 section 5)")
+		}
+	}
+	check(ClientURI, m.ClientURI)
+	check(LogoURI, m.LogoURI)
+	check(TOSURI, m.TOSURI)
+	check(PolicyURI, m.PolicyURI)
+	for _, n := range m.localizedNames() {
+		if base, _, _ := strings.Cut(n, "#"); base != ClientName {
+			check(n, m.Localized[n])
+		}
+	}
+}
+
+// siteOf returns the registrable domain of an https URL, or "".
+func siteOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.EqualFold(u.Scheme, "https") {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" || uricheck.IsLoopbackHost(host) {
+		return ""
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return host
+	}
+	site, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return host
+	}
+	return site
 }

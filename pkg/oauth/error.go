@@ -118,7 +118,7 @@ func As(err error) (*Error, bool) {
 // it to %x20-21 / %x23-5B / %x5D-7E, so every other byte becomes '?', and the
 // result is capped so a hostile value cannot inflate the response.
 func Sanitize(s string) string {
-	const max = 1024
+	const max = 4096
 	ok := true
 	for i := 0; i < len(s); i++ {
 		if !descChar(s[i]) {

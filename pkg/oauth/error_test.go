@@ -60,11 +60,11 @@ func TestSanitize(t *testing.T) {
 			}
 		})
 	}
-	long := make([]byte, 5000)
+	long := make([]byte, 20000)
 	for i := range long {
 		long[i] = 'a'
 	}
-	if got := Sanitize(string(long)); len(got) > 1100 {
+	if got := Sanitize(string(long)); len(got) > 4100 {
 		t.Errorf("long description not capped: %d bytes", len(got))
 	}
 }

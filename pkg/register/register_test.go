@@ -143,7 +143,7 @@ func TestStatementPrecedence(t *testing.T) {
 		"redirect_uris":  []string{"https://body.example/cb"},
 		"client_name":    "Body",
 		"client_name#fr": "Corps",
-		"logo_uri":       "https://body.example/logo.png",
+		"logo_uri":       "https://cdn.statement.example/logo.png",
 	}, map[string]any{
 		"redirect_uris": []string{"https://statement.example/cb"},
 		"client_name":   "Statement",
@@ -166,7 +166,7 @@ func TestStatementPrecedence(t *testing.T) {
 	if got := str(t, m, "client_uri"); got != "https://statement.example/" {
 		t.Errorf("client_uri from the statement missing: %q", got)
 	}
-	if got := str(t, m, "logo_uri"); got != "https://body.example/logo.png" {
+	if got := str(t, m, "logo_uri"); got != "https://cdn.statement.example/logo.png" {
 		t.Errorf("body-only member lost: %q", got)
 	}
 	var req map[string]string

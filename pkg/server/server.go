@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 	"github.com/rs/zerolog"
 
 	"github.com/registrar/registrar/pkg/discovery"
@@ -32,6 +33,10 @@ type Options struct {
 	IdleTimeout       time.Duration
 	// RequestTimeout bounds the work of one request; zero means 10s.
 	RequestTimeout time.Duration
+	// CORSOrigins are the browser origins allowed to call the service
+	// ("*" for any); empty disables CORS. Credentials are never allowed:
+	// nothing Registrar serves depends on cookies.
+	CORSOrigins []string
 }
 
 // Server is the HTTP service.
@@ -59,6 +64,18 @@ func New(o Options) *Server {
 	// trusted unless a trusted proxy list is configured.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
+	if len(o.CORSOrigins) > 0 {
+		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
+		// configuration and metadata endpoints SHOULD support CORS.
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:     o.CORSOrigins,
+			AllowMethods:     []string{http.MethodGet, http.MethodPost},
+			AllowHeaders:     []string{echo.HeaderContentType, echo.HeaderAuthorization},
+			ExposeHeaders:    []string{headerRequestID, echo.HeaderWWWAuthenticate},
+			AllowCredentials: false,
+			MaxAge:           600,
+		}))
+	}
 
 	base := discovery.BasePath(o.Issuer)
 	for _, p := range discovery.WellKnownPaths(o.Issuer) {

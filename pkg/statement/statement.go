@@ -32,7 +32,7 @@ var (
 )
 
 // DefaultAlgorithms is the statement algorithm allow-list: asymmetric only.
-var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}
 
 // DefaultTypes are the `typ` values accepted when a statement carries one.
 var DefaultTypes = []string{"JWT", "software-statement+jwt"}

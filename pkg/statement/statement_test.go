@@ -248,3 +248,27 @@ func flip(s string) string {
 	}
 	return string(b)
 }
+
+// TestVerifyEd25519Identifiers accepts both the polymorphic "EdDSA" and the
+// RFC 9864 "Ed25519" identifier, each only with a key pinned to it.
+func TestVerifyEd25519Identifiers(t *testing.T) {
+	for _, alg := range []string{"EdDSA", "Ed25519"} {
+		t.Run(alg, func(t *testing.T) {
+			f := testkit.FixedFederation(t, "https://federation-ed.example")
+			sa, _ := jwa.LookupSignatureAlgorithm(alg)
+			f.Alg = sa
+			v := &statement.Verifier{Keys: fakeKeys{f.Issuer: keysOf(t, f)}, Now: testkit.Clock()}
+			if _, err := v.Verify(context.Background(), f.Sign(t, f.Header(), f.Claims(nil))); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			other := "Ed25519"
+			if alg == "Ed25519" {
+				other = "EdDSA"
+			}
+			tok := testkit.SignWith(t, with(f.Header(), "alg", other), f.Claims(nil), sa, f.Key)
+			if _, err := v.Verify(context.Background(), tok); !errors.Is(err, statement.ErrSignature) {
+				t.Fatalf("header alg %s against a key pinned to %s: got %v", other, alg, err)
+			}
+		})
+	}
+}
