@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,13 +164,13 @@ func (s *spec) convert() (*Config, []string) {
 			switch {
 			case item == "":
 				continue
-			case known != nil && !contains(known, item):
+			case known != nil && !slices.Contains(known, item):
 				bad(name, "%q is not one of %s", item, strings.Join(known, ", "))
 				continue
 			case known == nil && strings.ContainsFunc(item, func(r rune) bool { return r <= ' ' || r == 0x7f }):
 				bad(name, "%q contains spaces or control characters", item)
 				continue
-			case contains(out, item):
+			case slices.Contains(out, item):
 				bad(name, "%q is listed twice", item)
 				continue
 			}
@@ -339,13 +340,4 @@ func unknownVariables(environ []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

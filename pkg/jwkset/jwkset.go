@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -250,7 +251,7 @@ func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
 	if alg == "" {
 		return Key{}, false, fmt.Errorf("%w: RSA keys must declare alg", ErrAlgorithm)
 	}
-	if !algFits(alg, pub) || !contains(o.SigningAlgs, alg) {
+	if !algFits(alg, pub) || !slices.Contains(o.SigningAlgs, alg) {
 		return Key{}, false, fmt.Errorf("%w: %q", ErrAlgorithm, alg)
 	}
 	out.Alg = alg
@@ -312,15 +313,6 @@ func algFits(alg string, pub any) bool {
 		return alg == want
 	case ed25519.PublicKey:
 		return alg == "EdDSA" || alg == "Ed25519"
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
 	}
 	return false
 }

@@ -1,5 +1,7 @@
 package metadata
 
+import "slices"
+
 // Policy is what this deployment supports. Requested values outside it are
 // rejected with invalid_client_metadata, never silently dropped or replaced.
 type Policy struct {
@@ -109,7 +111,7 @@ func defaultGrantTypes() []string { return []string{GrantAuthorizationCode} }
 // defaultResponseTypes is the response_types default for the given grant
 // types: ["code"] with authorization_code, otherwise none (RFC 7591 §2.1).
 func defaultResponseTypes(grants []string) []string {
-	if contains(grants, GrantAuthorizationCode) {
+	if slices.Contains(grants, GrantAuthorizationCode) {
 		return []string{"code"}
 	}
 	return []string{}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -109,9 +110,9 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 			probs.meta(f, "duplicate value")
 		case g == GrantPassword:
 			probs.meta(f, "the password grant is not allowed (RFC 9700 section 2.4)")
-		case !contains(KnownGrantTypes, g):
+		case !slices.Contains(KnownGrantTypes, g):
 			probs.meta(f, "unknown grant type")
-		case !contains(p.GrantTypes, g):
+		case !slices.Contains(p.GrantTypes, g):
 			probs.meta(f, "grant type not supported by this server (see grant_types_supported)")
 		}
 		seen[g] = true
@@ -147,7 +148,7 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	}
 	// RFC 7591 §2.1 and OIDC DCR 1.0 §2: grant types and response types must
 	// correspond in both directions.
-	hasCode, hasImplicit := contains(m.GrantTypes, GrantAuthorizationCode), contains(m.GrantTypes, GrantImplicit)
+	hasCode, hasImplicit := slices.Contains(m.GrantTypes, GrantAuthorizationCode), slices.Contains(m.GrantTypes, GrantImplicit)
 	if needCode && !hasCode {
 		probs.meta(GrantTypes, `response type 'code' requires the authorization_code grant type`)
 	}
@@ -195,7 +196,7 @@ func supportedResponseType(supported []string, set string) bool {
 }
 
 func (m *Metadata) usesAuthorizationEndpoint() bool {
-	return contains(m.GrantTypes, GrantAuthorizationCode) || contains(m.GrantTypes, GrantImplicit)
+	return slices.Contains(m.GrantTypes, GrantAuthorizationCode) || slices.Contains(m.GrantTypes, GrantImplicit)
 }
 
 func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
@@ -219,7 +220,7 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 	}
 	opts := uricheck.RedirectOptions{
 		App:                  app,
-		Implicit:             contains(m.GrantTypes, GrantImplicit),
+		Implicit:             slices.Contains(m.GrantTypes, GrantImplicit),
 		AllowWebHTTPLoopback: p.AllowWebHTTPLoopback,
 	}
 	seen := make(map[string]bool, len(m.RedirectURIs))
@@ -239,12 +240,12 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
 	method := m.TokenEndpointAuthMethod
 	switch {
-	case !contains(KnownAuthMethods, method):
+	case !slices.Contains(KnownAuthMethods, method):
 		probs.meta(TokenEndpointAuthMethod, "unknown authentication method")
-	case !contains(p.TokenEndpointAuthMethods, method):
+	case !slices.Contains(p.TokenEndpointAuthMethods, method):
 		probs.meta(TokenEndpointAuthMethod, "authentication method not supported by this server (see token_endpoint_auth_methods_supported)")
 	}
-	if method == AuthNone && contains(m.GrantTypes, GrantClientCredentials) {
+	if method == AuthNone && slices.Contains(m.GrantTypes, GrantClientCredentials) {
 		probs.meta(TokenEndpointAuthMethod, `a public client ('none') cannot use the client_credentials grant type`)
 	}
 	if m.JWKSURI != "" && len(m.JWKS) > 0 {
@@ -441,7 +442,7 @@ func checkScope(s string, supported []string, probs *Problems) {
 			return
 		}
 		seen[t] = true
-		if len(supported) > 0 && !contains(supported, t) {
+		if len(supported) > 0 && !slices.Contains(supported, t) {
 			probs.meta(Scope, "scope value '"+t+"' is not supported by this server (see scopes_supported)")
 			return
 		}
@@ -502,15 +503,6 @@ func validEmail(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // localizedNames returns the language-tagged member names in sorted order,

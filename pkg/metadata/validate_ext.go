@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
@@ -44,7 +45,7 @@ func (m *Metadata) responseReturnsIDToken() bool {
 func (m *Metadata) validateAlgorithms(p Policy, keys []jwkset.Key, probs *Problems) {
 	given := func(v string) bool { return v != "" }
 	inList := func(field, v string, list []string, what string) bool {
-		if v != "" && !contains(list, v) {
+		if v != "" && !slices.Contains(list, v) {
 			probs.meta(field, fmt.Sprintf("algorithm not supported by this server (see %s)", what))
 			return false
 		}
@@ -87,9 +88,9 @@ func (m *Metadata) validateAlgorithms(p Policy, keys []jwkset.Key, probs *Proble
 		switch {
 		case a == "none":
 			probs.meta(TokenEndpointAuthSigningAlg, "'none' must not be used (OIDC DCR section 2)")
-		case m.TokenEndpointAuthMethod == AuthPrivateKeyJWT && !contains(AsymmetricSigningAlgs, a):
+		case m.TokenEndpointAuthMethod == AuthPrivateKeyJWT && !slices.Contains(AsymmetricSigningAlgs, a):
 			probs.meta(TokenEndpointAuthSigningAlg, "private_key_jwt needs an asymmetric algorithm")
-		case m.TokenEndpointAuthMethod == AuthClientSecretJWT && !contains(HMACAlgs, a):
+		case m.TokenEndpointAuthMethod == AuthClientSecretJWT && !slices.Contains(HMACAlgs, a):
 			probs.meta(TokenEndpointAuthSigningAlg, "client_secret_jwt needs an HMAC algorithm")
 		case m.TokenEndpointAuthMethod != AuthPrivateKeyJWT && m.TokenEndpointAuthMethod != AuthClientSecretJWT:
 			probs.meta(TokenEndpointAuthSigningAlg, "is used only with private_key_jwt or client_secret_jwt")
@@ -162,7 +163,7 @@ func hasEncryptionKey(keys []jwkset.Key, alg string) bool {
 
 // validateOIDC covers the remaining OIDC DCR 1.0 §2 members.
 func (m *Metadata) validateOIDC(p Policy, probs *Problems) {
-	if m.SubjectType != "" && !contains(p.SubjectTypes, m.SubjectType) {
+	if m.SubjectType != "" && !slices.Contains(p.SubjectTypes, m.SubjectType) {
 		probs.meta(SubjectType, "subject type not supported by this server (see subject_types_supported)")
 	}
 	if m.SectorIdentifierURI != "" {
@@ -421,7 +422,7 @@ func checkStrings(field string, v []string, max int, supported []string, probs *
 			probs.meta(f, "duplicate value")
 		case len(s) > MaxIDBytes || !printableOrUTF8(s):
 			probs.meta(f, fmt.Sprintf("must be at most %d bytes without control characters", MaxIDBytes))
-		case len(supported) > 0 && !contains(supported, s):
+		case len(supported) > 0 && !slices.Contains(supported, s):
 			probs.meta(f, "not supported by this server")
 		}
 		seen[s] = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,7 +141,7 @@ func (v *Verifier) checkHeader(h jose.Header) error {
 	if algs == nil {
 		algs = DefaultAlgorithms
 	}
-	if !contains(algs, h.Alg) || h.Alg == "none" || strings.HasPrefix(h.Alg, "HS") {
+	if !slices.Contains(algs, h.Alg) || h.Alg == "none" || strings.HasPrefix(h.Alg, "HS") {
 		return fmt.Errorf("%w: %q", ErrAlgorithm, h.Alg)
 	}
 	if h.Kid == "" {
@@ -222,7 +223,7 @@ func (v *Verifier) checkClaims(st *Statement) error {
 	} else if ok {
 		match := false
 		for _, a := range aud {
-			if contains(v.Audiences, a) {
+			if slices.Contains(v.Audiences, a) {
 				match = true
 			}
 		}
@@ -237,13 +238,4 @@ func (v *Verifier) checkClaims(st *Statement) error {
 		return fmt.Errorf("%w: %v", ErrClaims, err)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

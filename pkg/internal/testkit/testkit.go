@@ -193,16 +193,7 @@ func (f *Federation) Sign(t testing.TB, header, claims map[string]any) string {
 // SignWith signs with any key and algorithm under any header.
 func SignWith(t testing.TB, header, claims map[string]any, alg jwa.SignatureAlgorithm, key any) string {
 	t.Helper()
-	input := encodeSegments(t, header, claims)
-	signer, err := jws.SignerFor(alg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := signer.Sign(key, []byte(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return SignInput(t, encodeSegments(t, header, claims), alg, key)
 }
 
 // HMAC signs with HS256 keyed by secret: the key-confusion attack.
