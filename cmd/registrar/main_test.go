@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -298,8 +299,27 @@ func TestInspect(t *testing.T) {
 
 func TestStatementSign(t *testing.T) {
 	stmt := demoStatement(t, `{"software_id":"x","iss":"ignored"}`)
-	if strings.Count(stmt, ".") != 2 {
+	parts := strings.Split(stmt, ".")
+	if len(parts) != 3 {
 		t.Fatalf("not a compact JWS: %q", stmt)
+	}
+	var hdr, claims map[string]any
+	hb, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	cb, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	if json.Unmarshal(hb, &hdr) != nil || json.Unmarshal(cb, &claims) != nil {
+		t.Fatalf("header or payload is not JSON: %s %s", hb, cb)
+	}
+	jwks, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "demo", "federation-jwks.json"))
+	if hdr["alg"] != "ES256" || hdr["typ"] != "software-statement+jwt" || !strings.Contains(string(jwks), `"`+hdr["kid"].(string)+`"`) {
+		t.Errorf("header %v", hdr)
+	}
+	iat, _ := claims["iat"].(float64)
+	exp, _ := claims["exp"].(float64)
+	if claims["iss"] != "https://federation.demo.example" || claims["software_id"] != "x" || claims["jti"] == nil || exp-iat != 3600 || iat == 0 {
+		t.Errorf("claims %v", claims)
+	}
+	if time.Since(time.Unix(int64(iat), 0)).Abs() > time.Minute {
+		t.Errorf("iat %v is not now", iat)
 	}
 	e, _, stderr := testEnv(`[1,2]`)
 	code := run(context.Background(), []string{"statement", "sign", "-key", filepath.Join("..", "..", "testdata", "demo", "federation-key.jwk"), "-iss", "x"}, e)
