@@ -37,8 +37,10 @@ Usage:
                                                     write a new signing key and derivation secret
   registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h]
                                                     sign a software statement (claims from FILE or stdin)
-  registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] CLIENT_ID
-                                                    verify a client_id and print its metadata
+  registrar keys list|rotate|retire|rotate-secret -dir DIR ...
+                                                    list and rotate signing keys and derivation secrets
+  registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] CLIENT_ID
+                                                    verify a client_id and print its metadata, expiry and revocation status
 `
 
 func run(ctx context.Context, args []string, e env) int {
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, e env) int {
 			return 2
 		}
 		return signStatement(args[1:], e)
+	case "keys":
+		return keysCmd(args, e)
 	case "inspect":
 		return inspect(ctx, args, e)
 	case "help", "-h", "-help", "--help":

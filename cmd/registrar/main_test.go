@@ -360,3 +360,65 @@ func TestServeRefusesEmptyTrustWhenStatementsAreRequired(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 }
+
+// TestRevocationListEndToEnd: a client listed in REGISTRAR_REVOCATION_LIST
+// can no longer read its registration, its software cannot register again,
+// and inspect reports it revoked.
+func TestRevocationListEndToEnd(t *testing.T) {
+	clearEnv(t)
+	keysDir := keygenDir(t)
+	configure(t, keysDir, "http://localhost:8080")
+	list := filepath.Join(t.TempDir(), "revoked.json")
+	if err := os.WriteFile(list, []byte(`{}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("REGISTRAR_REVOCATION_LIST", list)
+	t.Setenv("REGISTRAR_REVOCATION_REFRESH", "1s")
+	base := startServer(t)
+	stmt := demoStatement(t, demoClaims)
+	status, reg := post(t, base+"/register", `{"software_statement":"`+stmt+`"}`)
+	if status != 201 {
+		t.Fatalf("register: %d %v", status, reg)
+	}
+	cid, rat := reg["client_id"].(string), reg["registration_access_token"].(string)
+	readURL := base + "/register/" + cid
+	if s, b := get(t, readURL, rat); s != 200 {
+		t.Fatalf("read before revocation: %d %s", s, b)
+	}
+	// The operator revokes the software; replicas pick it up on refresh.
+	tmp := list + ".tmp"
+	if err := os.WriteFile(tmp, []byte(`{"software_id":["demo-app"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, list); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, _ := get(t, readURL, rat)
+		if s == 401 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("read still %d after the list changed", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s, body := post(t, base+"/register", `{"software_statement":"`+stmt+`"}`); s != 400 || body["error"] != "unapproved_software_statement" {
+		t.Errorf("re-registration of revoked software: %d %v", s, body)
+	}
+	e, stdout, _ := testEnv("")
+	if code := run(context.Background(), []string{"inspect", "-keys", keysDir, "-revocations", list, cid}, e); code != 1 || !strings.Contains(stdout.String(), `"revoked": "by software_id"`) {
+		t.Errorf("inspect: exit %d\n%s", code, stdout.String())
+	}
+}
+
+func TestServeRefusesAnUnreadableRevocationList(t *testing.T) {
+	clearEnv(t)
+	configure(t, keygenDir(t), "https://registrar.example")
+	t.Setenv("REGISTRAR_REVOCATION_LIST", filepath.Join(t.TempDir(), "missing.json"))
+	e, _, stderr := testEnv("")
+	if code := run(context.Background(), []string{"serve"}, e); code != 1 || !strings.Contains(stderr.String(), "revocation list") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/registrar/registrar/pkg/fetch"
 	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/register"
+	"github.com/registrar/registrar/pkg/revocation"
 	"github.com/registrar/registrar/pkg/server"
 	"github.com/registrar/registrar/pkg/statement"
 	"github.com/registrar/registrar/pkg/trust"
@@ -36,6 +37,22 @@ func serve(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
 		return 1
+	}
+	if a.revocations != nil {
+		// Fail closed: a configured list that cannot be read stops the
+		// start, so no revoked client is served meanwhile.
+		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := a.revocations.Load(lctx)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "registrar: revocation list %s: %v\n", cfg.RevocationList, err)
+			return 1
+		}
+		go a.revocations.Run(ctx, func(err error) {
+			if err != nil {
+				log.Warn().Err(err).Str("revocation_list", cfg.RevocationList).Msg("revocation list refresh failed; keeping the last good list")
+			}
+		})
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -73,9 +90,10 @@ func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
 
 // app is the wired service.
 type app struct {
-	server  *server.Server
-	keyring *keys.Keyring
-	trust   *trust.Store
+	server      *server.Server
+	keyring     *keys.Keyring
+	trust       *trust.Store
+	revocations *revocation.Source
 }
 
 func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader) (*app, error) {
@@ -98,8 +116,22 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		MaxBodyBytes: 64 << 10,
 		AllowHosts:   cfg.OutboundAllowHosts,
 	})
+	var revs *revocation.Source
+	if cfg.RevocationList != "" {
+		var err error
+		if revs, err = revocation.NewSource(revocation.SourceOptions{
+			Location: cfg.RevocationList,
+			Fetcher:  outbound,
+			Interval: cfg.RevocationRefresh,
+			Now:      now,
+		}); err != nil {
+			return nil, err
+		}
+	}
 	svc := &register.Service{
-		Sector: outbound,
+		Sector:     outbound,
+		Issuers:    store,
+		UpdateMode: register.UpdateMode(cfg.ClientUpdate),
 		Statements: &statement.Verifier{
 			Keys:      store,
 			Audiences: []string{cfg.Issuer, regEndpoint},
@@ -122,7 +154,11 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		ClientURIBase:    regEndpoint,
 		ClientIDLifetime: cfg.ClientIDLifetime,
 	}
+	if revs != nil {
+		svc.Revocations = revs
+	}
 	doc := discovery.New(discovery.Input{
+		ClientUpdate:          cfg.ClientUpdate,
 		Issuer:                cfg.Issuer,
 		Policy:                cfg.Policy,
 		AuthorizationEndpoint: cfg.AuthorizationEndpoint,
@@ -141,5 +177,5 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		IdleTimeout:       cfg.IdleTimeout,
 		CORSOrigins:       cfg.CORSAllowedOrigins,
 	})
-	return &app{server: srv, keyring: kr, trust: store}, nil
+	return &app{server: srv, keyring: kr, trust: store, revocations: revs}, nil
 }

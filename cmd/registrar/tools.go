@@ -26,6 +26,7 @@ import (
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/pkg/revocation"
 	"github.com/registrar/registrar/pkg/strictjson"
 )
 
@@ -175,11 +176,12 @@ func inspect(ctx context.Context, args []string, e env) int {
 	jwksArg := fs.String("jwks", "", "Registrar's public JWK Set: a file or an http(s) URL (default: the keys in -keys)")
 	keysDir := fs.String("keys", "keys", "Registrar's keys directory, used when -jwks is not given")
 	issuer := fs.String("issuer", "", "require this issuer (default: accept and show the client_id's own iss)")
+	revocations := fs.String("revocations", "", "a revocation list (file or URL) to check the client against")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "usage: registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] CLIENT_ID")
+		fmt.Fprintln(e.stderr, "usage: registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] CLIENT_ID")
 		return 2
 	}
 	cid := strings.TrimSpace(fs.Arg(0))
@@ -224,8 +226,29 @@ func inspect(ctx context.Context, args []string, e env) int {
 		return fail("client_id does not verify: %v", err)
 	}
 	out := inspectOutput(c)
+	revoked := false
+	if *revocations != "" {
+		src, err := revocation.NewSource(revocation.SourceOptions{Location: *revocations, Fetcher: operatorFetcher(*revocations)})
+		if err == nil {
+			err = src.Load(ctx)
+		}
+		if err != nil {
+			return fail("revocation list: %v", err)
+		}
+		if by, ok := src.Revoked(c.Claims.RevocationSubject()); ok {
+			out["revoked"] = "by " + by
+			out["valid"] = false
+			revoked = true
+		} else {
+			out["revoked"] = false
+		}
+	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	fmt.Fprintln(e.stdout, string(b))
+	if revoked {
+		fmt.Fprintln(e.stderr, "registrar inspect: the client is revoked")
+		return 1
+	}
 	return 0
 }
 
@@ -249,28 +272,36 @@ func inspectOutput(c *clientid.Client) map[string]any {
 		out["exp"] = "never"
 	}
 	if p := c.Claims.Statement; p != nil {
-		out["software_statement"] = map[string]string{"iss": p.Issuer, "software_id": p.SoftwareID, "jti": p.ID}
+		out["software_statement"] = map[string]string{"iss": p.Issuer, "software_id": p.SoftwareID, "jti": p.ID, "org_id": p.OrgID}
+	}
+	if c.Claims.Predecessor != "" {
+		out["predecessor_jti"] = c.Claims.Predecessor
 	}
 	return out
 }
 
-// readJWKS reads a JWK Set from a file or URL. URLs go through the one
-// outbound client; the operator named this host, so it is allow-listed.
+// readJWKS reads a JWK Set from a file or URL.
 func readJWKS(ctx context.Context, arg string) ([]byte, error) {
 	if !strings.HasPrefix(arg, "http://") && !strings.HasPrefix(arg, "https://") {
 		return os.ReadFile(arg)
 	}
+	return operatorFetcher(arg).Get(ctx, arg, "application/json")
+}
+
+// operatorFetcher is the outbound client for a URL the operator typed on
+// the command line: that one host is allow-listed, http is allowed.
+func operatorFetcher(arg string) *fetch.Client {
 	u, err := url.Parse(arg)
 	if err != nil {
-		return nil, err
+		return fetch.New(fetch.Options{})
 	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
-	client := fetch.New(fetch.Options{
-		AllowHTTP:  true,
-		AllowHosts: []string{net.JoinHostPort(u.Hostname(), port)},
+	return fetch.New(fetch.Options{
+		AllowHTTP:    true,
+		AllowHosts:   []string{net.JoinHostPort(u.Hostname(), port)},
+		MaxBodyBytes: 32 << 20,
 	})
-	return client.Get(ctx, arg, "application/json")
 }

@@ -14,7 +14,7 @@ func BenchmarkMint(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := m.Mint(md, nil, 1, 0); err != nil {
+				if _, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -26,7 +26,7 @@ func BenchmarkVerify(b *testing.B) {
 	for _, alg := range []string{"ES256", "EdDSA"} {
 		b.Run(alg, func(b *testing.B) {
 			m, kr := newMinter(b, alg)
-			minted, _ := m.Mint(sampleMetadata(), nil, 1, 0)
+			minted, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 			v := newVerifier(kr)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -41,7 +41,7 @@ func BenchmarkVerify(b *testing.B) {
 
 func BenchmarkCheckClientSecret(b *testing.B) {
 	m, kr := newMinter(b, "ES256")
-	minted, _ := m.Mint(sampleMetadata(), nil, 1, 0)
+	minted, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 	c, _ := newVerifier(kr).Verify(minted.ClientID)
 	d := &clientid.Deriver{Secrets: kr.Secrets()}
 	secret, _ := d.ClientSecret(&minted.Claims)

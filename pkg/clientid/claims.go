@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/pkg/revocation"
 )
 
 // Claims is the payload of a client_id.
@@ -16,7 +17,9 @@ type Claims struct {
 	Version       int       // v
 	SecretVersion int       // skv
 	Statement     *Provenance
-	Metadata      *metadata.Metadata
+	// Predecessor is the jti of the client_id this one succeeds (`prev`).
+	Predecessor string
+	Metadata    *metadata.Metadata
 }
 
 // AppendJSON appends the payload JSON object.
@@ -47,7 +50,29 @@ func (c *Claims) AppendJSON(b []byte) []byte {
 			b = append(b, `,"jti":`...)
 			b = metadata.AppendString(b, p.ID)
 		}
+		if p.OrgID != "" {
+			b = append(b, `,"org_id":`...)
+			b = metadata.AppendString(b, p.OrgID)
+		}
 		b = append(b, '}')
 	}
+	if c.Predecessor != "" {
+		b = append(b, `,"prev":`...)
+		b = metadata.AppendString(b, c.Predecessor)
+	}
 	return append(b, '}')
+}
+
+// RevocationSubject is what a revocation list matches this client by: its
+// jti, the statement's software_id (else the self-asserted one), org_id and
+// issuer.
+func (c *Claims) RevocationSubject() revocation.Subject {
+	sub := revocation.Subject{JTI: c.ID}
+	if c.Metadata != nil {
+		sub.SoftwareID = c.Metadata.SoftwareID
+	}
+	if p := c.Statement; p != nil {
+		sub.SoftwareID, sub.OrgID, sub.StatementIssuer = p.SoftwareID, p.OrgID, p.Issuer
+	}
+	return sub
 }

@@ -46,8 +46,8 @@ func TestRoundTrip(t *testing.T) {
 	for _, alg := range keys.Algorithms {
 		t.Run(alg, func(t *testing.T) {
 			m, kr := newMinter(t, alg)
-			prov := &clientid.Provenance{Issuer: "https://fed.example", SoftwareID: "s1", ID: "j1"}
-			minted, err := m.Mint(sampleMetadata(), prov, 1, 0)
+			prov := &clientid.Provenance{Issuer: "https://fed.example", SoftwareID: "s1", ID: "j1", OrgID: "org-7"}
+			minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{Statement: prov, SecretVersion: 1, Predecessor: "previous-jti"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,8 +72,8 @@ func TestRoundTrip(t *testing.T) {
 
 func TestUniquePerRegistration(t *testing.T) {
 	m, _ := newMinter(t, "ES256")
-	a, _ := m.Mint(sampleMetadata(), nil, 1, 0)
-	b, _ := m.Mint(sampleMetadata(), nil, 1, 0)
+	a, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	b, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 	if a.ClientID == b.ClientID || a.Claims.ID == b.Claims.ID {
 		t.Fatal("two registrations of the same metadata got the same client_id")
 	}
@@ -81,7 +81,7 @@ func TestUniquePerRegistration(t *testing.T) {
 
 func TestPublicJWKSOnly(t *testing.T) {
 	m, kr := newMinter(t, "ES256")
-	minted, err := m.Mint(sampleMetadata(), nil, 1, 0)
+	minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestPublicJWKSOnly(t *testing.T) {
 
 func TestVerifyRejects(t *testing.T) {
 	m, kr := newMinter(t, "ES256")
-	minted, err := m.Mint(sampleMetadata(), nil, 1, 0)
+	minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,13 +109,13 @@ func TestVerifyRejects(t *testing.T) {
 	parts := strings.Split(good, ".")
 	signer := kr.Signer(testkit.Now)
 	other, _ := newMinter(t, "ES256")
-	foreign, _ := other.Mint(sampleMetadata(), nil, 1, 0)
+	foreign, _ := other.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 
 	claims := map[string]any{"iss": issuer, "iat": testkit.Now.Unix(), "jti": "x", "v": 1, "skv": 1,
 		"redirect_uris": []string{"https://evil.example/cb"}, "grant_types": []string{"authorization_code"}, "response_types": []string{"code"}}
 	hdr := map[string]any{"alg": "ES256", "kid": signer.KID, "typ": clientid.Type}
 	pubDER, _ := json.Marshal(kr.JWKS())
-	expiring, _ := m.Mint(sampleMetadata(), nil, 1, time.Minute)
+	expiring, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1, Lifetime: time.Minute})
 	later := &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: func() time.Time { return testkit.Now.Add(2 * time.Minute) }}
 	jsonForm, _ := json.Marshal(map[string]any{"protected": parts[0], "payload": parts[1], "signature": parts[2], "redirect_uris": []string{"https://evil.example/cb"}})
 	future := map[string]any{}
@@ -164,7 +164,7 @@ func TestTooLargeNamesTheMembers(t *testing.T) {
 	for i := 0; i < 15; i++ {
 		md.RedirectURIs = append(md.RedirectURIs, "https://client.example.org/callback/"+strings.Repeat("x", 40)+string(rune('a'+i)))
 	}
-	_, err := m.Mint(md, nil, 1, 0)
+	_, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
 	if !errors.Is(err, clientid.ErrTooLarge) {
 		t.Fatalf("got %v, want ErrTooLarge", err)
 	}
@@ -176,8 +176,8 @@ func TestTooLargeNamesTheMembers(t *testing.T) {
 func TestSecrets(t *testing.T) {
 	d := &clientid.Deriver{Secrets: map[int][]byte{1: []byte(strings.Repeat("a", 32)), 2: []byte(strings.Repeat("b", 32))}}
 	m, kr := newMinter(t, "ES256")
-	minted, _ := m.Mint(sampleMetadata(), nil, 1, 0)
-	other, _ := m.Mint(sampleMetadata(), nil, 1, 0)
+	minted, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	other, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
 	c, err := newVerifier(kr).Verify(minted.ClientID)
 	if err != nil {
 		t.Fatal(err)

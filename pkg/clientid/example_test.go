@@ -16,7 +16,7 @@ func exampleClient() (clientID string, jwks []byte, secrets map[int][]byte) {
 	m := &clientid.Minter{Issuer: "https://registrar.example", Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}}
 	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "Example"}
 	md.Normalize()
-	minted, err := m.Mint(md, nil, 1, 0)
+	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
 	if err != nil {
 		log.Fatal(err)
 	}

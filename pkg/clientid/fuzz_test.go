@@ -16,7 +16,7 @@ import (
 func FuzzVerify(f *testing.F) {
 	kr, _ := testkit.Keyring(f, "ES256")
 	m := &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}
-	minted, err := m.Mint(sampleMetadata(), &clientid.Provenance{Issuer: "https://fed.example"}, 1, 0)
+	minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{Statement: &clientid.Provenance{Issuer: "https://fed.example"}, SecretVersion: 1})
 	if err != nil {
 		f.Fatal(err)
 	}

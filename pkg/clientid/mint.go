@@ -34,6 +34,8 @@ type Provenance struct {
 	Issuer     string
 	SoftwareID string
 	ID         string
+	// OrgID is the statement's org_id, when it has one.
+	OrgID string
 }
 
 // SignerSource yields the key that signs now.
@@ -62,10 +64,20 @@ type Minted struct {
 	Claims   Claims
 }
 
-// Mint signs a client_id carrying md (which must be normalized and valid),
-// the statement provenance (nil without a statement) and the derivation
-// secret version. ttl, when positive, sets `exp`.
-func (m *Minter) Mint(md *metadata.Metadata, prov *Provenance, secretVersion int, ttl time.Duration) (*Minted, error) {
+// MintOptions are the claims of a client_id besides its metadata.
+type MintOptions struct {
+	// Statement is the provenance of the software statement; nil without one.
+	Statement *Provenance
+	// SecretVersion is the derivation secret version (`skv`).
+	SecretVersion int
+	// Lifetime, when positive, sets `exp`.
+	Lifetime time.Duration
+	// Predecessor is the jti of the client_id this one succeeds.
+	Predecessor string
+}
+
+// Mint signs a client_id carrying md, which must be normalized and valid.
+func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 	now := m.Now().UTC().Truncate(time.Second)
 	var raw [16]byte
 	if _, err := io.ReadFull(m.Rand, raw[:]); err != nil {
@@ -76,12 +88,13 @@ func (m *Minter) Mint(md *metadata.Metadata, prov *Provenance, secretVersion int
 		IssuedAt:      now,
 		ID:            base64.RawURLEncoding.EncodeToString(raw[:]),
 		Version:       FormatVersion,
-		SecretVersion: secretVersion,
-		Statement:     prov,
+		SecretVersion: o.SecretVersion,
+		Statement:     o.Statement,
+		Predecessor:   o.Predecessor,
 		Metadata:      md,
 	}
-	if ttl > 0 {
-		c.ExpiresAt = now.Add(ttl)
+	if o.Lifetime > 0 {
+		c.ExpiresAt = now.Add(o.Lifetime)
 	}
 	payload := c.AppendJSON(make([]byte, 0, 1024))
 

@@ -179,11 +179,15 @@ func decodeClaims(c *jose.Compact) (*Claims, error) {
 			Issuer     string `json:"iss"`
 			SoftwareID string `json:"software_id"`
 			ID         string `json:"jti"`
+			OrgID      string `json:"org_id"`
 		}
 		if err := json.Unmarshal(raw, &p); err != nil || p.Issuer == "" {
 			return nil, bad("ssa")
 		}
-		out.Statement = &Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID}
+		out.Statement = &Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID, OrgID: p.OrgID}
+	}
+	if out.Predecessor, _, err = jose.String(m, "prev", 256); err != nil {
+		return nil, bad("prev")
 	}
 	md, probs := metadata.Parse(m)
 	if len(probs) > 0 {

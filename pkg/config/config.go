@@ -52,6 +52,10 @@ type spec struct {
 	CORSAllowedOrigins  string `envconfig:"REGISTRAR_CORS_ALLOWED_ORIGINS" default:"*"`
 	DisplayURIsSameSite string `envconfig:"REGISTRAR_DISPLAY_URIS_SAME_SITE" default:"true"`
 
+	ClientUpdate      string `envconfig:"REGISTRAR_CLIENT_UPDATE" default:"forbidden"`
+	RevocationList    string `envconfig:"REGISTRAR_REVOCATION_LIST"`
+	RevocationRefresh string `envconfig:"REGISTRAR_REVOCATION_REFRESH" default:"1m"`
+
 	OutboundAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
 	OutboundTimeout    string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
 
@@ -85,6 +89,12 @@ type Config struct {
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 
+	// ClientUpdate is the RFC 7592 update mode: "forbidden" or "successor".
+	ClientUpdate string
+	// RevocationList is a file path or https URL of the revocation list;
+	// empty means no list.
+	RevocationList    string
+	RevocationRefresh time.Duration
 	// CORSAllowedOrigins are the browser origins allowed to call the
 	// service; "*" is any, empty disables CORS.
 	CORSAllowedOrigins []string
@@ -267,6 +277,18 @@ func (s *spec) convert() (*Config, []string) {
 		}
 	}
 
+	c.ClientUpdate = s.ClientUpdate
+	if c.ClientUpdate != "forbidden" && c.ClientUpdate != "successor" {
+		bad(v("CLIENT_UPDATE"), "%q is not forbidden or successor", c.ClientUpdate)
+	}
+	c.RevocationList = s.RevocationList
+	if l := c.RevocationList; strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") {
+		if !strings.HasPrefix(l, "https://") {
+			bad(v("REVOCATION_LIST"), "a URL must use https")
+		}
+	}
+	c.RevocationRefresh = duration(v("REVOCATION_REFRESH"), s.RevocationRefresh, time.Second, 24*time.Hour)
+
 	c.OutboundAllowHosts = optional(v("OUTBOUND_ALLOW_HOSTS"), s.OutboundAllowHosts, nil)
 	for _, h := range c.OutboundAllowHosts {
 		if host, port, err := net.SplitHostPort(h); err != nil || host == "" || port == "" {
@@ -320,6 +342,7 @@ func Known() []string {
 		"ID_TOKEN_SIGNING_ALGS", "USERINFO_SIGNING_ALGS", "REQUEST_OBJECT_SIGNING_ALGS", "TOKEN_ENDPOINT_AUTH_SIGNING_ALGS",
 		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
 		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",
+		"CLIENT_UPDATE", "REVOCATION_LIST", "REVOCATION_REFRESH",
 	}
 }
 

@@ -85,6 +85,8 @@ func TestLoadDefaults(t *testing.T) {
 		WriteTimeout:             15 * time.Second,
 		IdleTimeout:              60 * time.Second,
 		ShutdownTimeout:          15 * time.Second,
+		ClientUpdate:             "forbidden",
+		RevocationRefresh:        time.Minute,
 		OutboundTimeout:          5 * time.Second,
 		CORSAllowedOrigins:       []string{"*"},
 	}

@@ -17,6 +17,8 @@ const (
 
 // Input is what the document describes.
 type Input struct {
+	// ClientUpdate is the RFC 7592 update mode ("forbidden" or "successor").
+	ClientUpdate          string
 	Issuer                string
 	Policy                metadata.Policy
 	AuthorizationEndpoint string
@@ -46,6 +48,9 @@ type Document struct {
 	RequestObjectEncryptionAlgsSupported  []string `json:"request_object_encryption_alg_values_supported,omitempty"`
 	RequestObjectEncryptionEncsSupported  []string `json:"request_object_encryption_enc_values_supported,omitempty"`
 	AuthorizationDetailsTypesSupported    []string `json:"authorization_details_types_supported,omitempty"`
+	// Registrar-specific members: how RFC 7592 management behaves.
+	ClientUpdateMode      string `json:"client_update_mode,omitempty"`
+	ClientDeleteSupported *bool  `json:"client_delete_supported,omitempty"`
 }
 
 // New builds the document.
@@ -87,6 +92,9 @@ func New(in Input) Document {
 	d.RequestObjectEncryptionAlgsSupported = p.EncryptionAlgs
 	d.RequestObjectEncryptionEncsSupported = p.EncryptionEncs
 	d.AuthorizationDetailsTypesSupported = p.AuthorizationDetailsTypes
+	d.ClientUpdateMode = in.ClientUpdate
+	no := false
+	d.ClientDeleteSupported = &no
 	if len(d.ResponseTypesSupported) == 0 {
 		// REQUIRED by RFC 8414 §2 even when empty would be omitted.
 		d.ResponseTypesSupported = []string{}

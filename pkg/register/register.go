@@ -11,6 +11,7 @@ import (
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/revocation"
 	"github.com/registrar/registrar/pkg/statement"
 	"github.com/registrar/registrar/pkg/strictjson"
 )
@@ -29,8 +30,39 @@ type Fetcher interface {
 	Get(ctx context.Context, rawURL, accept string) ([]byte, error)
 }
 
+// Revocations tells whether a client is revoked (package revocation).
+type Revocations interface {
+	Revoked(revocation.Subject) (by string, revoked bool)
+}
+
+// IssuerPolicy gives per-issuer settings (package trust).
+type IssuerPolicy interface {
+	ClientIDLifetime(iss string) time.Duration
+}
+
+// UpdateMode is how RFC 7592 §2.2 updates are answered.
+type UpdateMode string
+
+// Update modes.
+const (
+	// UpdateForbidden answers PUT with 403: a client_id carries its
+	// metadata and RFC 7592 §2.2 forbids changing it; clients re-register.
+	UpdateForbidden UpdateMode = "forbidden"
+	// UpdateSuccessor validates the PUT body exactly like a registration
+	// and answers with a new client_id naming its predecessor (a documented
+	// deviation from RFC 7592 §2.2, which keeps the client_id).
+	UpdateSuccessor UpdateMode = "successor"
+)
+
 // Service registers clients.
 type Service struct {
+	// Revocations, when set, is enforced at registration (software_id,
+	// org_id, statement issuer) and on every management call.
+	Revocations Revocations
+	// Issuers gives per-issuer client_id lifetimes.
+	Issuers IssuerPolicy
+	// UpdateMode is the RFC 7592 update mode; empty means UpdateForbidden.
+	UpdateMode UpdateMode
 	// Sector fetches sector_identifier_uri documents; nil refuses clients
 	// that register one.
 	Sector     Fetcher
@@ -68,9 +100,25 @@ func (s *Service) Register(ctx context.Context, body []byte) (*Result, error) {
 	if err != nil {
 		return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "request body must be one JSON object: "+err.Error())
 	}
+	return s.register(ctx, members, nil)
+}
+
+// register is the registration pipeline shared by POST and successor-mode
+// PUT. prev is the client being succeeded, or nil.
+func (s *Service) register(ctx context.Context, members strictjson.Members, prev *clientid.Client) (*Result, error) {
 	st, err := s.statement(ctx, members)
 	if err != nil {
 		return nil, err
+	}
+	if prev != nil {
+		if err := sameSoftware(prev, st); err != nil {
+			return nil, err
+		}
+	}
+	if st != nil && s.Revocations != nil {
+		if by, revoked := s.Revocations.Revoked(revocation.Subject{SoftwareID: st.SoftwareID, OrgID: st.OrgID, StatementIssuer: st.Issuer}); revoked {
+			return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
+		}
 	}
 	if st != nil {
 		members = merge(members, st.Claims)
@@ -89,9 +137,16 @@ func (s *Service) Register(ctx context.Context, body []byte) (*Result, error) {
 	}
 	var prov *clientid.Provenance
 	if st != nil {
-		prov = &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID}
+		prov = &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID, OrgID: st.OrgID}
 	}
-	minted, err := s.Minter.Mint(md, prov, s.SecretVersion, s.ClientIDLifetime)
+	opts := clientid.MintOptions{Statement: prov, SecretVersion: s.SecretVersion, Lifetime: s.ClientIDLifetime}
+	if st != nil && s.Issuers != nil {
+		opts.Lifetime = shorter(opts.Lifetime, s.Issuers.ClientIDLifetime(st.Issuer))
+	}
+	if prev != nil {
+		opts.Predecessor = prev.Claims.ID
+	}
+	minted, err := s.Minter.Mint(md, opts)
 	if err != nil {
 		if errors.Is(err, clientid.ErrTooLarge) {
 			return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, err.Error())
@@ -129,6 +184,31 @@ func (s *Service) statement(ctx context.Context, members strictjson.Members) (*s
 		return nil, oauth.Wrap(err, oauth.CodeInvalidSoftwareStatement, err.Error())
 	}
 	return st, nil
+}
+
+// shorter returns the shorter of two lifetimes where zero means unlimited.
+func shorter(a, b time.Duration) time.Duration {
+	switch {
+	case a <= 0:
+		return b
+	case b <= 0 || a < b:
+		return a
+	}
+	return b
+}
+
+// sameSoftware keeps a successor the same software: a client registered
+// with a statement may only be succeeded under a statement from the same
+// issuer for the same software_id.
+func sameSoftware(prev *clientid.Client, st *statement.Statement) error {
+	p := prev.Claims.Statement
+	if p == nil {
+		return nil
+	}
+	if st == nil || st.Issuer != p.Issuer || st.SoftwareID != p.SoftwareID {
+		return oauth.New(oauth.CodeInvalidSoftwareStatement, "an update must carry a software statement from the same issuer for the same software_id as the client it replaces")
+	}
+	return nil
 }
 
 // merge overlays the statement's metadata claims on the body (RFC 7591

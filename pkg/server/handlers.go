@@ -37,6 +37,33 @@ func (s *Server) read(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, res.Body)
 }
 
+// update handles RFC 7592 §2.2 client update.
+func (s *Server) update(c echo.Context) error {
+	body, err := s.readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.opts.Register.Update(c.Request().Context(), c.Param("client_id"), bearerToken(c.Request()), body)
+	if err != nil {
+		return err
+	}
+	setAudit(c, res.Client.ID, res.ClientIDLength, res.Client.Statement)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, res.Body)
+}
+
+// unsupported answers every other method on the client configuration
+// endpoint with 405 and Allow (RFC 7592 §2, RFC 9110 §15.5.6). DELETE gets
+// its own explanation (RFC 7592 §2.3): a stateless registrar cannot forget a
+// client_id; clients end by expiry or by the revocation list.
+func (s *Server) unsupported(c echo.Context) error {
+	desc := "method not allowed on this endpoint"
+	if c.Request().Method == http.MethodDelete {
+		desc = "clients cannot be deleted here (RFC 7592 section 2.3): a client_id stays valid until it expires or the operator lists it in the revocation list"
+	}
+	return oauth.New(oauth.CodeInvalidRequest, desc).
+		WithStatus(http.StatusMethodNotAllowed).WithHeader(echo.HeaderAllow, "GET, PUT")
+}
+
 // bearerToken returns the RFC 6750 §2.1 bearer token, or "" when the request
 // has none. Tokens in the query string or form body are never read (RFC 6750
 // §2.3, §5.3).

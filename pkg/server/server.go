@@ -83,7 +83,10 @@ func New(o Options) *Server {
 	}
 	e.GET(base+discovery.JWKSPath, s.static(o.JWKS))
 	e.POST(base+discovery.RegistrationPath, s.register)
-	e.GET(base+discovery.RegistrationPath+"/:client_id", s.read)
+	clientPath := base + discovery.RegistrationPath + "/:client_id"
+	e.Any(clientPath, s.unsupported) // every method but GET and PUT, below
+	e.GET(clientPath, s.read)
+	e.PUT(clientPath, s.update)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	s.e = e

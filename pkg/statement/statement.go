@@ -77,8 +77,10 @@ type Statement struct {
 	ID string
 	// SoftwareID is the `software_id` claim, if any.
 	SoftwareID string
-	IssuedAt   time.Time
-	ExpiresAt  time.Time // zero if no exp
+	// OrgID is the `org_id` claim (Open Banking style directories), if any.
+	OrgID     string
+	IssuedAt  time.Time
+	ExpiresAt time.Time // zero if no exp
 	// Claims holds every payload member as raw JSON.
 	Claims strictjson.Members
 }
@@ -235,6 +237,9 @@ func (v *Verifier) checkClaims(st *Statement) error {
 		return fmt.Errorf("%w: %v", ErrClaims, err)
 	}
 	if st.SoftwareID, _, err = jose.String(m, "software_id", 256); err != nil {
+		return fmt.Errorf("%w: %v", ErrClaims, err)
+	}
+	if st.OrgID, _, err = jose.String(m, "org_id", 256); err != nil {
 		return fmt.Errorf("%w: %v", ErrClaims, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/statement"
@@ -33,12 +34,16 @@ type IssuerConfig struct {
 	Issuer string `json:"issuer"`
 	// JWKSFile is a JWK Set file, relative to the trusted issuers file.
 	JWKSFile string `json:"jwks_file"`
+	// ClientIDLifetime, when set (a Go duration such as "2160h"), caps the
+	// lifetime of client_ids registered with this issuer's statements.
+	ClientIDLifetime string `json:"client_id_lifetime,omitempty"`
 }
 
 // Issuer is a trusted issuer with its checked keys.
 type Issuer struct {
-	ID   string
-	keys map[string]jwkset.Key
+	ID               string
+	ClientIDLifetime time.Duration
+	keys             map[string]jwkset.Key
 }
 
 // Store is the set of trusted issuers. It is immutable once built.
@@ -59,6 +64,15 @@ func (s *Store) Key(_ context.Context, iss, kid string) (jwkset.Key, error) {
 		return jwkset.Key{}, statement.ErrUnknownKey
 	}
 	return k, nil
+}
+
+// ClientIDLifetime is the client_id lifetime cap of issuer iss; zero when
+// the issuer sets none or is not trusted.
+func (s *Store) ClientIDLifetime(iss string) time.Duration {
+	if is, ok := s.issuers[iss]; ok {
+		return is.ClientIDLifetime
+	}
+	return 0
 }
 
 // Issuers lists the trusted issuer identifiers, sorted.
@@ -108,7 +122,7 @@ func parseFile(data []byte) (FileConfig, error) {
 		if err != nil {
 			return fc, fmt.Errorf("issuers[%d]: %v", i, err)
 		}
-		if err := onlyMembers(m, fmt.Sprintf("issuers[%d].", i), "issuer", "jwks_file"); err != nil {
+		if err := onlyMembers(m, fmt.Sprintf("issuers[%d].", i), "issuer", "jwks_file", "client_id_lifetime"); err != nil {
 			return fc, err
 		}
 		var ic IssuerConfig
@@ -177,7 +191,16 @@ func Build(fc FileConfig, baseDir string) (*Store, error) {
 			add(i, "%q: %s: %w", ic.Issuer, ic.JWKSFile, err)
 			continue
 		}
-		is := &Issuer{ID: ic.Issuer, keys: make(map[string]jwkset.Key, len(keys))}
+		var lifetime time.Duration
+		if ic.ClientIDLifetime != "" {
+			d, err := time.ParseDuration(ic.ClientIDLifetime)
+			if err != nil || d <= 0 {
+				add(i, "%q: \"client_id_lifetime\" must be a positive duration such as 2160h", ic.Issuer)
+				continue
+			}
+			lifetime = d
+		}
+		is := &Issuer{ID: ic.Issuer, ClientIDLifetime: lifetime, keys: make(map[string]jwkset.Key, len(keys))}
 		for _, k := range keys {
 			is.keys[k.KID] = k
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/registrar/registrar/pkg/internal/testkit"
 	"github.com/registrar/registrar/pkg/keys"
@@ -395,5 +396,50 @@ func TestBuild(t *testing.T) {
 	_, err = trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{{Issuer: fed.Issuer, JWKSFile: "a.json"}}}, t.TempDir())
 	if !errors.Is(err, trust.ErrConfig) {
 		t.Errorf("Build with the wrong base dir: got %v, want ErrConfig", err)
+	}
+}
+
+func TestClientIDLifetime(t *testing.T) {
+	dir := t.TempDir()
+	f := testkit.NewFederation(t, "https://federation.example")
+	if err := os.WriteFile(filepath.Join(dir, "jwks.json"), f.JWKS(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		lifetime string
+		want     time.Duration
+		wantErr  bool
+	}{
+		{"not set", ``, 0, false},
+		{"ninety days", `,"client_id_lifetime":"2160h"`, 2160 * time.Hour, false},
+		{"not a duration", `,"client_id_lifetime":"90 days"`, 0, true},
+		{"negative", `,"client_id_lifetime":"-1h"`, 0, true},
+		{"a number", `,"client_id_lifetime":3600`, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, "trusted-issuers.json")
+			doc := `{"issuers":[{"issuer":"` + f.Issuer + `","jwks_file":"jwks.json"` + tc.lifetime + `}]}`
+			if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := trust.LoadFile(p)
+			if tc.wantErr {
+				if !errors.Is(err, trust.ErrConfig) {
+					t.Fatalf("got %v, want ErrConfig", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.ClientIDLifetime(f.Issuer); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+			if got := s.ClientIDLifetime("https://unknown.example"); got != 0 {
+				t.Errorf("unknown issuer: %s", got)
+			}
+		})
 	}
 }

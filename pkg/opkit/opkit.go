@@ -1,0 +1,254 @@
+package opkit
+
+import (
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/revocation"
+)
+
+// Sentinel errors in addition to those of package clientid.
+var (
+	ErrRevoked     = errors.New("client is revoked")
+	ErrNoKeys      = errors.New("no verification keys loaded yet")
+	ErrWrongSecret = errors.New("client secret does not match")
+	ErrNoSecrets   = errors.New("this verifier holds no derivation secrets")
+)
+
+// Revocations tells whether a client is revoked (package revocation).
+type Revocations interface {
+	Revoked(revocation.Subject) (by string, revoked bool)
+}
+
+// Fetcher retrieves Registrar's JWK Set (package fetch).
+type Fetcher interface {
+	Get(ctx context.Context, rawURL, accept string) ([]byte, error)
+}
+
+// Options configure a Verifier.
+type Options struct {
+	// Issuer is Registrar's issuer (REGISTRAR_ISSUER). Required.
+	Issuer string
+	// JWKS is Registrar's JWK Set document. Give it, or JWKSURL and Fetcher.
+	JWKS []byte
+	// JWKSURL is Registrar's jwks_uri, fetched with Fetcher by Refresh/Run.
+	JWKSURL string
+	Fetcher Fetcher
+	// Revocations, when set, is checked on every Verify.
+	Revocations Revocations
+	// Secrets are the derivation secrets by version, for
+	// AuthenticateSecret; nil for a verify-only OP.
+	Secrets map[int][]byte
+	// CacheSize bounds the cache of verified client_ids; 0 means 10000,
+	// negative disables caching.
+	CacheSize int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Verifier verifies client_ids for an OP. It is safe for concurrent use.
+type Verifier struct {
+	o       Options
+	keys    atomic.Pointer[clientid.StaticKeys]
+	deriver *clientid.Deriver
+	now     func() time.Time
+
+	mu    sync.Mutex
+	lru   *list.List
+	byKey map[[32]byte]*list.Element
+}
+
+type entry struct {
+	key    [32]byte
+	client *clientid.Client
+}
+
+// New returns a Verifier. With JWKS the keys are ready at once; with JWKSURL
+// call Refresh (and Run to keep them fresh) before Verify succeeds.
+func New(o Options) (*Verifier, error) {
+	if o.Issuer == "" {
+		return nil, errors.New("opkit: Issuer is required")
+	}
+	if len(o.JWKS) == 0 && (o.JWKSURL == "" || o.Fetcher == nil) {
+		return nil, errors.New("opkit: JWKS, or JWKSURL and Fetcher, are required")
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = 10000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	v := &Verifier{o: o, now: o.Now, lru: list.New(), byKey: map[[32]byte]*list.Element{}}
+	if o.Secrets != nil {
+		v.deriver = &clientid.Deriver{Secrets: o.Secrets}
+	}
+	if len(o.JWKS) > 0 {
+		if err := v.SetJWKS(o.JWKS); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// SetJWKS replaces the verification keys. Cached clients whose key is gone
+// stop verifying.
+func (v *Verifier) SetJWKS(doc []byte) error {
+	ks, err := clientid.ParseJWKS(doc)
+	if err != nil {
+		return fmt.Errorf("opkit: Registrar JWK Set: %w", err)
+	}
+	v.keys.Store(&ks)
+	return nil
+}
+
+// Refresh fetches Registrar's jwks_uri once. A failure keeps the keys it had.
+func (v *Verifier) Refresh(ctx context.Context) error {
+	if v.o.JWKSURL == "" {
+		return nil
+	}
+	doc, err := v.o.Fetcher.Get(ctx, v.o.JWKSURL, "application/json")
+	if err != nil {
+		return fmt.Errorf("opkit: fetch Registrar JWK Set: %w", err)
+	}
+	return v.SetJWKS(doc)
+}
+
+// Run refreshes the keys every interval until ctx ends, reporting each
+// attempt to onResult (nil on success).
+func (v *Verifier) Run(ctx context.Context, interval time.Duration, onResult func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rctx, cancel := context.WithTimeout(ctx, interval)
+			err := v.Refresh(rctx)
+			cancel()
+			if onResult != nil {
+				onResult(err)
+			}
+		}
+	}
+}
+
+// Verify returns the client a client_id describes, or an error wrapping a
+// clientid sentinel, ErrRevoked or ErrNoKeys.
+func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
+	ks := v.keys.Load()
+	if ks == nil {
+		return nil, ErrNoKeys
+	}
+	key := sha256.Sum256([]byte(clientID))
+	if c, ok := v.cached(key); ok {
+		if err := v.recheck(c, *ks); err != nil {
+			v.evict(key)
+			return nil, err
+		}
+		return c, nil
+	}
+	cv := clientid.Verifier{Issuer: v.o.Issuer, Keys: *ks, Now: v.now}
+	c, err := cv.Verify(clientID)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.revoked(c); err != nil {
+		return nil, err
+	}
+	v.store(key, c)
+	return c, nil
+}
+
+// AuthenticateSecret verifies clientID and checks secret against its derived
+// client secret in constant time.
+func (v *Verifier) AuthenticateSecret(clientID, secret string) (*clientid.Client, error) {
+	if v.deriver == nil {
+		return nil, ErrNoSecrets
+	}
+	c, err := v.Verify(clientID)
+	if err != nil {
+		return nil, err
+	}
+	if !v.deriver.CheckClientSecret(c, secret) {
+		return nil, ErrWrongSecret
+	}
+	return c, nil
+}
+
+// recheck applies, on a cache hit, everything that can change after a
+// client_id was first verified: time, revocation, published keys.
+func (v *Verifier) recheck(c *clientid.Client, ks clientid.StaticKeys) error {
+	if !c.Claims.ExpiresAt.IsZero() && !v.now().Before(c.Claims.ExpiresAt) {
+		return clientid.ErrExpired
+	}
+	if _, ok := ks.Lookup(c.KeyID); !ok {
+		return clientid.ErrSignature
+	}
+	return v.revoked(c)
+}
+
+func (v *Verifier) revoked(c *clientid.Client) error {
+	if v.o.Revocations == nil {
+		return nil
+	}
+	if by, ok := v.o.Revocations.Revoked(c.Claims.RevocationSubject()); ok {
+		return fmt.Errorf("%w (by %s)", ErrRevoked, by)
+	}
+	return nil
+}
+
+func (v *Verifier) cached(key [32]byte) (*clientid.Client, bool) {
+	if v.o.CacheSize < 0 {
+		return nil, false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	el, ok := v.byKey[key]
+	if !ok {
+		return nil, false
+	}
+	v.lru.MoveToFront(el)
+	return el.Value.(*entry).client, true
+}
+
+func (v *Verifier) store(key [32]byte, c *clientid.Client) {
+	if v.o.CacheSize < 0 {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if el, ok := v.byKey[key]; ok {
+		v.lru.MoveToFront(el)
+		return
+	}
+	v.byKey[key] = v.lru.PushFront(&entry{key: key, client: c})
+	for v.lru.Len() > v.o.CacheSize {
+		last := v.lru.Back()
+		v.lru.Remove(last)
+		delete(v.byKey, last.Value.(*entry).key)
+	}
+}
+
+func (v *Verifier) evict(key [32]byte) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if el, ok := v.byKey[key]; ok {
+		v.lru.Remove(el)
+		delete(v.byKey, key)
+	}
+}
+
+// CacheLen reports how many verified client_ids are cached.
+func (v *Verifier) CacheLen() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.lru.Len()
+}
