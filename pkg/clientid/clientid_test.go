@@ -1,10 +1,12 @@
 package clientid_test
 
 import (
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"reflect"
 	"strings"
 	"testing"
@@ -234,4 +236,26 @@ func TestSecrets(t *testing.T) {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// TestMintedECDSASignaturesAreLowS: every ES256 client_id carries S ≤ n/2,
+// so verifiers that refuse high-S signatures accept it.
+func TestMintedECDSASignaturesAreLowS(t *testing.T) {
+	m, kr := newMinter(t, "ES256")
+	n := elliptic.P256().Params().N
+	half := new(big.Int).Rsh(n, 1)
+	v := newVerifier(kr)
+	for i := 0; i < 64; i++ {
+		minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, _ := base64.RawURLEncoding.DecodeString(minted.ClientID[strings.LastIndexByte(minted.ClientID, '.')+1:])
+		if new(big.Int).SetBytes(sig[32:]).Cmp(half) > 0 {
+			t.Fatalf("signature %d is high-S", i)
+		}
+		if _, err := v.Verify(minted.ClientID); err != nil {
+			t.Fatalf("normalised signature does not verify: %v", err)
+		}
+	}
 }

@@ -1,10 +1,12 @@
 package clientid
 
 import (
+	"crypto/ecdsa"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,10 @@ const FormatVersion = 1
 
 // DefaultMaxLength is the default cap on a client_id's length in bytes.
 const DefaultMaxLength = 6144
+
+// MaxLength is the largest client_id cap a deployment may configure
+// (REGISTRAR_MAX_CLIENT_ID_BYTES), and what verifiers accept by default.
+const MaxLength = 65536
 
 // ErrTooLarge is returned when the metadata makes the client_id longer than
 // the configured maximum.
@@ -114,6 +120,7 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sign client_id: %w", err)
 	}
+	lowS(sk.Public, sig)
 	buf = append(buf, '.')
 	buf = enc.AppendEncode(buf, sig)
 
@@ -154,4 +161,22 @@ func largestMembers(md *metadata.Metadata) string {
 		parts[i] = s.Name + " (" + strconv.Itoa(s.Bytes) + " bytes)"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// lowS rewrites an ECDSA signature (R || S) to its low-S form, S ≤ n/2.
+// Both forms verify; some verifiers accept only the low one, so minting
+// only low-S signatures keeps every client_id usable by them.
+func lowS(pub any, sig []byte) {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || len(sig)%2 != 0 {
+		return
+	}
+	n := k.Curve.Params().N
+	half := len(sig) / 2
+	s := new(big.Int).SetBytes(sig[half:])
+	if s.Cmp(new(big.Int).Rsh(n, 1)) <= 0 {
+		return
+	}
+	s.Sub(n, s)
+	s.FillBytes(sig[half:])
 }

@@ -82,7 +82,8 @@ type Verifier struct {
 	Keys   KeySet
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// MaxLength bounds the input; zero means 4 × DefaultMaxLength.
+	// MaxLength bounds the input; zero means MaxLength (the largest cap a
+	// deployment can configure), so any client_id Registrar mints verifies.
 	MaxLength int
 }
 
@@ -105,7 +106,7 @@ var refused = []string{"crit", "b64", "zip", "cty", "enc"}
 func (v *Verifier) Verify(clientID string) (*Client, error) {
 	max := v.MaxLength
 	if max == 0 {
-		max = 4 * DefaultMaxLength
+		max = MaxLength
 	}
 	c, err := jose.Parse(clientID, max)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kelseyhightower/envconfig"
 
+	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/uricheck"
 )
@@ -298,7 +299,7 @@ func (s *spec) convert() (*Config, []string) {
 	c.OutboundTimeout = duration(v("OUTBOUND_TIMEOUT"), s.OutboundTimeout, 100*time.Millisecond, time.Minute)
 
 	c.MaxBodyBytes = integer(v("MAX_BODY_BYTES"), s.MaxBodyBytes, 1024, 1<<20)
-	c.MaxClientIDBytes = int(integer(v("MAX_CLIENT_ID_BYTES"), s.MaxClientIDBytes, 1024, 65536))
+	c.MaxClientIDBytes = int(integer(v("MAX_CLIENT_ID_BYTES"), s.MaxClientIDBytes, 1024, clientid.MaxLength))
 	c.ClientIDLifetime = duration(v("CLIENT_ID_LIFETIME"), s.ClientIDLifetime, 0, 100*365*24*time.Hour)
 	c.StatementMaxAge = duration(v("STATEMENT_MAX_AGE"), s.StatementMaxAge, time.Minute, 366*24*time.Hour)
 	c.StatementClockSkew = duration(v("STATEMENT_CLOCK_SKEW"), s.StatementClockSkew, 0, 5*time.Minute)

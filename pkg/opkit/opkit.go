@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
 )
 
@@ -20,6 +21,7 @@ var (
 	ErrNoKeys      = errors.New("no verification keys loaded yet")
 	ErrWrongSecret = errors.New("client secret does not match")
 	ErrNoSecrets   = errors.New("this verifier holds no derivation secrets")
+	ErrAuthMethod  = errors.New("client is not registered to authenticate with a client secret")
 )
 
 // Revocations tells whether a client is revoked (package revocation).
@@ -167,8 +169,10 @@ func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 	return c, nil
 }
 
-// AuthenticateSecret verifies clientID and checks secret against its derived
-// client secret in constant time.
+// AuthenticateSecret verifies clientID, checks that the client authenticates
+// with a client secret (client_secret_basic, _post or _jwt), and checks
+// secret against its derived client secret in constant time. The OP still
+// checks that the presentation matches the registered method.
 func (v *Verifier) AuthenticateSecret(clientID, secret string) (*clientid.Client, error) {
 	if v.deriver == nil {
 		return nil, ErrNoSecrets
@@ -176,6 +180,13 @@ func (v *Verifier) AuthenticateSecret(clientID, secret string) (*clientid.Client
 	c, err := v.Verify(clientID)
 	if err != nil {
 		return nil, err
+	}
+	// A secret exists for every client (symmetric algorithms are keyed by
+	// it), but only these methods authenticate with it.
+	switch c.Metadata().TokenEndpointAuthMethod {
+	case metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost, metadata.AuthClientSecretJWT:
+	default:
+		return nil, ErrAuthMethod
 	}
 	if !v.deriver.CheckClientSecret(c, secret) {
 		return nil, ErrWrongSecret
