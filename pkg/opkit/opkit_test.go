@@ -274,3 +274,26 @@ func BenchmarkAuthenticateSecret(b *testing.B) {
 		}
 	}
 }
+
+// TestAuthenticateSecretOnlyForSecretMethods: every client has a derivable
+// secret, but only clients registered with a client_secret method may
+// authenticate with it.
+func TestAuthenticateSecretOnlyForSecretMethods(t *testing.T) {
+	kr, _ := testkit.Keyring(t, "ES256")
+	v, _ := opkit.New(opkit.Options{Issuer: issuer, JWKS: kr.JWKS(), Secrets: kr.Secrets(), Now: testkit.Clock()})
+	for _, method := range []string{"none", "private_key_jwt", "tls_client_auth"} {
+		t.Run(method, func(t *testing.T) {
+			md := &metadata.Metadata{RedirectURIs: []string{"https://client.example/cb"}, TokenEndpointAuthMethod: method}
+			md.Normalize()
+			m := &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}
+			c, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			secret, _ := (&clientid.Deriver{Secrets: kr.Secrets()}).ClientSecret(&c.Claims)
+			if _, err := v.AuthenticateSecret(c.ClientID, secret); !errors.Is(err, opkit.ErrAuthMethod) {
+				t.Fatalf("got %v, want ErrAuthMethod", err)
+			}
+		})
+	}
+}
