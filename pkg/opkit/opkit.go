@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
 )
@@ -51,6 +52,9 @@ type Options struct {
 	// CacheSize bounds the cache of verified client_ids; 0 means 10000,
 	// negative disables caching.
 	CacheSize int
+	// MinRefreshInterval rate-limits the JWKS re-fetch that a client_id
+	// signed by an unknown kid triggers (with JWKSURL); 0 means 30s.
+	MinRefreshInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -65,6 +69,9 @@ type Verifier struct {
 	mu    sync.Mutex
 	lru   *list.List
 	byKey map[[32]byte]*list.Element
+
+	refreshMu   sync.Mutex // single flight for unknown-kid refreshes
+	lastRefresh time.Time
 }
 
 type entry struct {
@@ -86,6 +93,9 @@ func New(o Options) (*Verifier, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MinRefreshInterval == 0 {
+		o.MinRefreshInterval = 30 * time.Second
 	}
 	v := &Verifier{o: o, now: o.Now, lru: list.New(), byKey: map[[32]byte]*list.Element{}}
 	if o.Secrets != nil {
@@ -159,6 +169,10 @@ func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 	}
 	cv := clientid.Verifier{Issuer: v.o.Issuer, Keys: *ks, Now: v.now}
 	c, err := cv.Verify(clientID)
+	if errors.Is(err, clientid.ErrSignature) && v.refreshForUnknownKID(clientID, *ks) {
+		cv.Keys = *v.keys.Load()
+		c, err = cv.Verify(clientID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +181,38 @@ func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 	}
 	v.store(key, c)
 	return c, nil
+}
+
+// refreshForUnknownKID re-fetches Registrar's JWK Set when clientID names a
+// kid this verifier does not know (a key published after the last refresh),
+// at most once per MinRefreshInterval and one fetch at a time, so a flood
+// of made-up kids costs Registrar nothing. It reports whether the keys were
+// refreshed.
+func (v *Verifier) refreshForUnknownKID(clientID string, ks clientid.StaticKeys) bool {
+	if v.o.JWKSURL == "" {
+		return false
+	}
+	c, err := jose.Parse(clientID, clientid.MaxLength)
+	if err != nil || c.Header.Kid == "" {
+		return false
+	}
+	if _, known := ks.Lookup(c.Header.Kid); known {
+		return false // a bad signature, not a new key
+	}
+	v.refreshMu.Lock()
+	defer v.refreshMu.Unlock()
+	if cur := v.keys.Load(); cur != nil {
+		if _, known := cur.Lookup(c.Header.Kid); known {
+			return true // another caller just refreshed
+		}
+	}
+	if now := v.now(); now.Sub(v.lastRefresh) >= v.o.MinRefreshInterval {
+		v.lastRefresh = now
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return v.Refresh(ctx) == nil
+	}
+	return false
 }
 
 // AuthenticateSecret verifies clientID, checks that the client authenticates

@@ -297,3 +297,46 @@ func TestAuthenticateSecretOnlyForSecretMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshOnUnknownKID: a client_id signed by a key published after the
+// last refresh verifies on first sight; a flood of unknown kids triggers at
+// most one fetch per MinRefreshInterval.
+func TestRefreshOnUnknownKID(t *testing.T) {
+	old, _ := testkit.Keyring(t, "ES256")
+	rotated, _ := testkit.Keyring(t, "EdDSA")
+	clk := newClock(testkit.Now)
+	ff := &fakeFetcher{}
+	ff.set(old.JWKS(), nil)
+	v, _ := opkit.New(opkit.Options{Issuer: issuer, JWKSURL: "https://registrar.example/jwks.json", Fetcher: ff, Now: clk.now, MinRefreshInterval: time.Minute})
+	if err := v.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.set(testkit.Now.Add(2 * time.Minute))
+	// Registrar publishes the new key; the first client signed with it arrives.
+	both := `{"keys":[` + string(old.JWKS()[9:len(old.JWKS())-2]) + `,` + string(rotated.JWKS()[9:len(rotated.JWKS())-2]) + `]}`
+	ff.set([]byte(both), nil)
+	c := mint(t, rotated, clk.now, 0)
+	if _, err := v.Verify(c.ClientID); err != nil {
+		t.Fatalf("first client of the new key: %v", err)
+	}
+	hits := ff.hits
+	// Unknown kids within the interval do not fetch again.
+	stranger, _ := testkit.Keyring(t, "EdDSA")
+	for i := 0; i < 20; i++ {
+		if _, err := v.Verify(mint(t, stranger, clk.now, 0).ClientID); !errors.Is(err, clientid.ErrSignature) {
+			t.Fatalf("stranger's client_id: %v", err)
+		}
+	}
+	if ff.hits != hits {
+		t.Errorf("unknown kids caused %d fetches within the interval", ff.hits-hits)
+	}
+	// A bad signature under a known kid never fetches.
+	tampered := c.ClientID[:len(c.ClientID)-4] + "AAAA"
+	clk.set(testkit.Now.Add(time.Hour))
+	if _, err := v.Verify(tampered); !errors.Is(err, clientid.ErrSignature) {
+		t.Fatalf("tampered: %v", err)
+	}
+	if ff.hits != hits {
+		t.Error("a bad signature under a known kid caused a fetch")
+	}
+}
