@@ -3,6 +3,7 @@ package clientid_test
 import (
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/internal/testkit"
@@ -12,7 +13,8 @@ import (
 // exampleClient plays the registrar for the examples: it returns a
 // client_id, the registrar's published JWK Set, and its derivation secrets.
 func exampleClient() (clientID string, jwks []byte, secrets map[int][]byte) {
-	kr, _ := testkit.FixedKeyring(testkit.NopT{})
+	kr, dir := testkit.FixedKeyring(testkit.NopT{})
+	defer os.RemoveAll(dir) // the keyring is in memory once loaded
 	m := &clientid.Minter{Issuer: "https://registrar.example", Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}}
 	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "Example"}
 	md.Normalize()

@@ -22,9 +22,7 @@ type Options struct {
 	Register  *register.Service
 	Discovery []byte
 	JWKS      []byte
-	// Ready reports whether keys and trust are loaded; nil means ready.
-	Ready  func() error
-	Logger zerolog.Logger
+	Logger    zerolog.Logger
 
 	MaxBodyBytes      int64
 	ReadHeaderTimeout time.Duration
@@ -138,11 +136,6 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if s.draining.Load() {
 		return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"draining"}`))
-	}
-	if s.opts.Ready != nil {
-		if err := s.opts.Ready(); err != nil {
-			return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"not ready"}`))
-		}
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ready"}`))
 }
