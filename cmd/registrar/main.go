@@ -16,7 +16,19 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, rand: rand.Reader}))
+	// SIGHUP reloads the trusted issuers file.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	reload := make(chan struct{}, 1)
+	go func() {
+		for range hup {
+			select {
+			case reload <- struct{}{}:
+			default: // a reload is already pending
+			}
+		}
+	}()
+	os.Exit(run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, now: time.Now, rand: rand.Reader, reload: reload}))
 }
 
 // env is everything a command touches outside its arguments.
@@ -27,6 +39,9 @@ type env struct {
 	rand           io.Reader
 	// ready, when set, receives the listening address once serve listens.
 	ready func(addr string)
+	// reload receives a value for every request to reload the trusted
+	// issuers file (SIGHUP).
+	reload <-chan struct{}
 }
 
 const usage = `registrar: stateless OAuth 2.0 / OpenID Connect Dynamic Client Registration
@@ -37,6 +52,9 @@ Usage:
                                                     write a new signing key and derivation secret
   registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h]
                                                     sign a software statement (claims from FILE or stdin)
+  registrar request sign -key FILE -statement FILE -aud ISSUER [-claims FILE] [-ttl 5m]
+                                                    sign a registration request as an Open Banking style client
+  registrar token new -name NAME -policy POLICY     make a static initial access token and its hashed entry
   registrar keys list|rotate|retire|rotate-secret -dir DIR ...
                                                     list and rotate signing keys and derivation secrets
   registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] CLIENT_ID
@@ -59,6 +77,18 @@ func run(ctx context.Context, args []string, e env) int {
 			return 2
 		}
 		return signStatement(args[1:], e)
+	case "request":
+		if len(args) == 0 || args[0] != "sign" {
+			fmt.Fprint(e.stderr, "usage: registrar request sign -key FILE -statement FILE -aud ISSUER [-claims FILE]\n")
+			return 2
+		}
+		return signRequest(args[1:], e)
+	case "token":
+		if len(args) == 0 || args[0] != "new" {
+			fmt.Fprint(e.stderr, "usage: registrar token new -name NAME -policy POLICY\n")
+			return 2
+		}
+		return newToken(args[1:], e)
 	case "keys":
 		return keysCmd(args, e)
 	case "inspect":

@@ -56,9 +56,16 @@ func testEnv(stdin string) (env, *output, *output) {
 // loopback port and returns its base URL; it stops when the test ends.
 func startServer(t *testing.T) string {
 	t.Helper()
+	return startServerWith(t, nil)
+}
+
+// startServerWith is startServer with a reload channel (SIGHUP in main).
+func startServerWith(t *testing.T, reload <-chan struct{}) string {
+	t.Helper()
 	t.Setenv("REGISTRAR_ADDR", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	e, _, stderr := testEnv("")
+	e.reload = reload
 	addr := make(chan string, 1)
 	e.ready = func(a string) { addr <- a }
 	done := make(chan int, 1)

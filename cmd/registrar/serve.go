@@ -15,6 +15,7 @@ import (
 	"github.com/registrar/registrar/pkg/discovery"
 	"github.com/registrar/registrar/pkg/fetch"
 	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/register"
 	"github.com/registrar/registrar/pkg/revocation"
 	"github.com/registrar/registrar/pkg/server"
@@ -38,6 +39,19 @@ func serve(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
 		return 1
 	}
+	// Fetch every remote issuer key set once before listening (bounded by
+	// the outbound timeout), then keep them fresh.
+	sctx, cancel := context.WithTimeout(ctx, cfg.OutboundTimeout+time.Second)
+	a.trust.Start(sctx, ctx, func(iss string, err error) {
+		if err != nil {
+			log.Warn().Err(err).Str("issuer", iss).Msg("trusted issuer key set refresh failed; keeping the last good keys")
+		} else {
+			log.Debug().Str("issuer", iss).Msg("trusted issuer key set refreshed")
+		}
+	})
+	cancel()
+	defer a.trust.Stop()
+	go reloadLoop(ctx, e.reload, a, cfg, log)
 	if a.revocations != nil {
 		// Fail closed: a configured list that cannot be read stops the
 		// start, so no revoked client is served meanwhile.
@@ -63,7 +77,7 @@ func serve(ctx context.Context, args []string, e env) int {
 	log.Info().Str("addr", ln.Addr().String()).Str("issuer", cfg.Issuer).
 		Str("signing_kid", signer.KID).Str("signing_alg", signer.Alg).
 		Int("verification_keys", len(a.keyring.SigningKeys())).
-		Strs("trusted_issuers", a.trust.Issuers()).
+		Strs("trusted_issuers", a.trust.Current().Issuers()).
 		Bool("require_software_statement", cfg.RequireSoftwareStatement).
 		Msg("listening")
 	if e.ready != nil {
@@ -88,40 +102,80 @@ func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
 }
 
+// reloadLoop reloads the trusted issuers file on every request until ctx
+// ends. A bad file keeps the configuration in force, and the log says why.
+func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config.Config, log zerolog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-reload:
+		}
+		if cfg.TrustedIssuersFile == "" {
+			log.Warn().Msg("reload requested, but no trusted issuers file is configured")
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, cfg.OutboundTimeout+time.Second)
+		s, err := a.trust.Reload(rctx)
+		cancel()
+		if err == nil && cfg.RequireSoftwareStatement && len(s.Issuers()) == 0 {
+			err = errors.New("the new file trusts no issuer")
+		}
+		if err != nil {
+			log.Error().Err(err).Str("file", cfg.TrustedIssuersFile).Msg("trusted issuers reload failed; the previous configuration stays in force")
+			continue
+		}
+		log.Info().Str("file", cfg.TrustedIssuersFile).Strs("trusted_issuers", s.Issuers()).Msg("trusted issuers reloaded")
+	}
+}
+
 // app is the wired service.
 type app struct {
 	server      *server.Server
 	keyring     *keys.Keyring
-	trust       *trust.Store
+	trust       *trust.Live
 	revocations *revocation.Source
 }
 
 func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader) (*app, error) {
+	// Every outbound request goes through package fetch's SSRF-safe
+	// client, in two instances with separate concurrency caps, so that
+	// client-supplied URLs that hang (sector_identifier_uri, a signed
+	// request's software_jwks_uri) can never starve the refresh of the
+	// federations' keys and the revocation list (operator-configured URLs).
+	outbound := fetch.New(fetch.Options{
+		Timeout:      cfg.OutboundTimeout,
+		MaxBodyBytes: 64 << 10,
+		AllowHosts:   cfg.OutboundAllowHosts,
+		RootCAs:      cfg.OutboundRootCAs,
+	})
+	directory := fetch.New(fetch.Options{
+		Timeout:       cfg.OutboundTimeout,
+		MaxBodyBytes:  512 << 10,
+		MaxConcurrent: 16,
+		AllowHosts:    cfg.OutboundAllowHosts,
+		RootCAs:       cfg.OutboundRootCAs,
+	})
 	// Load keys and trust together so that one start reports both.
 	kr, keysErr := keys.Load(cfg.KeysDir)
-	store, trustErr := trust.Empty(), error(nil)
+	live, trustErr := trust.Static(trust.Empty()), error(nil)
 	if cfg.TrustedIssuersFile != "" {
-		store, trustErr = trust.LoadFile(cfg.TrustedIssuersFile)
+		live, trustErr = trust.Open(cfg.TrustedIssuersFile, trust.Options{Fetcher: directory, Now: now})
 	}
-	if trustErr == nil && cfg.RequireSoftwareStatement && len(store.Issuers()) == 0 {
+	if trustErr == nil && cfg.RequireSoftwareStatement && len(live.Current().Issuers()) == 0 {
 		trustErr = fmt.Errorf("%s trusts no issuer, but %s_REQUIRE_SOFTWARE_STATEMENT is true: every registration would fail", cfg.TrustedIssuersFile, config.Prefix)
 	}
 	if err := errors.Join(keysErr, trustErr); err != nil {
 		return nil, err
 	}
 	regEndpoint := cfg.Issuer + discovery.RegistrationPath
-	// The one outbound client: every request the service makes goes through it.
-	outbound := fetch.New(fetch.Options{
-		Timeout:      cfg.OutboundTimeout,
-		MaxBodyBytes: 64 << 10,
-		AllowHosts:   cfg.OutboundAllowHosts,
-	})
+	audiences := []string{cfg.Issuer, regEndpoint}
 	var revs *revocation.Source
 	if cfg.RevocationList != "" {
 		var err error
 		if revs, err = revocation.NewSource(revocation.SourceOptions{
 			Location: cfg.RevocationList,
-			Fetcher:  outbound,
+			Fetcher:  directory,
 			Interval: cfg.RevocationRefresh,
 			Now:      now,
 		}); err != nil {
@@ -129,12 +183,16 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		}
 	}
 	svc := &register.Service{
-		Sector:     outbound,
-		Issuers:    store,
-		UpdateMode: register.UpdateMode(cfg.ClientUpdate),
+		Sector:       outbound,
+		Trust:        live,
+		IssuerLimits: trust.NewIssuerLimits(live, now),
+		AccessTokens: trust.NewAccessTokens(live, audiences, now),
+		Audiences:    audiences,
+		UpdateMode:   register.UpdateMode(cfg.ClientUpdate),
 		Statements: &statement.Verifier{
-			Keys:      store,
-			Audiences: []string{cfg.Issuer, regEndpoint},
+			Keys:      live,
+			Rules:     live,
+			Audiences: audiences,
 			MaxAge:    cfg.StatementMaxAge,
 			Skew:      cfg.StatementClockSkew,
 			Now:       now,
@@ -164,6 +222,10 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		AuthorizationEndpoint: cfg.AuthorizationEndpoint,
 		TokenEndpoint:         cfg.TokenEndpoint,
 	})
+	limiter, err := addressLimiter(cfg, now)
+	if err != nil {
+		return nil, err
+	}
 	srv := server.New(server.Options{
 		Issuer:            cfg.Issuer,
 		Register:          svc,
@@ -176,6 +238,33 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		CORSOrigins:       cfg.CORSAllowedOrigins,
+		TrustedProxies:    cfg.TrustedProxies,
+		AddressLimiter:    limiter,
+		Readiness: func() (bool, any) {
+			status := live.Current().Status()
+			ready := true
+			for _, st := range status {
+				if st.LoadedAt == nil && st.Source != "file" && cfg.ReadinessRequiresIssuerKeys {
+					ready = false
+				}
+			}
+			if len(status) == 0 {
+				return ready, nil
+			}
+			return ready, status
+		},
 	})
-	return &app{server: srv, keyring: kr, trust: store, revocations: revs}, nil
+	return &app{server: srv, keyring: kr, trust: live, revocations: revs}, nil
+}
+
+// addressLimiter is the per-address limiter, or nil when disabled.
+func addressLimiter(cfg *config.Config, now func() time.Time) (server.Limiter, error) {
+	if cfg.RateLimitPerMinute == 0 {
+		return nil, nil
+	}
+	return ratelimit.New(ratelimit.Options{
+		Rate:  float64(cfg.RateLimitPerMinute) / 60,
+		Burst: cfg.RateLimitBurst,
+		Now:   now,
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -73,28 +74,9 @@ func signStatement(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "registrar statement sign: "+format+"\n", a...)
 		return 1
 	}
-	keyData, err := os.ReadFile(*keyFile)
+	sk, err := loadSigningKey(*keyFile, *algFlag)
 	if err != nil {
 		return fail("%v", err)
-	}
-	key, err := jwk.ParseKey(keyData, jwk.WithPEM(strings.HasPrefix(strings.TrimSpace(string(keyData)), "-----")))
-	if err != nil {
-		return fail("%s is not a JWK or PEM private key", *keyFile)
-	}
-	var raw any
-	if err := jwk.Export(key, &raw); err != nil {
-		return fail("cannot use the key: %v", err)
-	}
-	alg := *algFlag
-	if a, ok := key.Algorithm(); ok && alg == "" {
-		alg = a.String()
-	}
-	if alg == "" {
-		alg = inferAlg(raw)
-	}
-	sa, ok := jwa.LookupSignatureAlgorithm(alg)
-	if !ok || alg == "none" || strings.HasPrefix(alg, "HS") || alg == "" {
-		return fail("the key needs an asymmetric signing algorithm (-alg)")
 	}
 	var claimsData []byte
 	if *claimsFile != "" {
@@ -126,29 +108,75 @@ func signStatement(args []string, e env) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	token, err := sk.sign(payload, *typ)
+	if err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintln(e.stdout, token)
+	return 0
+}
+
+// signingKey is a private key loaded for the signing commands.
+type signingKey struct {
+	raw any
+	alg jwa.SignatureAlgorithm
+	kid string
+}
+
+// loadSigningKey reads a JWK or PEM private key; the algorithm is algFlag,
+// else the key's alg, else inferred from the key; the kid is the key's, else
+// its RFC 7638 thumbprint.
+func loadSigningKey(file, algFlag string) (*signingKey, error) {
+	keyData, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	key, err := jwk.ParseKey(keyData, jwk.WithPEM(strings.HasPrefix(strings.TrimSpace(string(keyData)), "-----")))
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a JWK or PEM private key", file)
+	}
+	var raw any
+	if err := jwk.Export(key, &raw); err != nil {
+		return nil, fmt.Errorf("cannot use the key: %v", err)
+	}
+	alg := algFlag
+	if a, ok := key.Algorithm(); ok && alg == "" {
+		alg = a.String()
+	}
+	if alg == "" {
+		alg = inferAlg(raw)
+	}
+	sa, ok := jwa.LookupSignatureAlgorithm(alg)
+	if !ok || alg == "none" || strings.HasPrefix(alg, "HS") || alg == "" {
+		return nil, errors.New("the key needs an asymmetric signing algorithm (-alg)")
+	}
 	kid, ok := key.KeyID()
 	if !ok {
 		pub, err := key.PublicKey()
 		if err != nil {
-			return fail("%v", err)
+			return nil, err
 		}
 		var praw any
 		if err := jwk.Export(pub, &praw); err != nil {
-			return fail("%v", err)
+			return nil, err
 		}
 		if kid, err = keys.Thumbprint(praw); err != nil {
-			return fail("%v", err)
+			return nil, err
 		}
 	}
+	return &signingKey{raw: raw, alg: sa, kid: kid}, nil
+}
+
+// sign signs payload as a compact JWS with kid and typ headers.
+func (k *signingKey) sign(payload []byte, typ string) (string, error) {
 	hdrs := jws.NewHeaders()
-	_ = hdrs.Set(jws.KeyIDKey, kid)
-	_ = hdrs.Set(jws.TypeKey, *typ)
-	token, err := jws.Sign(payload, jws.WithKey(sa, raw, jws.WithProtectedHeaders(hdrs)))
+	_ = hdrs.Set(jws.KeyIDKey, k.kid)
+	_ = hdrs.Set(jws.TypeKey, typ)
+	token, err := jws.Sign(payload, jws.WithKey(k.alg, k.raw, jws.WithProtectedHeaders(hdrs)))
 	if err != nil {
-		return fail("sign: %v", err)
+		return "", fmt.Errorf("sign: %v", err)
 	}
-	fmt.Fprintln(e.stdout, string(token))
-	return 0
+	return string(token), nil
 }
 
 func inferAlg(raw any) string {

@@ -54,6 +54,16 @@ func (c *Claims) AppendJSON(b []byte) []byte {
 			b = append(b, `,"org_id":`...)
 			b = metadata.AppendString(b, p.OrgID)
 		}
+		if len(p.Roles) > 0 {
+			b = append(b, `,"software_roles":[`...)
+			for i, r := range p.Roles {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = metadata.AppendString(b, r)
+			}
+			b = append(b, ']')
+		}
 		b = append(b, '}')
 	}
 	if c.Predecessor != "" {

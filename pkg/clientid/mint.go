@@ -40,8 +40,12 @@ type Provenance struct {
 	Issuer     string
 	SoftwareID string
 	ID         string
-	// OrgID is the statement's org_id, when it has one.
+	// OrgID is the statement's org_id, when it has one and the issuer's
+	// policy copies it.
 	OrgID string
+	// Roles is the statement's software_roles, when the issuer's policy
+	// copies them.
+	Roles []string
 }
 
 // SignerSource yields the key that signs now.

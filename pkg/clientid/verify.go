@@ -177,15 +177,16 @@ func decodeClaims(c *jose.Compact) (*Claims, error) {
 	}
 	if raw, ok := m["ssa"]; ok {
 		var p struct {
-			Issuer     string `json:"iss"`
-			SoftwareID string `json:"software_id"`
-			ID         string `json:"jti"`
-			OrgID      string `json:"org_id"`
+			Issuer     string   `json:"iss"`
+			SoftwareID string   `json:"software_id"`
+			ID         string   `json:"jti"`
+			OrgID      string   `json:"org_id"`
+			Roles      []string `json:"software_roles"`
 		}
-		if err := json.Unmarshal(raw, &p); err != nil || p.Issuer == "" {
+		if err := json.Unmarshal(raw, &p); err != nil || p.Issuer == "" || len(p.Roles) > 32 {
 			return nil, bad("ssa")
 		}
-		out.Statement = &Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID, OrgID: p.OrgID}
+		out.Statement = &Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID, OrgID: p.OrgID, Roles: p.Roles}
 	}
 	if out.Predecessor, _, err = jose.String(m, "prev", 256); err != nil {
 		return nil, bad("prev")

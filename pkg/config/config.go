@@ -1,9 +1,11 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/uricheck"
 )
 
@@ -57,7 +60,13 @@ type spec struct {
 	RevocationList    string `envconfig:"REGISTRAR_REVOCATION_LIST"`
 	RevocationRefresh string `envconfig:"REGISTRAR_REVOCATION_REFRESH" default:"1m"`
 
+	TrustedProxies        string `envconfig:"REGISTRAR_TRUSTED_PROXIES"`
+	RateLimitPerMinute    string `envconfig:"REGISTRAR_RATE_LIMIT_PER_MINUTE" default:"600"`
+	RateLimitBurst        string `envconfig:"REGISTRAR_RATE_LIMIT_BURST" default:"100"`
+	ReadinessRequiresKeys string `envconfig:"REGISTRAR_READINESS_REQUIRES_ISSUER_KEYS" default:"true"`
+
 	OutboundAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
+	OutboundCAFile     string `envconfig:"REGISTRAR_OUTBOUND_CA_FILE"`
 	OutboundTimeout    string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
 
 	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
@@ -103,6 +112,20 @@ type Config struct {
 	// even when they resolve to internal addresses.
 	OutboundAllowHosts []string
 	OutboundTimeout    time.Duration
+	// OutboundRootCAs are the system roots plus the certificates of
+	// REGISTRAR_OUTBOUND_CA_FILE (an internal directory's private CA); nil
+	// means the system roots only.
+	OutboundRootCAs *x509.CertPool
+
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// RateLimitPerMinute is the per-address request rate on the
+	// registration endpoints; zero disables the limit.
+	RateLimitPerMinute int
+	RateLimitBurst     int
+	// ReadinessRequiresIssuerKeys makes /readyz answer 503 while a trusted
+	// issuer's keys have never been loaded.
+	ReadinessRequiresIssuerKeys bool
 
 	MaxBodyBytes       int64
 	MaxClientIDBytes   int
@@ -297,6 +320,32 @@ func (s *spec) convert() (*Config, []string) {
 		}
 	}
 	c.OutboundTimeout = duration(v("OUTBOUND_TIMEOUT"), s.OutboundTimeout, 100*time.Millisecond, time.Minute)
+	if s.OutboundCAFile != "" {
+		pem, err := os.ReadFile(s.OutboundCAFile)
+		pool, _ := x509.SystemCertPool()
+		if pool == nil {
+			pool = x509.NewCertPool()
+		}
+		switch {
+		case err != nil:
+			bad(v("OUTBOUND_CA_FILE"), "%v", err)
+		case !pool.AppendCertsFromPEM(pem):
+			bad(v("OUTBOUND_CA_FILE"), "holds no PEM certificate")
+		default:
+			c.OutboundRootCAs = pool
+		}
+	}
+
+	if s.TrustedProxies != "" {
+		prefixes, err := ratelimit.ParsePrefixes(s.TrustedProxies)
+		if err != nil {
+			bad(v("TRUSTED_PROXIES"), "%v", err)
+		}
+		c.TrustedProxies = prefixes
+	}
+	c.RateLimitPerMinute = int(integer(v("RATE_LIMIT_PER_MINUTE"), s.RateLimitPerMinute, 0, 1_000_000))
+	c.RateLimitBurst = int(integer(v("RATE_LIMIT_BURST"), s.RateLimitBurst, 1, 1_000_000))
+	c.ReadinessRequiresIssuerKeys = boolean(v("READINESS_REQUIRES_ISSUER_KEYS"), s.ReadinessRequiresKeys)
 
 	c.MaxBodyBytes = integer(v("MAX_BODY_BYTES"), s.MaxBodyBytes, 1024, 1<<20)
 	c.MaxClientIDBytes = int(integer(v("MAX_CLIENT_ID_BYTES"), s.MaxClientIDBytes, 1024, clientid.MaxLength))
@@ -344,6 +393,7 @@ func Known() []string {
 		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
 		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",
 		"CLIENT_UPDATE", "REVOCATION_LIST", "REVOCATION_REFRESH",
+		"OUTBOUND_CA_FILE", "TRUSTED_PROXIES", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_BURST", "READINESS_REQUIRES_ISSUER_KEYS",
 	}
 }
 

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -88,7 +89,11 @@ func TestLoadDefaults(t *testing.T) {
 		ClientUpdate:             "forbidden",
 		RevocationRefresh:        time.Minute,
 		OutboundTimeout:          5 * time.Second,
-		CORSAllowedOrigins:       []string{"*"},
+		RateLimitPerMinute:       600,
+		RateLimitBurst:           100,
+
+		ReadinessRequiresIssuerKeys: true,
+		CORSAllowedOrigins:          []string{"*"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -115,6 +120,9 @@ func TestLoadValues(t *testing.T) {
 		{"statements optional without trust file", map[string]string{"REQUIRE_SOFTWARE_STATEMENT": "false", "TRUSTED_ISSUERS_FILE": ""},
 			func(c *config.Config) any { return c.RequireSoftwareStatement }, false},
 		{"log level", map[string]string{"LOG_LEVEL": "debug"}, func(c *config.Config) any { return c.LogLevel }, "debug"},
+		{"trusted proxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"},
+			func(c *config.Config) any { return fmt.Sprint(c.TrustedProxies) }, "[10.0.0.0/8 192.0.2.7/32]"},
+		{"rate limit off", map[string]string{"RATE_LIMIT_PER_MINUTE": "0"}, func(c *config.Config) any { return c.RateLimitPerMinute }, 0},
 		{"log format", map[string]string{"LOG_FORMAT": "console"}, func(c *config.Config) any { return c.LogFormat }, "console"},
 		{"grant types trimmed, empty items skipped", map[string]string{"GRANT_TYPES": " client_credentials , ,refresh_token,"},
 			func(c *config.Config) any { return c.Policy.GrantTypes }, []string{"client_credentials", "refresh_token"}},
@@ -179,6 +187,10 @@ func TestLoadInvalid(t *testing.T) {
 		{"number above range", map[string]string{"MAX_BODY_BYTES": "1048577"}, "MAX_BODY_BYTES"},
 		{"number with unit", map[string]string{"MAX_BODY_BYTES": "64k"}, "MAX_BODY_BYTES"},
 		{"number empty", map[string]string{"MAX_BODY_BYTES": ""}, "MAX_BODY_BYTES"},
+		{"trusted proxy not an address", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}, "TRUSTED_PROXIES"},
+		{"rate limit negative", map[string]string{"RATE_LIMIT_PER_MINUTE": "-1"}, "RATE_LIMIT_PER_MINUTE"},
+		{"rate limit burst zero", map[string]string{"RATE_LIMIT_BURST": "0"}, "RATE_LIMIT_BURST"},
+		{"readiness flag not a bool", map[string]string{"READINESS_REQUIRES_ISSUER_KEYS": "sometimes"}, "READINESS_REQUIRES_ISSUER_KEYS"},
 		{"client_id bytes above range", map[string]string{"MAX_CLIENT_ID_BYTES": "65537"}, "MAX_CLIENT_ID_BYTES"},
 		{"unknown grant type", map[string]string{"GRANT_TYPES": "authorization_code,password"}, "GRANT_TYPES"},
 		{"grant types empty list", map[string]string{"GRANT_TYPES": " , "}, "GRANT_TYPES"},

@@ -18,8 +18,9 @@ type Policy struct {
 	EncryptionAlgs               []string
 	EncryptionEncs               []string
 	SubjectTypes                 []string
-	// Scopes, when not empty, is the set of scope values clients may
-	// register; empty means any syntactically valid scope.
+	// Scopes, when not nil, is the set of scope values clients may
+	// register (an empty, non-nil list allows none); nil means any
+	// syntactically valid scope.
 	Scopes []string
 	// AuthorizationDetailsTypes, when not empty, bounds RFC 9396 types.
 	AuthorizationDetailsTypes []string
@@ -30,6 +31,10 @@ type Policy struct {
 	// policy_uri (and their language variants) to be on the same site
 	// (registrable domain) as a redirect URI (RFC 7591 §5, OIDC DCR §9.1).
 	DisplayURIsSameSite bool
+	// Narrowed, when not empty, names the policy that narrowed the
+	// deployment's lists for this registration (a trusted issuer's or an
+	// initial access token's ceilings); refusals then cite it.
+	Narrowed string
 	// Limits.
 	MaxRedirectURIs int
 	MaxJWKSKeys     int
@@ -115,4 +120,70 @@ func defaultResponseTypes(grants []string) []string {
 		return []string{"code"}
 	}
 	return []string{}
+}
+
+// refusal explains why a value outside the policy's list is refused.
+func (p Policy) refusal(what, supported string) string {
+	if p.Narrowed != "" {
+		return what + " not allowed by " + p.Narrowed
+	}
+	return what + " not supported by this server (see " + supported + ")"
+}
+
+// Ceiling bounds what one group of clients may register, below the
+// deployment's policy: a trusted issuer's members or the holders of an
+// initial access token. A nil list sets no bound.
+type Ceiling struct {
+	// Name is cited in refusals, for example `policy "members"`.
+	Name                     string
+	GrantTypes               []string
+	ResponseTypes            []string
+	TokenEndpointAuthMethods []string
+	Scopes                   []string
+}
+
+// Narrow returns p bounded by c: each list keeps only the values c also
+// allows. Requested values outside the result are refused with a reason
+// citing c.Name, never dropped.
+func (p Policy) Narrow(c Ceiling) Policy {
+	narrowed := false
+	keep := func(list, ceiling []string, same func(a, b string) bool) []string {
+		if ceiling == nil {
+			return list
+		}
+		narrowed = true
+		var out []string
+		for _, v := range list {
+			if slices.ContainsFunc(ceiling, func(c string) bool { return same(v, c) }) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	equal := func(a, b string) bool { return a == b }
+	sameResponseType := func(a, b string) bool {
+		ca, ok1 := canonicalResponseType(a)
+		cb, ok2 := canonicalResponseType(b)
+		return ok1 && ok2 && ca == cb
+	}
+	p.GrantTypes = keep(p.GrantTypes, c.GrantTypes, equal)
+	p.ResponseTypes = keep(p.ResponseTypes, c.ResponseTypes, sameResponseType)
+	p.TokenEndpointAuthMethods = keep(p.TokenEndpointAuthMethods, c.TokenEndpointAuthMethods, equal)
+	if c.Scopes != nil {
+		narrowed = true
+		if p.Scopes == nil {
+			// The deployment accepts any scope: the ceiling is the list.
+			p.Scopes = append([]string{}, c.Scopes...)
+		} else {
+			p.Scopes = append([]string{}, keep(p.Scopes, c.Scopes, equal)...)
+		}
+	}
+	if narrowed {
+		if p.Narrowed != "" {
+			p.Narrowed += " and " + c.Name
+		} else {
+			p.Narrowed = c.Name
+		}
+	}
+	return p
 }

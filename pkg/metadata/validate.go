@@ -113,7 +113,7 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 		case !slices.Contains(KnownGrantTypes, g):
 			probs.meta(f, "unknown grant type")
 		case !slices.Contains(p.GrantTypes, g):
-			probs.meta(f, "grant type not supported by this server (see grant_types_supported)")
+			probs.meta(f, p.refusal("grant type", "grant_types_supported"))
 		}
 		seen[g] = true
 	}
@@ -134,7 +134,7 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 			probs.meta(f, "duplicate value")
 			continue
 		case !supportedResponseType(p.ResponseTypes, set):
-			probs.meta(f, "response type not supported by this server (see response_types_supported)")
+			probs.meta(f, p.refusal("response type", "response_types_supported"))
 		}
 		seenSets[set] = true
 		for _, part := range strings.Fields(set) {
@@ -243,7 +243,7 @@ func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
 	case !slices.Contains(KnownAuthMethods, method):
 		probs.meta(TokenEndpointAuthMethod, "unknown authentication method")
 	case !slices.Contains(p.TokenEndpointAuthMethods, method):
-		probs.meta(TokenEndpointAuthMethod, "authentication method not supported by this server (see token_endpoint_auth_methods_supported)")
+		probs.meta(TokenEndpointAuthMethod, p.refusal("authentication method", "token_endpoint_auth_methods_supported"))
 	}
 	if method == AuthNone && slices.Contains(m.GrantTypes, GrantClientCredentials) {
 		probs.meta(TokenEndpointAuthMethod, `a public client ('none') cannot use the client_credentials grant type`)
@@ -338,7 +338,7 @@ func (m *Metadata) validateText(p Policy, probs *Problems) {
 		}
 	}
 	if m.Scope != "" {
-		checkScope(m.Scope, p.Scopes, probs)
+		checkScope(m.Scope, p, probs)
 	}
 	checkID(SoftwareID, m.SoftwareID, probs)
 	checkID(SoftwareVersion, m.SoftwareVersion, probs)
@@ -414,7 +414,7 @@ func checkID(field, v string, probs *Problems) {
 
 // checkScope applies RFC 6749 §3.3: scope-token = 1*NQCHAR, separated by
 // single spaces.
-func checkScope(s string, supported []string, probs *Problems) {
+func checkScope(s string, p Policy, probs *Problems) {
 	if len(s) > MaxScopeBytes {
 		probs.meta(Scope, fmt.Sprintf("longer than %d bytes", MaxScopeBytes))
 		return
@@ -442,8 +442,8 @@ func checkScope(s string, supported []string, probs *Problems) {
 			return
 		}
 		seen[t] = true
-		if len(supported) > 0 && !slices.Contains(supported, t) {
-			probs.meta(Scope, "scope value '"+t+"' is not supported by this server (see scopes_supported)")
+		if p.Scopes != nil && !slices.Contains(p.Scopes, t) {
+			probs.meta(Scope, p.refusal("scope value '"+t+"'", "scopes_supported"))
 			return
 		}
 	}

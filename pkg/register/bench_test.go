@@ -3,6 +3,7 @@ package register_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/registrar/registrar/pkg/register"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,14 +38,14 @@ func BenchmarkRegister(b *testing.B) {
 			fx := defaultFixture(b)
 			fx.svc.RequireStatement = tc.statement
 			body := benchBody(b, fx, tc.statement)
-			res, err := fx.svc.Register(context.Background(), body)
+			res, err := fx.svc.Register(context.Background(), register.Request{Body: body})
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := fx.svc.Register(context.Background(), body); err != nil {
+				if _, err := fx.svc.Register(context.Background(), register.Request{Body: body}); err != nil {
 					b.Fatal(err)
 				}
 			}

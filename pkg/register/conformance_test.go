@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/registrar/registrar/pkg/register"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ import (
 
 func mustRegister(t *testing.T, f *fixture, body []byte) map[string]json.RawMessage {
 	t.Helper()
-	res, err := f.svc.Register(context.Background(), body)
+	res, err := f.svc.Register(context.Background(), register.Request{Body: body})
 	if err != nil {
 		t.Fatalf("registration refused: %v", err)
 	}
@@ -28,7 +29,7 @@ func mustRegister(t *testing.T, f *fixture, body []byte) map[string]json.RawMess
 
 func wantRegistrationError(t *testing.T, f *fixture, body []byte, code string) *oauth.Error {
 	t.Helper()
-	res, err := f.svc.Register(context.Background(), body)
+	res, err := f.svc.Register(context.Background(), register.Request{Body: body})
 	oe, ok := oauth.As(err)
 	if !ok || res != nil {
 		t.Fatalf("got %v, %v; want %s and no client", res, err, code)

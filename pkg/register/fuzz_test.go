@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/registrar/registrar/pkg/register"
 	"os"
 	"path/filepath"
 	"testing"
@@ -43,7 +44,7 @@ func FuzzRegister(f *testing.F) {
 	fx.svc.RequireStatement = false
 	fx.svc.Policy = fullPolicy()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		res, err := fx.svc.Register(context.Background(), body)
+		res, err := fx.svc.Register(context.Background(), register.Request{Body: body})
 		if err != nil {
 			oe, ok := oauth.As(err)
 			if !ok || oe.HTTPStatus() != 400 || oe.Description == "" {

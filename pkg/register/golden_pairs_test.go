@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/registrar/registrar/pkg/register"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,7 +50,7 @@ func TestGoldenPairs(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []byte
-			res, err := f.svc.Register(context.Background(), body)
+			res, err := f.svc.Register(context.Background(), register.Request{Body: body})
 			if err != nil {
 				oe, ok := oauth.As(err)
 				if !ok {

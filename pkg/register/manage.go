@@ -8,7 +8,6 @@ import (
 
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/oauth"
-	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 // bearerChallenge is the RFC 6750 §3 challenge for the client configuration
@@ -76,7 +75,7 @@ var forbiddenInUpdate = []string{"registration_access_token", "registration_clie
 // client_id, so the client registers again. In successor mode the body is
 // validated exactly like a registration (statement rules included) and the
 // answer is a new client_id whose `prev` names the old one.
-func (s *Service) Update(ctx context.Context, clientID, token string, body []byte) (*Result, error) {
+func (s *Service) Update(ctx context.Context, clientID, token string, req Request) (*Result, error) {
 	c, err := s.authenticate(clientID, token)
 	if err != nil {
 		return nil, err
@@ -85,10 +84,11 @@ func (s *Service) Update(ctx context.Context, clientID, token string, body []byt
 		return nil, oauth.New(oauth.CodeAccessDenied, "this registrar does not change registered clients: a client_id carries its metadata and must not change (RFC 7592 section 2.2); register again at the registration endpoint").
 			WithStatus(http.StatusForbidden)
 	}
-	members, err := strictjson.Object(body, bodyLimits)
+	in, err := s.request(ctx, Request{Body: req.Body, Signed: req.Signed})
 	if err != nil {
-		return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "request body must be one JSON object: "+err.Error())
+		return nil, err
 	}
+	members := in.members
 	var id string
 	if raw, ok := members["client_id"]; !ok || raw[0] != '"' || json.Unmarshal(raw, &id) != nil || id != clientID {
 		return nil, oauth.New(oauth.CodeInvalidRequest, "client_id must be present and equal to the current client_id (RFC 7592 section 2.2)")
@@ -108,5 +108,5 @@ func (s *Service) Update(ctx context.Context, clientID, token string, body []byt
 	}
 	delete(members, "client_id")
 	delete(members, "client_secret")
-	return s.register(ctx, members, c)
+	return s.register(ctx, in, c)
 }

@@ -3,7 +3,10 @@ package register_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/registrar/registrar/pkg/trust"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +30,7 @@ func listOf(t *testing.T, doc string) *revocation.List {
 
 func registered(t *testing.T, f *fixture, members, stmt map[string]any) map[string]json.RawMessage {
 	t.Helper()
-	res, err := f.svc.Register(context.Background(), f.body(t, members, stmt))
+	res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, members, stmt)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,12 +43,12 @@ func TestUpdateForbiddenByDefault(t *testing.T) {
 	cid, rat := str(t, reg, "client_id"), str(t, reg, "registration_access_token")
 	body := []byte(`{"client_id":"` + cid + `"}`)
 
-	_, err := f.svc.Update(context.Background(), cid, rat, body)
+	_, err := f.svc.Update(context.Background(), cid, rat, register.Request{Body: body})
 	if oe, ok := oauth.As(err); !ok || oe.HTTPStatus() != http.StatusForbidden || oe.Code != oauth.CodeAccessDenied {
 		t.Fatalf("got %v, want 403 access_denied", err)
 	}
 	// Authentication comes first: a bad token is 401 whatever the mode.
-	_, err = f.svc.Update(context.Background(), cid, "wrong", body)
+	_, err = f.svc.Update(context.Background(), cid, "wrong", register.Request{Body: body})
 	if oe, ok := oauth.As(err); !ok || oe.HTTPStatus() != http.StatusUnauthorized {
 		t.Fatalf("bad token: got %v, want 401", err)
 	}
@@ -86,7 +89,7 @@ func TestUpdateSuccessor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := f.svc.Update(context.Background(), cid, rat, tc.body)
+			res, err := f.svc.Update(context.Background(), cid, rat, register.Request{Body: tc.body})
 			if tc.status == 200 {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -142,7 +145,7 @@ func TestRevocation(t *testing.T) {
 			if got != tc.readStatus {
 				t.Errorf("read: got %d, want %d (%v)", got, tc.readStatus, err)
 			}
-			_, err = f.svc.Register(context.Background(), f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}}, map[string]any{"org_id": "org-1"}))
+			_, err = f.svc.Register(context.Background(), register.Request{Body: f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}}, map[string]any{"org_id": "org-1"})})
 			if refused := err != nil; refused != tc.registerRefused {
 				t.Errorf("registration refused %v, want %v (%v)", refused, tc.registerRefused, err)
 			}
@@ -155,10 +158,23 @@ func TestRevocation(t *testing.T) {
 	}
 }
 
-// issuerLifetime is a hand-written register.IssuerPolicy.
-type issuerLifetime map[string]time.Duration
-
-func (l issuerLifetime) ClientIDLifetime(iss string) time.Duration { return l[iss] }
+// issuerLifetime trusts fed with a client_id lifetime cap.
+func issuerLifetime(t *testing.T, fed *testkit.Federation, d time.Duration) register.Trust {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "jwks.json"), fed.JWKS(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ic := trust.IssuerConfig{Issuer: fed.Issuer, JWKSFile: "jwks.json"}
+	if d > 0 {
+		ic.ClientIDLifetime = d.String()
+	}
+	s, err := trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{ic}}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trust.Static(s)
+}
 
 func TestClientIDLifetimes(t *testing.T) {
 	tests := []struct {
@@ -176,8 +192,8 @@ func TestClientIDLifetimes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := defaultFixture(t)
 			f.svc.ClientIDLifetime = tc.deployment
-			f.svc.Issuers = issuerLifetime{f.fed.Issuer: tc.issue}
-			res, err := f.svc.Register(context.Background(), f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}}, map[string]any{}))
+			f.svc.Trust = issuerLifetime(t, f.fed, tc.issue)
+			res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}}, map[string]any{})})
 			if err != nil {
 				t.Fatal(err)
 			}

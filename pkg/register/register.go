@@ -4,16 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/registrar/registrar/pkg/accesstoken"
+
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/revocation"
+	"github.com/registrar/registrar/pkg/signedreq"
 	"github.com/registrar/registrar/pkg/statement"
 	"github.com/registrar/registrar/pkg/strictjson"
+	"github.com/registrar/registrar/pkg/trust"
 )
 
 // SoftwareStatement is the request member that carries the statement.
@@ -35,9 +43,36 @@ type Revocations interface {
 	Revoked(revocation.Subject) (by string, revoked bool)
 }
 
-// IssuerPolicy gives per-issuer settings (package trust).
-type IssuerPolicy interface {
-	ClientIDLifetime(iss string) time.Duration
+// Trust gives the trusted issuers configuration in force (package trust).
+type Trust interface {
+	Current() *trust.Store
+}
+
+// IssuerLimiter limits registrations per trusted issuer.
+type IssuerLimiter interface {
+	AllowIssuer(iss string) (ok bool, retryAfter time.Duration)
+}
+
+// AccessTokens verifies initial access tokens against the configuration in
+// force (RFC 7591 §3).
+type AccessTokens interface {
+	// Required tells whether registration needs a token.
+	Required() bool
+	// Verify checks a token; nil grant and nil error when none is
+	// configured.
+	Verify(ctx context.Context, token string) (*accesstoken.Grant, error)
+}
+
+// Request is one registration request.
+type Request struct {
+	// Body is the request body: a JSON object, or a compact JWS when
+	// Signed.
+	Body []byte
+	// Signed is set for application/jose and application/jwt bodies: a
+	// registration request signed by the client (Open Banking UK).
+	Signed bool
+	// AccessToken is the bearer token presented, "" when none.
+	AccessToken string
 }
 
 // UpdateMode is how RFC 7592 §2.2 updates are answered.
@@ -59,8 +94,19 @@ type Service struct {
 	// Revocations, when set, is enforced at registration (software_id,
 	// org_id, statement issuer) and on every management call.
 	Revocations Revocations
-	// Issuers gives per-issuer client_id lifetimes.
-	Issuers IssuerPolicy
+	// Trust gives the trusted issuers and their policies; nil trusts
+	// nobody.
+	Trust Trust
+	// IssuerLimits, when set, limits registrations per trusted issuer.
+	IssuerLimits IssuerLimiter
+	// AccessTokens, when set, gates registration with initial access
+	// tokens.
+	AccessTokens AccessTokens
+	// Audiences are this registrar's identifiers (issuer and registration
+	// endpoint), accepted as `aud` of signed requests.
+	Audiences []string
+	// MaxSignedRequestBytes bounds a signed request; zero means 64 KiB.
+	MaxSignedRequestBytes int
 	// UpdateMode is the RFC 7592 update mode; empty means UpdateForbidden.
 	UpdateMode UpdateMode
 	// Sector fetches sector_identifier_uri documents; nil refuses clients
@@ -94,38 +140,194 @@ type Result struct {
 
 var bodyLimits = strictjson.Limits{MaxDepth: 16, MaxMembers: 128}
 
-// Register handles one RFC 7591 registration request body.
-func (s *Service) Register(ctx context.Context, body []byte) (*Result, error) {
-	members, err := strictjson.Object(body, bodyLimits)
+// Register handles one RFC 7591 registration request.
+func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
+	grant, err := s.accessToken(ctx, req.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.request(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	in.grant = grant
+	return s.register(ctx, in, nil)
+}
+
+// input is a parsed request with its verified statement.
+type input struct {
+	members strictjson.Members
+	st      *statement.Statement
+	issuer  *trust.Issuer
+	signed  bool
+	grant   *accesstoken.Grant
+}
+
+// accessToken checks the initial access token (RFC 7591 §3). Failures are
+// 401 with an RFC 6750 challenge.
+func (s *Service) accessToken(ctx context.Context, token string) (*accesstoken.Grant, error) {
+	if s.AccessTokens == nil {
+		return nil, nil
+	}
+	if token == "" {
+		if !s.AccessTokens.Required() {
+			return nil, nil
+		}
+		// RFC 6750 §3.1: no error code in the challenge when the request
+		// carried no token.
+		return nil, oauth.New(oauth.CodeInvalidToken, "an initial access token is required to register (RFC 7591 section 3)").
+			WithStatus(http.StatusUnauthorized).WithHeader("WWW-Authenticate", bearerChallenge)
+	}
+	g, err := s.AccessTokens.Verify(ctx, token)
+	if err != nil {
+		switch {
+		case errors.Is(err, statement.ErrKeysUnavailable):
+			return nil, oauth.Wrap(err, oauth.CodeTemporarilyUnavailable, "the keys of the initial access token's issuer are not available to this registrar now; retry later").
+				WithHeader("Retry-After", "30")
+		case errors.Is(err, accesstoken.ErrConfig):
+			return nil, oauth.Wrap(err, oauth.CodeServerError, "initial access tokens cannot be checked")
+		}
+		return nil, oauth.Wrap(err, oauth.CodeInvalidToken, "the initial access token is not valid").
+			WithHeader("WWW-Authenticate", bearerChallenge+`, error="invalid_token"`)
+	}
+	return g, nil
+}
+
+// request parses the body (JSON or signed) and verifies its statement.
+func (s *Service) request(ctx context.Context, req Request) (*input, error) {
+	if req.Signed {
+		return s.signedRequest(ctx, req.Body)
+	}
+	members, err := strictjson.Object(req.Body, bodyLimits)
 	if err != nil {
 		return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "request body must be one JSON object: "+err.Error())
 	}
-	return s.register(ctx, members, nil)
-}
-
-// register is the registration pipeline shared by POST and successor-mode
-// PUT. prev is the client being succeeded, or nil.
-func (s *Service) register(ctx context.Context, members strictjson.Members, prev *clientid.Client) (*Result, error) {
 	st, err := s.statement(ctx, members)
 	if err != nil {
 		return nil, err
 	}
+	return &input{members: members, st: st}, nil
+}
+
+// signedRequest verifies a registration request signed by the client with
+// a key its software statement vouches for (Open Banking UK DCR).
+func (s *Service) signedRequest(ctx context.Context, body []byte) (*input, error) {
+	maxLen := s.MaxSignedRequestBytes
+	if maxLen == 0 {
+		maxLen = 64 << 10
+	}
+	bad := func(err error) error {
+		return oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "signed registration request: "+err.Error())
+	}
+	r, err := signedreq.Parse(strings.TrimSpace(string(body)), maxLen, metadata.AsymmetricSigningAlgs)
+	if err != nil {
+		return nil, bad(err)
+	}
+	raw, err := r.Statement()
+	if err != nil {
+		return nil, oauth.Wrap(err, oauth.CodeInvalidSoftwareStatement, "a signed registration request must carry a software_statement string")
+	}
+	st, err := s.verifyStatement(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	is, ok := s.store().Issuer(st.Issuer)
+	if !ok {
+		return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement issuer is not trusted by this registrar")
+	}
+	members, err := r.Verify(ctx, signedreq.Options{
+		Algorithms:  is.RequestAlgorithms,
+		Audiences:   s.Audiences,
+		MaxLifetime: is.RequestMaxLifetime,
+		Fetcher:     s.Sector,
+		Now:         s.Minter.Now,
+	}, st.Claims, st.SoftwareID)
+	if err != nil {
+		return nil, bad(err)
+	}
+	return &input{members: members, st: st, issuer: is, signed: true}, nil
+}
+
+func (s *Service) store() *trust.Store {
+	if s.Trust == nil {
+		return trust.Empty()
+	}
+	return s.Trust.Current()
+}
+
+// register is the registration pipeline shared by POST and successor-mode
+// PUT. prev is the client being succeeded, or nil.
+func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client) (*Result, error) {
+	st, members := in.st, in.members
 	if prev != nil {
 		if err := sameSoftware(prev, st); err != nil {
 			return nil, err
 		}
 	}
-	if st != nil && s.Revocations != nil {
-		if by, revoked := s.Revocations.Revoked(revocation.Subject{SoftwareID: st.SoftwareID, OrgID: st.OrgID, StatementIssuer: st.Issuer}); revoked {
-			return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
+	pol := s.Policy
+	lifetime := s.ClientIDLifetime
+	if g := in.grant; g != nil && g.Policy != "" {
+		p, ok := s.store().Policy(g.Policy)
+		if !ok {
+			return nil, oauth.New(oauth.CodeInvalidToken, "the initial access token's policy is no longer configured").
+				WithStatus(http.StatusUnauthorized).WithHeader("WWW-Authenticate", bearerChallenge+`, error="invalid_token"`)
 		}
+		c := p.Ceiling
+		c.Name = fmt.Sprintf("the initial access token's policy '%s'", g.Policy)
+		pol = pol.Narrow(c)
+		lifetime = shorter(lifetime, p.ClientIDLifetime)
 	}
+	var prov *clientid.Provenance
 	if st != nil {
-		members = merge(members, st.Claims)
+		is := in.issuer
+		if is == nil {
+			var ok bool
+			if is, ok = s.store().Issuer(st.Issuer); !ok {
+				// Removed by a reload since the statement was verified.
+				return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement issuer is not trusted by this registrar")
+			}
+		}
+		switch {
+		case is.Request == trust.RequestSigned && !in.signed:
+			return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send a signed registration request (Content-Type: application/jose)")
+		case is.Request == trust.RequestJSON && in.signed:
+			return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send the registration request as application/json")
+		}
+		if s.IssuerLimits != nil {
+			if ok, after := s.IssuerLimits.AllowIssuer(st.Issuer); !ok {
+				return nil, tooMany("registrations for this federation are arriving faster than this registrar allows; retry later", after)
+			}
+		}
+		if s.Revocations != nil {
+			if by, revoked := s.Revocations.Revoked(revocation.Subject{SoftwareID: st.SoftwareID, OrgID: st.OrgID, StatementIssuer: st.Issuer}); revoked {
+				return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
+			}
+		}
+		applied, probs, err := is.Apply(members, st)
+		if err != nil {
+			return nil, err
+		}
+		if len(probs) > 0 {
+			return nil, probs.OAuth()
+		}
+		members = merge(applied, st.Claims)
+		if is.Ceiling != nil {
+			pol = pol.Narrow(*is.Ceiling)
+		}
+		lifetime = shorter(lifetime, is.ClientIDLifetime)
+		prov = &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID}
+		if slices.Contains(is.Provenance, "org_id") {
+			prov.OrgID = st.OrgID
+		}
+		if slices.Contains(is.Provenance, "software_roles") {
+			prov.Roles = st.Roles
+		}
+	} else if in.signed {
+		return nil, oauth.New(oauth.CodeInvalidSoftwareStatement, "a signed registration request needs a software statement that vouches for the signing key")
 	}
 	md, probs := metadata.Parse(members)
 	md.Normalize()
-	probs = appendNew(probs, md.Validate(s.Policy))
+	probs = appendNew(probs, md.Validate(pol))
 	if len(probs) > 0 {
 		return nil, probs.OAuth()
 	}
@@ -135,14 +337,7 @@ func (s *Service) register(ctx context.Context, members strictjson.Members, prev
 			return nil, err
 		}
 	}
-	var prov *clientid.Provenance
-	if st != nil {
-		prov = &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID, OrgID: st.OrgID}
-	}
-	opts := clientid.MintOptions{Statement: prov, SecretVersion: s.SecretVersion, Lifetime: s.ClientIDLifetime}
-	if st != nil && s.Issuers != nil {
-		opts.Lifetime = shorter(opts.Lifetime, s.Issuers.ClientIDLifetime(st.Issuer))
-	}
+	opts := clientid.MintOptions{Statement: prov, SecretVersion: s.SecretVersion, Lifetime: lifetime}
 	if prev != nil {
 		opts.Predecessor = prev.Claims.ID
 	}
@@ -164,6 +359,12 @@ func (s *Service) register(ctx context.Context, members strictjson.Members, prev
 	return &Result{Body: b, Client: minted.Claims, ClientIDLength: len(minted.ClientID)}, nil
 }
 
+// tooMany is a 429 with Retry-After (RFC 6585 §4).
+func tooMany(desc string, after time.Duration) *oauth.Error {
+	return oauth.New(oauth.CodeTemporarilyUnavailable, desc).
+		WithStatus(http.StatusTooManyRequests).WithHeader("Retry-After", strconv.FormatInt(ratelimit.RetryAfterSeconds(after), 10))
+}
+
 func (s *Service) statement(ctx context.Context, members strictjson.Members) (*statement.Statement, error) {
 	raw, ok := members[SoftwareStatement]
 	if !ok || string(raw) == "null" {
@@ -176,10 +377,21 @@ func (s *Service) statement(ctx context.Context, members strictjson.Members) (*s
 	if raw[0] != '"' || json.Unmarshal(raw, &token) != nil {
 		return nil, oauth.New(oauth.CodeInvalidSoftwareStatement, "software_statement must be a string holding a signed JWT")
 	}
+	return s.verifyStatement(ctx, token)
+}
+
+func (s *Service) verifyStatement(ctx context.Context, token string) (*statement.Statement, error) {
 	st, err := s.Statements.Verify(ctx, token)
 	if err != nil {
-		if errors.Is(err, statement.ErrUntrustedIssuer) {
+		switch {
+		case errors.Is(err, statement.ErrUntrustedIssuer):
 			return nil, oauth.Wrap(err, oauth.CodeUnapprovedSoftwareStatement, "the software statement issuer is not trusted by this registrar")
+		case errors.Is(err, statement.ErrKeysUnavailable):
+			// The federation's keys could not be loaded, or the last good
+			// set is older than the issuer's maximum staleness: fail
+			// closed, and tell the client it may retry.
+			return nil, oauth.Wrap(err, oauth.CodeTemporarilyUnavailable, "the keys of the software statement's issuer are not available to this registrar now; retry later").
+				WithHeader("Retry-After", "30")
 		}
 		return nil, oauth.Wrap(err, oauth.CodeInvalidSoftwareStatement, err.Error())
 	}

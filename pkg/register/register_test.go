@@ -42,6 +42,7 @@ func newFixture(t testing.TB, fed *testkit.Federation, kr *keys.Keyring, rnd int
 	}
 	svc := &register.Service{
 		Statements: &statement.Verifier{Keys: store, Audiences: []string{issuer}, Now: testkit.Clock()},
+		Trust:      trust.Static(store),
 		Minter:     &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rnd},
 		Verifier:   &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: testkit.Clock()},
 		Deriver:    &clientid.Deriver{Secrets: kr.Secrets()},
@@ -113,7 +114,7 @@ func TestGoldenRegistration(t *testing.T) {
 	}))
 	members["software_statement"] = stmt
 	body, _ := json.Marshal(members)
-	res, err := f.svc.Register(context.Background(), body)
+	res, err := f.svc.Register(context.Background(), register.Request{Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestStatementPrecedence(t *testing.T) {
 		"client_name":   "Statement",
 		"client_uri":    "https://statement.example/",
 	})
-	res, err := f.svc.Register(context.Background(), body)
+	res, err := f.svc.Register(context.Background(), register.Request{Body: body})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,13 +182,13 @@ func TestStatementPrecedence(t *testing.T) {
 
 func TestResponseAgreesWithClientID(t *testing.T) {
 	f := defaultFixture(t)
-	res, err := f.svc.Register(context.Background(), f.body(t, map[string]any{
+	res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, map[string]any{
 		"redirect_uris": []string{"https://client.example/cb"},
 		"contacts":      []string{"ops@client.example"},
 		"x_unknown":     "dropped",
 		"client_id":     "chosen-by-client",
 		"iss":           "https://evil.example",
-	}, map[string]any{}))
+	}, map[string]any{})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestCredentials(t *testing.T) {
 			if tc.method != "" {
 				members["token_endpoint_auth_method"] = tc.method
 			}
-			res, err := f.svc.Register(context.Background(), f.body(t, members, map[string]any{}))
+			res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, members, map[string]any{})})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +298,7 @@ func TestRejections(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := f.svc.Register(context.Background(), tc.body)
+			res, err := f.svc.Register(context.Background(), register.Request{Body: tc.body})
 			oe, ok := oauth.As(err)
 			if !ok {
 				t.Fatalf("got result %v, err %v; want %s", res, err, tc.want)
@@ -315,7 +316,7 @@ func TestRejections(t *testing.T) {
 func TestOpenRegistration(t *testing.T) {
 	f := defaultFixture(t)
 	f.svc.RequireStatement = false
-	res, err := f.svc.Register(context.Background(), []byte(`{"redirect_uris":["https://client.example/cb"]}`))
+	res, err := f.svc.Register(context.Background(), register.Request{Body: []byte(`{"redirect_uris":["https://client.example/cb"]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +335,7 @@ func TestClientIDTooLarge(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		uris = append(uris, "https://client.example/"+strings.Repeat("p", 50)+"/"+string(rune('a'+i)))
 	}
-	_, err := f.svc.Register(context.Background(), f.body(t, map[string]any{"redirect_uris": uris}, map[string]any{}))
+	_, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, map[string]any{"redirect_uris": uris}, map[string]any{})})
 	oe, ok := oauth.As(err)
 	if !ok || oe.Code != oauth.CodeInvalidClientMetadata || !strings.Contains(oe.Description, "redirect_uris") {
 		t.Fatalf("got %v", err)
@@ -344,7 +345,7 @@ func TestClientIDTooLarge(t *testing.T) {
 func TestRead(t *testing.T) {
 	f := defaultFixture(t)
 	reg := func() map[string]json.RawMessage {
-		res, err := f.svc.Register(context.Background(), f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}}, map[string]any{}))
+		res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}}, map[string]any{})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,8 +395,8 @@ func TestRead(t *testing.T) {
 
 func TestMergeNeverUsesUnknownStatementClaims(t *testing.T) {
 	f := defaultFixture(t)
-	res, err := f.svc.Register(context.Background(), f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}},
-		map[string]any{"admin": true, "roles": []string{"superuser"}}))
+	res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, map[string]any{"redirect_uris": []string{"https://client.example/cb"}},
+		map[string]any{"admin": true, "roles": []string{"superuser"}})})
 	if err != nil {
 		t.Fatal(err)
 	}

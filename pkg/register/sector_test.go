@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"github.com/registrar/registrar/pkg/register"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -66,7 +67,7 @@ func TestSectorIdentifier(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ff := &fakeFetcher{doc: tc.doc, err: tc.fetchErr}
 			f.svc.Sector = ff
-			_, err := f.svc.Register(context.Background(), sectorBody(t, f, tc.extra))
+			_, err := f.svc.Register(context.Background(), register.Request{Body: sectorBody(t, f, tc.extra)})
 			if tc.wantCode == "" {
 				if err != nil {
 					t.Fatalf("rejected: %v", err)
@@ -123,10 +124,10 @@ func TestSectorThroughTheOutboundClient(t *testing.T) {
 	f.svc.Policy.SubjectTypes = []string{"public", "pairwise"}
 	f.svc.Sector = fetch.New(fetch.Options{AllowHosts: []string{host}, RootCAs: pool, Timeout: 5 * time.Second})
 
-	if _, err := f.svc.Register(context.Background(), sectorBody(t, f, map[string]any{"sector_identifier_uri": srv.URL + "/sector.json"})); err != nil {
+	if _, err := f.svc.Register(context.Background(), register.Request{Body: sectorBody(t, f, map[string]any{"sector_identifier_uri": srv.URL + "/sector.json"})}); err != nil {
 		t.Fatalf("allow-listed sector: %v", err)
 	}
-	_, err = f.svc.Register(context.Background(), sectorBody(t, f, map[string]any{"sector_identifier_uri": "https://" + canary.Addr().String() + "/sector.json"}))
+	_, err = f.svc.Register(context.Background(), register.Request{Body: sectorBody(t, f, map[string]any{"sector_identifier_uri": "https://" + canary.Addr().String() + "/sector.json"})})
 	if oe, ok := oauth.As(err); !ok || oe.Code != oauth.CodeInvalidClientMetadata || !errors.Is(err, fetch.ErrBlockedAddress) {
 		t.Fatalf("loopback sector: got %v", err)
 	}

@@ -34,6 +34,7 @@ func TestStatementFailureCodes(t *testing.T) {
 	}
 	svc := &register.Service{
 		Statements:       &statement.Verifier{Keys: store, MaxAge: time.Hour, Now: testkit.Clock()},
+		Trust:            trust.Static(store),
 		Minter:           &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
 		SecretVersion:    1,
@@ -88,7 +89,7 @@ func TestStatementFailureCodes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			body, _ := json.Marshal(map[string]string{"software_statement": tc.stmt})
-			res, err := svc.Register(context.Background(), body)
+			res, err := svc.Register(context.Background(), register.Request{Body: body})
 			if tc.want == "" {
 				if err != nil {
 					t.Fatalf("rejected: %v", err)

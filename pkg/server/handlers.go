@@ -11,15 +11,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/register"
 )
 
 // register handles RFC 7591 §3.1 registration: bind, one domain call, render.
 func (s *Server) register(c echo.Context) error {
-	body, err := s.readJSONBody(c)
+	req, err := s.bindRequest(c)
 	if err != nil {
 		return err
 	}
-	res, err := s.opts.Register.Register(c.Request().Context(), body)
+	req.AccessToken = bearerToken(c.Request())
+	res, err := s.opts.Register.Register(c.Request().Context(), req)
 	if err != nil {
 		return err
 	}
@@ -39,11 +41,11 @@ func (s *Server) read(c echo.Context) error {
 
 // update handles RFC 7592 §2.2 client update.
 func (s *Server) update(c echo.Context) error {
-	body, err := s.readJSONBody(c)
+	req, err := s.bindRequest(c)
 	if err != nil {
 		return err
 	}
-	res, err := s.opts.Register.Update(c.Request().Context(), c.Param("client_id"), bearerToken(c.Request()), body)
+	res, err := s.opts.Register.Update(c.Request().Context(), c.Param("client_id"), bearerToken(c.Request()), req)
 	if err != nil {
 		return err
 	}
@@ -76,36 +78,58 @@ func bearerToken(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
-// readJSONBody enforces application/json (415 otherwise), no content
-// coding, and the body cap (413), and returns the body.
-func (s *Server) readJSONBody(c echo.Context) ([]byte, error) {
+// Media types of a registration request signed by the client: application/jose
+// (RFC 7515 §9.2.1, Open Banking UK) and application/jwt (RFC 7519 §10.3.1).
+const (
+	mimeJOSE = "application/jose"
+	mimeJWT  = "application/jwt"
+)
+
+// bindRequest reads a registration or update request: the body (see
+// readBody) and whether it is a signed request. Tokens in the query string
+// are refused (RFC 6750 §2.3 is not supported; §5.3 advises against it).
+func (s *Server) bindRequest(c echo.Context) (register.Request, error) {
+	if c.Request().URL.Query().Has("access_token") {
+		return register.Request{}, oauth.New(oauth.CodeInvalidRequest, "access tokens are accepted only in the Authorization header, never in the query string")
+	}
+	body, mt, err := s.readBody(c)
+	if err != nil {
+		return register.Request{}, err
+	}
+	return register.Request{Body: body, Signed: mt != echo.MIMEApplicationJSON}, nil
+}
+
+// readBody enforces application/json, application/jose or application/jwt
+// (415 otherwise), no content coding, and the body cap (413), and returns
+// the body and its media type.
+func (s *Server) readBody(c echo.Context) ([]byte, string, error) {
 	r := c.Request()
 	mt, params, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
-	if err != nil || mt != echo.MIMEApplicationJSON {
-		return nil, oauth.New(oauth.CodeInvalidRequest, "Content-Type must be application/json").
+	if err != nil || mt != echo.MIMEApplicationJSON && mt != mimeJOSE && mt != mimeJWT {
+		return nil, "", oauth.New(oauth.CodeInvalidRequest, "Content-Type must be application/json, or application/jose or application/jwt for a signed registration request").
 			WithStatus(http.StatusUnsupportedMediaType)
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return nil, oauth.New(oauth.CodeInvalidRequest, "the only accepted charset is utf-8").
+		return nil, "", oauth.New(oauth.CodeInvalidRequest, "the only accepted charset is utf-8").
 			WithStatus(http.StatusUnsupportedMediaType)
 	}
 	if ce := r.Header.Get(echo.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
-		return nil, oauth.New(oauth.CodeInvalidRequest, "content codings are not accepted").
+		return nil, "", oauth.New(oauth.CodeInvalidRequest, "content codings are not accepted").
 			WithStatus(http.StatusUnsupportedMediaType)
 	}
 	limit := s.opts.MaxBodyBytes
 	tooLarge := oauth.New(oauth.CodeInvalidRequest, "request body is larger than "+strconv.FormatInt(limit, 10)+" bytes").
 		WithStatus(http.StatusRequestEntityTooLarge)
 	if r.ContentLength > limit {
-		return nil, tooLarge
+		return nil, "", tooLarge
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooLarge
+			return nil, "", tooLarge
 		}
-		return nil, oauth.Wrap(err, oauth.CodeInvalidRequest, "could not read the request body")
+		return nil, "", oauth.Wrap(err, oauth.CodeInvalidRequest, "could not read the request body")
 	}
-	return body, nil
+	return body, mt, nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/registrar/registrar/pkg/discovery"
+	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/register"
 )
 
@@ -35,6 +39,20 @@ type Options struct {
 	// ("*" for any); empty disables CORS. Credentials are never allowed:
 	// nothing Registrar serves depends on cookies.
 	CORSOrigins []string
+	// TrustedProxies may set X-Forwarded-For; from anyone else the header
+	// is ignored and the client address is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// AddressLimiter, when set, limits registration and management
+	// requests per client address (IPv6 by /64).
+	AddressLimiter Limiter
+	// Readiness, when set, adds to /readyz: ready false answers 503.
+	// detail is rendered as the "issuers" member.
+	Readiness func() (ready bool, detail any)
+}
+
+// Limiter is a keyed rate limiter (package ratelimit).
+type Limiter interface {
+	Allow(key string) (ok bool, retryAfter time.Duration)
 }
 
 // Server is the HTTP service.
@@ -58,9 +76,13 @@ func New(o Options) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
-	// The client address is the peer address: forwarded headers are not
-	// trusted unless a trusted proxy list is configured.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// The client address is the peer address: forwarded headers count only
+	// from configured proxies. Echo's own XFF extractor trusts loopback and
+	// private ranges by default, so it is not used.
+	trusted := o.TrustedProxies
+	e.IPExtractor = func(r *http.Request) string {
+		return ratelimit.ClientAddr(r.RemoteAddr, r.Header.Values(echo.HeaderXForwardedFor), trusted).String()
+	}
 	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
 	if len(o.CORSOrigins) > 0 {
 		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
@@ -80,11 +102,11 @@ func New(o Options) *Server {
 		e.GET(p, s.static(o.Discovery))
 	}
 	e.GET(base+discovery.JWKSPath, s.static(o.JWKS))
-	e.POST(base+discovery.RegistrationPath, s.register)
+	e.POST(base+discovery.RegistrationPath, s.register, s.limit)
 	clientPath := base + discovery.RegistrationPath + "/:client_id"
 	e.Any(clientPath, s.unsupported) // every method but GET and PUT, below
-	e.GET(clientPath, s.read)
-	e.PUT(clientPath, s.update)
+	e.GET(clientPath, s.read, s.limit)
+	e.PUT(clientPath, s.update, s.limit)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	s.e = e
@@ -137,5 +159,35 @@ func (s *Server) readyz(c echo.Context) error {
 	if s.draining.Load() {
 		return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"draining"}`))
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ready"}`))
+	if s.opts.Readiness == nil {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ready"}`))
+	}
+	ready, detail := s.opts.Readiness()
+	body := struct {
+		Status  string `json:"status"`
+		Issuers any    `json:"issuers,omitempty"`
+	}{Status: "ready", Issuers: detail}
+	status := http.StatusOK
+	if !ready {
+		body.Status, status = "not_ready", http.StatusServiceUnavailable
+	}
+	return c.JSON(status, body)
+}
+
+// limit applies the per-address rate limit (RFC 6585 §4: 429 with
+// Retry-After).
+func (s *Server) limit(next echo.HandlerFunc) echo.HandlerFunc {
+	if s.opts.AddressLimiter == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		addr, err := netip.ParseAddr(c.RealIP())
+		if err == nil {
+			if ok, after := s.opts.AddressLimiter.Allow(ratelimit.Key(addr)); !ok {
+				return oauth.New(oauth.CodeTemporarilyUnavailable, "too many requests from this address; retry later").
+					WithStatus(http.StatusTooManyRequests).WithHeader("Retry-After", strconv.FormatInt(ratelimit.RetryAfterSeconds(after), 10))
+			}
+		}
+		return next(c)
+	}
 }

@@ -41,6 +41,7 @@ func newEnv(t *testing.T, mutate func(*register.Service, *server.Options)) *env 
 	}
 	svc := &register.Service{
 		Statements:       &statement.Verifier{Keys: store, Now: testkit.Clock()},
+		Trust:            trust.Static(store),
 		Minter:           &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader},
 		Verifier:         &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: testkit.Clock()},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},

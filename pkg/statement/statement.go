@@ -2,6 +2,7 @@ package statement
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -30,6 +31,10 @@ var (
 	ErrTooOld          = errors.New("software statement is too old")
 	ErrAudience        = errors.New("software statement is meant for another audience")
 	ErrUnknownKey      = errors.New("no key with that kid")
+	// ErrKeysUnavailable means the issuer is trusted but its keys cannot be
+	// used now: never loaded, or older than the issuer's maximum staleness.
+	// It maps to a temporary failure, not to a verdict on the statement.
+	ErrKeysUnavailable = errors.New("the issuer's keys are not available")
 )
 
 // DefaultAlgorithms is the statement algorithm allow-list: asymmetric only.
@@ -45,9 +50,34 @@ type Keys interface {
 	Key(ctx context.Context, iss, kid string) (jwkset.Key, error)
 }
 
+// Rules are one issuer's statement rules. Zero fields fall back to the
+// Verifier's.
+type Rules struct {
+	// Algorithms narrows the algorithm allow-list for this issuer.
+	Algorithms []string
+	// Types, when set, makes `typ` required and one of these values.
+	Types []string
+	// Audiences, when set, makes `aud` required and one of these values.
+	Audiences []string
+	MaxAge    time.Duration
+	Skew      time.Duration
+	// RequiredClaims must be present and not null.
+	RequiredClaims []string
+}
+
+// RuleSource gives an issuer's rules, or nil for the Verifier's defaults.
+// It is consulted with the unverified `iss`, which only chooses stricter or
+// looser checks for a statement that must still verify with that issuer's
+// own keys.
+type RuleSource interface {
+	StatementRules(iss string) *Rules
+}
+
 // Verifier checks software statements.
 type Verifier struct {
 	Keys Keys
+	// Rules, when set, gives per-issuer rules.
+	Rules RuleSource
 	// Algorithms is the allow-list; nil means DefaultAlgorithms.
 	Algorithms []string
 	// Types is the accepted `typ` values when present; nil means DefaultTypes.
@@ -78,7 +108,10 @@ type Statement struct {
 	// SoftwareID is the `software_id` claim, if any.
 	SoftwareID string
 	// OrgID is the `org_id` claim (Open Banking style directories), if any.
-	OrgID     string
+	OrgID string
+	// Roles is the `software_roles` claim (Open Banking style
+	// directories), if any.
+	Roles     []string
 	IssuedAt  time.Time
 	ExpiresAt time.Time // zero if no exp
 	// Claims holds every payload member as raw JSON.
@@ -100,22 +133,28 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Statement, error)
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	h := c.Header
-	if err := v.checkHeader(h); err != nil {
-		return nil, err
-	}
 	iss, ok, err := jose.String(c.Claims, "iss", 2048)
 	if err != nil || !ok || iss == "" {
+		if err := v.checkHeader(h, v.rules("")); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: \"iss\" is required and must be a non-empty string", ErrClaims)
+	}
+	r := v.rules(iss)
+	if err := v.checkHeader(h, r); err != nil {
+		return nil, err
 	}
 	key, err := v.Keys.Key(ctx, iss, h.Kid)
 	if err != nil {
-		if errors.Is(err, ErrUntrustedIssuer) {
+		switch {
+		case errors.Is(err, ErrUntrustedIssuer):
 			return nil, ErrUntrustedIssuer
-		}
-		if errors.Is(err, ErrUnknownKey) {
+		case errors.Is(err, ErrUnknownKey):
 			return nil, ErrSignature
+		case errors.Is(err, ErrKeysUnavailable):
+			return nil, err
 		}
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	}
 	if key.Alg != h.Alg {
 		// The key is pinned to one algorithm (RFC 8725 §3.1).
@@ -129,21 +168,56 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Statement, error)
 		return nil, ErrSignature
 	}
 	st := &Statement{Raw: token, Issuer: iss, KeyID: h.Kid, Claims: c.Claims}
-	if err := v.checkClaims(st); err != nil {
+	if err := v.checkClaims(st, r); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-func (v *Verifier) checkHeader(h jose.Header) error {
+// rules merges the issuer's rules over the Verifier's settings.
+func (v *Verifier) rules(iss string) Rules {
+	r := Rules{Algorithms: v.Algorithms, MaxAge: v.MaxAge, Skew: v.Skew}
+	if r.Algorithms == nil {
+		r.Algorithms = DefaultAlgorithms
+	}
+	if r.MaxAge == 0 {
+		r.MaxAge = 24 * time.Hour
+	}
+	if r.Skew == 0 {
+		r.Skew = 60 * time.Second
+	}
+	if v.Rules == nil || iss == "" {
+		return r
+	}
+	ir := v.Rules.StatementRules(iss)
+	if ir == nil {
+		return r
+	}
+	if ir.Algorithms != nil {
+		// The issuer narrows the deployment list; it never widens it.
+		var algs []string
+		for _, a := range ir.Algorithms {
+			if slices.Contains(r.Algorithms, a) {
+				algs = append(algs, a)
+			}
+		}
+		r.Algorithms = algs
+	}
+	if ir.MaxAge > 0 {
+		r.MaxAge = ir.MaxAge
+	}
+	if ir.Skew > 0 {
+		r.Skew = ir.Skew
+	}
+	r.Types, r.Audiences, r.RequiredClaims = ir.Types, ir.Audiences, ir.RequiredClaims
+	return r
+}
+
+func (v *Verifier) checkHeader(h jose.Header, r Rules) error {
 	if h.Alg == "" {
 		return fmt.Errorf("%w: \"alg\" is required", ErrAlgorithm)
 	}
-	algs := v.Algorithms
-	if algs == nil {
-		algs = DefaultAlgorithms
-	}
-	if !slices.Contains(algs, h.Alg) || h.Alg == "none" || strings.HasPrefix(h.Alg, "HS") {
+	if !slices.Contains(r.Algorithms, h.Alg) || h.Alg == "none" || strings.HasPrefix(h.Alg, "HS") {
 		return fmt.Errorf("%w: %q", ErrAlgorithm, h.Alg)
 	}
 	if h.Kid == "" {
@@ -152,8 +226,15 @@ func (v *Verifier) checkHeader(h jose.Header) error {
 	if len(h.Kid) > 256 {
 		return fmt.Errorf("%w: \"kid\" is too long", ErrHeader)
 	}
-	if _, ok := h.Members["typ"]; ok {
-		types := v.Types
+	_, hasTyp := h.Members["typ"]
+	if len(r.Types) > 0 && !hasTyp {
+		return fmt.Errorf("%w: \"typ\" is required by this issuer's policy", ErrHeader)
+	}
+	if hasTyp {
+		types := r.Types
+		if types == nil {
+			types = v.Types
+		}
 		if types == nil {
 			types = DefaultTypes
 		}
@@ -175,17 +256,15 @@ func (v *Verifier) checkHeader(h jose.Header) error {
 	return nil
 }
 
-func (v *Verifier) checkClaims(st *Statement) error {
+func (v *Verifier) checkClaims(st *Statement, r Rules) error {
 	now := v.Now()
-	skew := v.Skew
-	if skew == 0 {
-		skew = 60 * time.Second
-	}
-	maxAge := v.MaxAge
-	if maxAge == 0 {
-		maxAge = 24 * time.Hour
-	}
+	skew, maxAge := r.Skew, r.MaxAge
 	m := st.Claims
+	for _, name := range r.RequiredClaims {
+		if raw, ok := m[name]; !ok || string(raw) == "null" {
+			return fmt.Errorf("%w: %q is required by this issuer's policy", ErrClaims, name)
+		}
+	}
 	iat, ok, err := jose.NumericDate(m, "iat")
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrClaims, err)
@@ -220,12 +299,20 @@ func (v *Verifier) checkClaims(st *Statement) error {
 		}
 		st.ExpiresAt = exp
 	}
-	if aud, ok, err := jose.Audience(m); err != nil {
+	aud, ok, err := jose.Audience(m)
+	switch {
+	case err != nil:
 		return fmt.Errorf("%w: %v", ErrClaims, err)
-	} else if ok {
+	case !ok && len(r.Audiences) > 0:
+		return fmt.Errorf("%w: \"aud\" is required by this issuer's policy", ErrAudience)
+	case ok:
+		accepted := v.Audiences
+		if len(r.Audiences) > 0 {
+			accepted = r.Audiences
+		}
 		match := false
 		for _, a := range aud {
-			if slices.Contains(v.Audiences, a) {
+			if slices.Contains(accepted, a) {
 				match = true
 			}
 		}
@@ -242,5 +329,45 @@ func (v *Verifier) checkClaims(st *Statement) error {
 	if st.OrgID, _, err = jose.String(m, "org_id", 256); err != nil {
 		return fmt.Errorf("%w: %v", ErrClaims, err)
 	}
+	if st.Roles, err = roles(m); err != nil {
+		return fmt.Errorf("%w: %v", ErrClaims, err)
+	}
 	return nil
+}
+
+// Bounds on software_roles.
+const (
+	maxRoles   = 32
+	maxRoleLen = 64
+)
+
+// roles reads `software_roles`: an array of distinct short strings. Some
+// directories send one space-separated string; that form is accepted too.
+func roles(m strictjson.Members) ([]string, error) {
+	raw, ok := m["software_roles"]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	var list []string
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, errors.New(`"software_roles" must be an array of strings`)
+		}
+		list = strings.Fields(s)
+	} else if raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
+		return nil, errors.New(`"software_roles" must be an array of strings`)
+	}
+	if len(list) > maxRoles {
+		return nil, fmt.Errorf(`"software_roles" has more than %d values`, maxRoles)
+	}
+	for i, r := range list {
+		if r == "" || len(r) > maxRoleLen || strings.ContainsFunc(r, func(c rune) bool { return c <= ' ' || c >= 0x7f }) {
+			return nil, fmt.Errorf(`"software_roles"[%d] must be a printable ASCII word of at most %d bytes`, i, maxRoleLen)
+		}
+		if slices.Contains(list[:i], r) {
+			return nil, fmt.Errorf(`"software_roles"[%d] is listed twice`, i)
+		}
+	}
+	return list, nil
 }

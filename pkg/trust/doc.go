@@ -1,14 +1,35 @@
 // Package trust holds the federations and directories whose software
-// statements Registrar accepts, and their statement-signing keys.
+// statements Registrar accepts: their statement-signing keys and the policy
+// that applies to their members.
 //
-// It reads the trusted issuers file, checks every issuer key on load (public
-// only, no `oct`, RSA ≥ 2048 bits, `kid` required and unique, one pinned
-// algorithm from the allow-list: RFC 7517 §5, RFC 8725 §3.1, §3.5, §3.8) and
-// answers one question for the statement verifier: "which key of issuer X has
-// kid Y?". Keys are looked up only within the issuer a statement names, so one
-// federation's key can never vouch for another's statements (RFC 8725 §3.8).
+// The trusted issuers file (see docs/federation.md) lists issuers, named
+// policies and initial access tokens. For each issuer it gives:
 //
-// The file format is an object with an "issuers" array so that per-issuer
-// settings can be added without breaking existing files; unknown members are
-// configuration errors, not silently ignored.
+//   - keys, from a file or from a jwks_uri kept fresh by package jwksource
+//     (refresh interval, last good set, maximum staleness, single-flight
+//     refetch on an unknown kid). Every key is checked on load: public only,
+//     no `oct`, RSA ≥ 2048 bits, `kid` required and unique, one pinned
+//     algorithm from the issuer's allow-list (RFC 7517 §5, RFC 8725 §3.1,
+//     §3.5). Keys are looked up only within the issuer a statement names, so
+//     one federation's key never vouches for another's statements (RFC 8725
+//     §3.8);
+//   - statement rules (package statement's Rules): algorithms, `typ`,
+//     maximum age, clock skew, required claims, expected `aud` (RFC 7591
+//     §2.3, RFC 8725 §3.9, §3.11);
+//   - a profile (rfc7591, openbanking-uk, openfinance-brasil) whose defaults
+//     and claim mappings fit directory statements to client metadata: the
+//     body's redirect_uris must be a subset of software_redirect_uris, its
+//     jwks_uri must be the statement's software_jwks_uri (or
+//     software_jwks_endpoint), software_client_name and friends become
+//     client metadata (RFC 7591 §3.1.1: statement values take precedence;
+//     Open Banking UK DCR 3.3 and Open Finance Brasil DCR subset rules);
+//   - ceilings (a named policy: grant types, response types, auth methods,
+//     scopes, client_id lifetime), the provenance claims copied into
+//     client_ids, the accepted request form (JSON or signed), and a
+//     registration rate.
+//
+// A Store is one loaded file and never changes; Live swaps Stores on reload
+// (SIGHUP) and keeps remote key sets refreshed. A reload that fails keeps
+// the Store in force. Member names are matched exactly and unknown members
+// are configuration errors, not silently ignored.
 package trust

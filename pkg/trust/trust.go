@@ -1,18 +1,20 @@
 package trust
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/registrar/registrar/pkg/jwkset"
+	"github.com/registrar/registrar/pkg/jwksource"
+	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/statement"
 	"github.com/registrar/registrar/pkg/strictjson"
 )
@@ -23,48 +25,132 @@ var ErrConfig = errors.New("invalid trusted issuers configuration")
 // MaxKeysPerIssuer bounds an issuer's key set.
 const MaxKeysPerIssuer = 100
 
-// FileConfig is the trusted issuers file.
-type FileConfig struct {
-	Issuers []IssuerConfig `json:"issuers"`
+// Fetcher is the outbound client that fetches issuers' JWK Sets; it must be
+// the service's SSRF-safe client (package fetch).
+type Fetcher = jwksource.Fetcher
+
+// Options configures Build.
+type Options struct {
+	// BaseDir resolves relative jwks_file paths.
+	BaseDir string
+	// Fetcher fetches jwks_uri key sets; nil refuses issuers with a
+	// jwks_uri.
+	Fetcher Fetcher
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Previous is the store being replaced on reload: remote key sets whose
+	// settings did not change are carried over with their last good keys.
+	Previous *Store
 }
 
-// IssuerConfig is one trusted issuer.
-type IssuerConfig struct {
-	// Issuer is the exact `iss` of its statements.
-	Issuer string `json:"issuer"`
-	// JWKSFile is a JWK Set file, relative to the trusted issuers file.
-	JWKSFile string `json:"jwks_file"`
-	// ClientIDLifetime, when set (a Go duration such as "2160h"), caps the
-	// lifetime of client_ids registered with this issuer's statements.
-	ClientIDLifetime string `json:"client_id_lifetime,omitempty"`
-}
-
-// Issuer is a trusted issuer with its checked keys.
+// Issuer is a trusted issuer with its checked keys and policy.
 type Issuer struct {
-	ID               string
+	ID      string
+	Profile Profile
+	// Rules are the statement rules (algorithms, typ, age, skew, claims,
+	// audience).
+	Rules statement.Rules
+	// Ceiling, when not nil, bounds what this issuer's members register.
+	Ceiling *metadata.Ceiling
+	// ClientIDLifetime caps client_id lifetimes (zero: no cap); the
+	// shorter of the issuer's and its policy's.
 	ClientIDLifetime time.Duration
-	keys             map[string]jwkset.Key
+	// Provenance lists the optional claims copied into client_ids.
+	Provenance []string
+	// Request is the accepted registration request form.
+	Request RequestForm
+	// RequestAlgorithms and RequestMaxLifetime govern signed requests.
+	RequestAlgorithms  []string
+	RequestMaxLifetime time.Duration
+	// RegistrationsPerMinute limits registrations (zero: no limit).
+	RegistrationsPerMinute int
+	// JWKSURI is the remote key set URL, empty for a key file.
+	JWKSURI string
+
+	keys   map[string]jwkset.Key // from a file
+	remote *jwksource.Source     // from jwks_uri
+	// remoteKey identifies the remote source's settings, for reuse on
+	// reload.
+	remoteKey string
 }
 
-// Store is the set of trusted issuers. It is immutable once built.
+// Key returns the issuer's key kid.
+func (is *Issuer) Key(ctx context.Context, kid string) (jwkset.Key, error) {
+	if is.remote == nil {
+		k, ok := is.keys[kid]
+		if !ok {
+			return jwkset.Key{}, statement.ErrUnknownKey
+		}
+		return k, nil
+	}
+	k, err := is.remote.Key(ctx, kid)
+	switch {
+	case err == nil:
+		return k, nil
+	case errors.Is(err, jwksource.ErrUnknownKey):
+		return jwkset.Key{}, statement.ErrUnknownKey
+	case errors.Is(err, jwksource.ErrStale), errors.Is(err, jwksource.ErrNoKeys):
+		return jwkset.Key{}, fmt.Errorf("%w: %w", statement.ErrKeysUnavailable, err)
+	}
+	if ctx.Err() != nil {
+		return jwkset.Key{}, fmt.Errorf("%w: %w", statement.ErrKeysUnavailable, ctx.Err())
+	}
+	return jwkset.Key{}, fmt.Errorf("%w: %w", statement.ErrKeysUnavailable, err)
+}
+
+// Remote returns the issuer's remote key source, or nil for a key file.
+func (is *Issuer) Remote() *jwksource.Source { return is.remote }
+
+// Store is one loaded trusted issuers file. It is immutable once built;
+// reloads build a new Store.
 type Store struct {
-	issuers map[string]*Issuer
+	issuers  map[string]*Issuer
+	policies map[string]*Policy
+	tokens   *AccessTokensConfig
 }
 
-var _ statement.Keys = (*Store)(nil)
+// Policy is a named ceiling.
+type Policy struct {
+	Ceiling          metadata.Ceiling
+	ClientIDLifetime time.Duration
+}
+
+var (
+	_ statement.Keys       = (*Store)(nil)
+	_ statement.RuleSource = (*Store)(nil)
+)
 
 // Key returns the key kid of issuer iss.
-func (s *Store) Key(_ context.Context, iss, kid string) (jwkset.Key, error) {
+func (s *Store) Key(ctx context.Context, iss, kid string) (jwkset.Key, error) {
 	is, ok := s.issuers[iss]
 	if !ok {
 		return jwkset.Key{}, statement.ErrUntrustedIssuer
 	}
-	k, ok := is.keys[kid]
-	if !ok {
-		return jwkset.Key{}, statement.ErrUnknownKey
-	}
-	return k, nil
+	return is.Key(ctx, kid)
 }
+
+// StatementRules returns issuer iss's statement rules.
+func (s *Store) StatementRules(iss string) *statement.Rules {
+	if is, ok := s.issuers[iss]; ok {
+		return &is.Rules
+	}
+	return nil
+}
+
+// Issuer returns the trusted issuer iss.
+func (s *Store) Issuer(iss string) (*Issuer, bool) {
+	is, ok := s.issuers[iss]
+	return is, ok
+}
+
+// Policy returns the named policy.
+func (s *Store) Policy(name string) (*Policy, bool) {
+	p, ok := s.policies[name]
+	return p, ok
+}
+
+// AccessTokens returns the initial access token configuration, or nil.
+func (s *Store) AccessTokens() *AccessTokensConfig { return s.tokens }
 
 // ClientIDLifetime is the client_id lifetime cap of issuer iss; zero when
 // the issuer sets none or is not trusted.
@@ -85,140 +171,377 @@ func (s *Store) Issuers() []string {
 	return out
 }
 
+// Remotes returns the remote key sources, by issuer.
+func (s *Store) Remotes() map[string]*jwksource.Source {
+	out := map[string]*jwksource.Source{}
+	for id, is := range s.issuers {
+		if is.remote != nil {
+			out[id] = is.remote
+		}
+	}
+	return out
+}
+
 // Empty returns a store that trusts nobody.
-func Empty() *Store { return &Store{issuers: map[string]*Issuer{}} }
+func Empty() *Store { return &Store{issuers: map[string]*Issuer{}, policies: map[string]*Policy{}} }
 
 // LoadFile reads a trusted issuers file and every key file it names. It
-// reports every problem at once.
+// reports every problem at once. Issuers with a jwks_uri are refused: use
+// Load with a Fetcher.
 func LoadFile(path string) (*Store, error) {
+	return Load(path, Options{})
+}
+
+// Load reads a trusted issuers file; relative key file paths are resolved
+// against the file's directory. Remote key sets are created but not
+// fetched: call Refresh on each (Store.Remotes) or use Live.
+func Load(path string, o Options) (*Store, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	fc, err := parseFile(data)
+	fc, err := ParseFile(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
 	}
-	return Build(fc, filepath.Dir(path))
-}
-
-// parseFile decodes the file with exact member names: encoding/json would
-// match "Issuer" to issuer, so {"issuer":"B","Issuer":"A"} would trust A.
-func parseFile(data []byte) (FileConfig, error) {
-	var fc FileConfig
-	top, err := strictjson.Object(data, strictjson.Limits{})
-	if err != nil {
-		return fc, err
-	}
-	if err := onlyMembers(top, "", "issuers"); err != nil {
-		return fc, err
-	}
-	var entries []json.RawMessage
-	if raw, ok := top["issuers"]; !ok || raw[0] != '[' || json.Unmarshal(raw, &entries) != nil {
-		return fc, errors.New(`"issuers" must be an array`)
-	}
-	for i, e := range entries {
-		m, err := strictjson.Object(e, strictjson.Limits{})
-		if err != nil {
-			return fc, fmt.Errorf("issuers[%d]: %v", i, err)
-		}
-		if err := onlyMembers(m, fmt.Sprintf("issuers[%d].", i), "issuer", "jwks_file", "client_id_lifetime"); err != nil {
-			return fc, err
-		}
-		var ic IssuerConfig
-		dec := json.NewDecoder(bytes.NewReader(e))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ic); err != nil {
-			return fc, fmt.Errorf("issuers[%d]: %v", i, err)
-		}
-		fc.Issuers = append(fc.Issuers, ic)
-	}
-	return fc, nil
-}
-
-func onlyMembers(m strictjson.Members, where string, allowed ...string) error {
-	for name := range m {
-		ok := false
-		for _, a := range allowed {
-			if name == a {
-				ok = true
-			}
-		}
-		if !ok {
-			return fmt.Errorf("%sunknown member %q", where, name)
-		}
-	}
-	return nil
+	o.BaseDir = filepath.Dir(path)
+	return BuildWith(fc, o)
 }
 
 // Build checks fc and loads the key files it names relative to baseDir.
 func Build(fc FileConfig, baseDir string) (*Store, error) {
-	var problems []error
-	add := func(i int, format string, a ...any) {
-		problems = append(problems, fmt.Errorf("issuers[%d]: "+format, append([]any{i}, a...)...))
+	return BuildWith(fc, Options{BaseDir: baseDir})
+}
+
+// BuildWith checks fc and builds a Store, reporting every problem at once.
+func BuildWith(fc FileConfig, o Options) (*Store, error) {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	s := &Store{issuers: map[string]*Issuer{}}
+	b := builder{o: o}
+	s := &Store{issuers: map[string]*Issuer{}, policies: map[string]*Policy{}}
+	names := make([]string, 0, len(fc.Policies))
+	for name := range fc.Policies {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if p := b.policy(name, fc.Policies[name]); p != nil {
+			s.policies[name] = p
+		}
+	}
 	seen := map[string]bool{}
 	for i, ic := range fc.Issuers {
-		switch {
-		case ic.Issuer == "":
-			add(i, "\"issuer\" is required")
-			continue
-		case len(ic.Issuer) > 2048 || strings.ContainsFunc(ic.Issuer, func(r rune) bool { return r < 0x21 || r == 0x7f }):
-			add(i, "\"issuer\" must be a printable string of at most 2048 bytes")
-			continue
-		}
-		if seen[ic.Issuer] {
-			add(i, "issuer %q is listed twice", ic.Issuer)
+		if ic.Issuer != "" && seen[ic.Issuer] {
+			b.add("issuers[%d]: issuer %q is listed twice", i, ic.Issuer)
 			continue
 		}
 		seen[ic.Issuer] = true
-		if ic.JWKSFile == "" {
-			add(i, "%q: \"jwks_file\" is required", ic.Issuer)
-			continue
+		if is := b.issuer(i, ic, s.policies, fc.Policies); is != nil {
+			s.issuers[ic.Issuer] = is
 		}
-		p := ic.JWKSFile
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(baseDir, p)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			add(i, "%q: %v", ic.Issuer, err)
-			continue
-		}
-		keys, err := parseIssuerKeys(data)
-		if err != nil {
-			add(i, "%q: %s: %w", ic.Issuer, ic.JWKSFile, err)
-			continue
-		}
-		var lifetime time.Duration
-		if ic.ClientIDLifetime != "" {
-			d, err := time.ParseDuration(ic.ClientIDLifetime)
-			if err != nil || d <= 0 {
-				add(i, "%q: \"client_id_lifetime\" must be a positive duration such as 2160h", ic.Issuer)
-				continue
-			}
-			lifetime = d
-		}
-		is := &Issuer{ID: ic.Issuer, ClientIDLifetime: lifetime, keys: make(map[string]jwkset.Key, len(keys))}
-		for _, k := range keys {
-			is.keys[k.KID] = k
-		}
-		s.issuers[ic.Issuer] = is
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%w:\n%w", ErrConfig, errors.Join(problems...))
+	if tc := fc.InitialAccessTokens; tc != nil {
+		b.tokens(tc, fc.Policies, s.issuers)
+		s.tokens = tc
+		if len(b.problems) == 0 {
+			// The token verifier's own checks: hash format, duplicates.
+			if _, err := BuildAccessTokens(s, tc, []string{"registrar"}, o.Now); err != nil {
+				b.add("initial_access_tokens: %v", err)
+			}
+		}
+	}
+	if len(b.problems) > 0 {
+		return nil, fmt.Errorf("%w:\n%w", ErrConfig, errors.Join(b.problems...))
 	}
 	return s, nil
 }
 
-func parseIssuerKeys(data []byte) ([]jwkset.Key, error) {
+type builder struct {
+	o        Options
+	problems []error
+}
+
+func (b *builder) add(format string, a ...any) {
+	b.problems = append(b.problems, fmt.Errorf(format, a...))
+}
+
+func (b *builder) duration(where, v string, def, min, max time.Duration) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > max {
+		b.add("%s: %q must be a duration between %s and %s", where, v, min, max)
+		return def
+	}
+	return d
+}
+
+// values checks a list against known values (nil known: any printable
+// word), with no duplicates.
+func (b *builder) values(where string, list, known []string) {
+	for i, v := range list {
+		switch {
+		case known != nil && !slices.Contains(known, v):
+			b.add("%s[%d]: %q is not one of %s", where, i, v, strings.Join(known, ", "))
+		case known == nil && (v == "" || strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f })):
+			b.add("%s[%d]: %q must be a non-empty value without spaces", where, i, v)
+		case slices.Contains(list[:i], v):
+			b.add("%s[%d]: %q is listed twice", where, i, v)
+		}
+	}
+}
+
+func (b *builder) policy(name string, pc PolicyConfig) *Policy {
+	where := "policies." + name
+	if name == "" || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '"' }) {
+		b.add("policies: %q is not a valid policy name", name)
+		return nil
+	}
+	b.values(where+".grant_types", pc.GrantTypes, metadata.KnownGrantTypes)
+	b.values(where+".response_types", pc.ResponseTypes, metadata.KnownResponseTypes)
+	b.values(where+".token_endpoint_auth_methods", pc.TokenEndpointAuthMethods, metadata.KnownAuthMethods)
+	b.values(where+".scopes", pc.Scopes, nil)
+	return &Policy{
+		Ceiling: metadata.Ceiling{
+			Name:                     fmt.Sprintf("policy '%s'", name),
+			GrantTypes:               pc.GrantTypes,
+			ResponseTypes:            pc.ResponseTypes,
+			TokenEndpointAuthMethods: pc.TokenEndpointAuthMethods,
+			Scopes:                   pc.Scopes,
+		},
+		ClientIDLifetime: b.duration(where+".client_id_lifetime", pc.ClientIDLifetime, 0, time.Minute, 100*365*24*time.Hour),
+	}
+}
+
+func (b *builder) issuer(i int, ic IssuerConfig, policies map[string]*Policy, configured map[string]PolicyConfig) *Issuer {
+	where := fmt.Sprintf("issuers[%d]", i)
+	switch {
+	case ic.Issuer == "":
+		b.add("%s: \"issuer\" is required", where)
+		return nil
+	case len(ic.Issuer) > 2048 || strings.ContainsFunc(ic.Issuer, func(r rune) bool { return r < 0x21 || r == 0x7f }):
+		b.add("%s: \"issuer\" must be a printable string of at most 2048 bytes", where)
+		return nil
+	}
+	where = fmt.Sprintf("issuers[%d] %q", i, ic.Issuer)
+	before := len(b.problems)
+	profileName := ic.Profile
+	if profileName == "" {
+		profileName = "rfc7591"
+	}
+	prof, ok := Profiles[profileName]
+	if !ok {
+		b.add("%s: profile %q is not one of rfc7591, openbanking-uk, openfinance-brasil", where, ic.Profile)
+		prof = Profiles["rfc7591"]
+	}
+	is := &Issuer{ID: ic.Issuer, Profile: prof}
+
+	// Statement rules: the profile's defaults, then the entry's values.
+	algs := prof.Algorithms
+	if ic.Algorithms != nil {
+		algs = ic.Algorithms
+		if len(algs) == 0 {
+			b.add("%s: \"algorithms\" must not be empty", where)
+		}
+	}
+	b.values(where+" algorithms", algs, statement.DefaultAlgorithms)
+	is.Rules = statement.Rules{
+		Algorithms:     algs,
+		Types:          ic.StatementTypes,
+		Audiences:      ic.Audience,
+		MaxAge:         b.duration(where+" max_age", ic.MaxAge, prof.MaxAge, time.Minute, 366*24*time.Hour),
+		Skew:           b.duration(where+" clock_skew", ic.ClockSkew, 0, time.Second, 5*time.Minute),
+		RequiredClaims: append(append([]string{}, prof.RequiredClaims...), ic.RequiredClaims...),
+	}
+	b.values(where+" statement_types", ic.StatementTypes, nil)
+	b.values(where+" audience", ic.Audience, nil)
+	b.values(where+" required_claims", ic.RequiredClaims, nil)
+	is.Rules.RequiredClaims = dedupe(is.Rules.RequiredClaims)
+
+	// Policy and lifetimes.
+	is.ClientIDLifetime = b.duration(where+" client_id_lifetime", ic.ClientIDLifetime, 0, time.Minute, 100*365*24*time.Hour)
+	if ic.Policy != "" {
+		p, ok := policies[ic.Policy]
+		if _, configuredOK := configured[ic.Policy]; !ok && !configuredOK {
+			b.add("%s: policy %q is not defined in \"policies\"", where, ic.Policy)
+		} else if ok {
+			c := p.Ceiling
+			c.Name = fmt.Sprintf("policy '%s' of issuer %s", ic.Policy, ic.Issuer)
+			is.Ceiling = &c
+			is.ClientIDLifetime = shorter(is.ClientIDLifetime, p.ClientIDLifetime)
+		}
+	}
+	is.Provenance = prof.Provenance
+	if ic.Provenance != nil {
+		is.Provenance = ic.Provenance
+		b.values(where+" provenance", ic.Provenance, ProvenanceClaims)
+	}
+	is.Request = prof.Request
+	if ic.RegistrationRequest != "" {
+		switch f := RequestForm(ic.RegistrationRequest); f {
+		case RequestAny, RequestJSON, RequestSigned:
+			is.Request = f
+		default:
+			b.add("%s: registration_request %q is not json, signed or any", where, ic.RegistrationRequest)
+		}
+	}
+	is.RequestAlgorithms = prof.RequestAlgorithms
+	if ic.RequestAlgorithms != nil {
+		is.RequestAlgorithms = ic.RequestAlgorithms
+		if len(ic.RequestAlgorithms) == 0 {
+			b.add("%s: \"request_algorithms\" must not be empty", where)
+		}
+		b.values(where+" request_algorithms", ic.RequestAlgorithms, statement.DefaultAlgorithms)
+	}
+	is.RequestMaxLifetime = b.duration(where+" request_max_lifetime", ic.RequestMaxLifetime, 10*time.Minute, 10*time.Second, time.Hour)
+	if ic.RegistrationsPerMinute < 0 || ic.RegistrationsPerMinute > 1_000_000 {
+		b.add("%s: registrations_per_minute must be between 0 and 1000000", where)
+	}
+	is.RegistrationsPerMinute = ic.RegistrationsPerMinute
+
+	// Keys: exactly one of a file and a URL.
+	switch {
+	case ic.JWKSFile == "" && ic.JWKSURI == "":
+		b.add("%s: one of \"jwks_file\" and \"jwks_uri\" is required", where)
+	case ic.JWKSFile != "" && ic.JWKSURI != "":
+		b.add("%s: \"jwks_file\" and \"jwks_uri\" cannot both be set", where)
+	case ic.JWKSFile != "":
+		for _, name := range []string{ic.JWKSRefresh, ic.JWKSMaxStaleness, ic.JWKSMinRefetch} {
+			if name != "" {
+				b.add("%s: jwks_refresh, jwks_max_staleness and jwks_min_refetch apply only to a jwks_uri", where)
+				break
+			}
+		}
+		b.fileKeys(where, ic.JWKSFile, is, algs)
+	default:
+		b.remoteKeys(where, ic, is, algs)
+	}
+	if len(b.problems) > before {
+		return nil
+	}
+	return is
+}
+
+func (b *builder) fileKeys(where, file string, is *Issuer, algs []string) {
+	p := file
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(b.o.BaseDir, p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.add("%s: %v", where, err)
+		return
+	}
+	keys, err := parseIssuerKeys(data, algs)
+	if err != nil {
+		b.add("%s: %s: %w", where, file, err)
+		return
+	}
+	is.keys = make(map[string]jwkset.Key, len(keys))
+	for _, k := range keys {
+		is.keys[k.KID] = k
+	}
+}
+
+func (b *builder) remoteKeys(where string, ic IssuerConfig, is *Issuer, algs []string) {
+	u, err := url.Parse(ic.JWKSURI)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" {
+		b.add("%s: \"jwks_uri\" must be an absolute https URL without userinfo or fragment", where)
+		return
+	}
+	if b.o.Fetcher == nil {
+		b.add("%s: \"jwks_uri\" needs an outbound client", where)
+		return
+	}
+	refresh := b.duration(where+" jwks_refresh", ic.JWKSRefresh, 5*time.Minute, time.Second, 24*time.Hour)
+	stale := b.duration(where+" jwks_max_staleness", ic.JWKSMaxStaleness, 24*time.Hour, time.Minute, 30*24*time.Hour)
+	minRefetch := b.duration(where+" jwks_min_refetch", ic.JWKSMinRefetch, 30*time.Second, time.Second, time.Hour)
+	if stale < refresh {
+		b.add("%s: jwks_max_staleness (%s) must not be shorter than jwks_refresh (%s)", where, stale, refresh)
+		return
+	}
+	is.JWKSURI = ic.JWKSURI
+	is.remoteKey = fmt.Sprintf("%s|%s|%s|%s|%s|%s", ic.Issuer, ic.JWKSURI, strings.Join(algs, ","), refresh, stale, minRefetch)
+	if prev := b.o.Previous; prev != nil {
+		if old, ok := prev.issuers[ic.Issuer]; ok && old.remote != nil && old.remoteKey == is.remoteKey {
+			is.remote = old.remote
+			return
+		}
+	}
+	src, err := jwksource.New(jwksource.Options{
+		URL:          ic.JWKSURI,
+		Fetcher:      b.o.Fetcher,
+		Algorithms:   algs,
+		MaxKeys:      MaxKeysPerIssuer,
+		Interval:     refresh,
+		MaxStaleness: stale,
+		MinRefetch:   minRefetch,
+		Now:          b.o.Now,
+	})
+	if err != nil {
+		b.add("%s: %v", where, err)
+		return
+	}
+	is.remote = src
+}
+
+func (b *builder) tokens(tc *AccessTokensConfig, configured map[string]PolicyConfig, issuers map[string]*Issuer) {
+	policy := func(where, name string) {
+		if name == "" {
+			b.add("%s: \"policy\" is required", where)
+		} else if _, ok := configured[name]; !ok {
+			b.add("%s: policy %q is not defined in \"policies\"", where, name)
+		}
+	}
+	for i, st := range tc.Static {
+		policy(fmt.Sprintf("initial_access_tokens.static[%d]", i), st.Policy)
+	}
+	for i, sg := range tc.Signed {
+		where := fmt.Sprintf("initial_access_tokens.signed[%d]", i)
+		policy(where, sg.Policy)
+		if _, ok := issuers[sg.Issuer]; !ok {
+			b.add("%s: issuer %q is not a trusted issuer in \"issuers\"", where, sg.Issuer)
+		}
+	}
+	b.duration("initial_access_tokens.max_lifetime", tc.MaxLifetime, 0, time.Minute, 30*24*time.Hour)
+	if tc.Required && len(tc.Static) == 0 && len(tc.Signed) == 0 {
+		b.add("initial_access_tokens: required is true but no static or signed tokens are configured")
+	}
+}
+
+func parseIssuerKeys(data []byte, algs []string) ([]jwkset.Key, error) {
 	if err := strictjson.Valid(data, strictjson.Limits{}); err != nil {
 		return nil, err
+	}
+	if algs == nil {
+		algs = statement.DefaultAlgorithms
 	}
 	return jwkset.Parse(data, jwkset.Options{
 		MaxKeys:     MaxKeysPerIssuer,
 		RequireKID:  true,
-		SigningAlgs: statement.DefaultAlgorithms,
+		SigningAlgs: algs,
 	})
+}
+
+func dedupe(list []string) []string {
+	var out []string
+	for _, v := range list {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// shorter returns the shorter of two lifetimes where zero means unlimited.
+func shorter(a, b time.Duration) time.Duration {
+	switch {
+	case a <= 0:
+		return b
+	case b <= 0 || a < b:
+		return a
+	}
+	return b
 }
