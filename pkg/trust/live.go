@@ -131,8 +131,9 @@ func (l *Live) Reload(ctx context.Context) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.cur.Store(s)
+	// New remote key sets are fetched before the new Store takes effect.
 	l.startSources(ctx, s)
+	l.cur.Store(s)
 	return s, nil
 }
 
