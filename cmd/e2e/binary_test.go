@@ -1,0 +1,232 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// bin is the registrar binary built for this test run.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "registrar-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "registrar")
+	build := exec.Command("go", "build", "-o", bin, "../registrar")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building the registrar binary:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// repoPath is a path relative to the repository root.
+func repoPath(elem ...string) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, elem...)...)
+}
+
+// runCLI runs a registrar command to completion and returns its standard
+// output.
+func runCLI(t testing.TB, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = cleanEnv(nil)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("registrar %s: %v: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// keysDir makes a keys directory with registrar keygen.
+func keysDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "keys")
+	runCLI(t, "", "keygen", "-dir", dir)
+	return dir
+}
+
+// cleanEnv is this process's environment without REGISTRAR_ variables,
+// plus env.
+func cleanEnv(env map[string]string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "REGISTRAR_") {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// freeAddr returns a loopback address with a free port.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is a running registrar.
+type proc struct {
+	URL  string // http://127.0.0.1:port
+	Addr string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// baseEnv is a working configuration: open registration, fresh keys, a
+// free loopback address, the rate limit off.
+func baseEnv(t testing.TB) map[string]string {
+	t.Helper()
+	addr := freeAddr(t)
+	return map[string]string{
+		"REGISTRAR_ADDR":                       addr,
+		"REGISTRAR_ISSUER":                     "http://" + addr,
+		"REGISTRAR_KEYS_DIR":                   keysDir(t),
+		"REGISTRAR_REQUIRE_SOFTWARE_STATEMENT": "false",
+		"REGISTRAR_RATE_LIMIT_PER_MINUTE":      "0",
+		"REGISTRAR_LOG_LEVEL":                  "warn",
+	}
+}
+
+// start runs `registrar serve` with env (REGISTRAR_ADDR required) and waits
+// until /readyz answers 200. The process is killed when the test ends.
+func start(t testing.TB, env map[string]string) *proc {
+	t.Helper()
+	addr := env["REGISTRAR_ADDR"]
+	p := &proc{URL: "http://" + addr, Addr: addr, out: &syncBuffer{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(bin, "serve")
+	p.cmd.Env = cleanEnv(env)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		select {
+		case err := <-p.done:
+			p.done <- err
+			t.Fatalf("registrar exited before it was ready: %v\n%s", err, p.out.String())
+		default:
+		}
+		resp, err := http.Get(p.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("registrar not ready after 15s:\n%s", p.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Signal sends sig to the process.
+func (p *proc) Signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Wait waits at most d for the process to exit and returns its exit code.
+func (p *proc) Wait(t testing.TB, d time.Duration) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return p.cmd.ProcessState.ExitCode()
+	case <-ctx.Done():
+		t.Fatalf("registrar did not exit within %s:\n%s", d, p.out.String())
+	}
+	return -1
+}
+
+// Alive tells whether the process is still running.
+func (p *proc) Alive() bool {
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return false
+	default:
+		return true
+	}
+}
+
+// Logs returns everything the process wrote.
+func (p *proc) Logs() string { return p.out.String() }
+
+// TestBinaryStartsAndStops is the smoke test of the helpers above: the
+// binary serves, and SIGTERM stops it with exit code 0.
+func TestBinaryStartsAndStops(t *testing.T) {
+	p := start(t, baseEnv(t))
+	resp, err := http.Get(p.URL + "/.well-known/oauth-authorization-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("metadata: %d", resp.StatusCode)
+	}
+	p.Signal(t, syscall.SIGTERM)
+	if code := p.Wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, p.Logs())
+	}
+}
