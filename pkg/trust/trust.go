@@ -456,7 +456,7 @@ func (b *builder) remoteKeys(where string, ic IssuerConfig, is *Issuer, algs []s
 		return
 	}
 	refresh := b.duration(where+" jwks_refresh", ic.JWKSRefresh, 5*time.Minute, time.Second, 24*time.Hour)
-	stale := b.duration(where+" jwks_max_staleness", ic.JWKSMaxStaleness, 24*time.Hour, time.Minute, 30*24*time.Hour)
+	stale := b.duration(where+" jwks_max_staleness", ic.JWKSMaxStaleness, 24*time.Hour, 5*time.Second, 30*24*time.Hour)
 	minRefetch := b.duration(where+" jwks_min_refetch", ic.JWKSMinRefetch, 30*time.Second, time.Second, time.Hour)
 	if stale < refresh {
 		b.add("%s: jwks_max_staleness (%s) must not be shorter than jwks_refresh (%s)", where, stale, refresh)
