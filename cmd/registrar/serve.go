@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -15,6 +16,7 @@ import (
 	"github.com/registrar/registrar/pkg/discovery"
 	"github.com/registrar/registrar/pkg/fetch"
 	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/metrics"
 	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/register"
 	"github.com/registrar/registrar/pkg/revocation"
@@ -43,6 +45,7 @@ func serve(ctx context.Context, args []string, e env) int {
 	// the outbound timeout), then keep them fresh.
 	sctx, cancel := context.WithTimeout(ctx, cfg.OutboundTimeout+time.Second)
 	a.trust.Start(sctx, ctx, func(iss string, err error) {
+		a.metrics.JWKSFetch(iss, err)
 		if err != nil {
 			log.Warn().Err(err).Str("issuer", iss).Msg("trusted issuer key set refresh failed; keeping the last good keys")
 		} else {
@@ -73,6 +76,16 @@ func serve(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "registrar: listen: %v\n", err)
 		return 1
 	}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			fmt.Fprintf(e.stderr, "registrar: metrics listen: %v\n", err)
+			return 1
+		}
+		go serveMetrics(ctx, mln, a.metrics.Registry, log)
+		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
+	}
 	signer := a.keyring.Signer(e.now())
 	log.Info().Str("addr", ln.Addr().String()).Str("issuer", cfg.Issuer).
 		Str("signing_kid", signer.KID).Str("signing_alg", signer.Alg).
@@ -100,6 +113,26 @@ func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// serveMetrics serves GET /metrics on its own listener until ctx ends.
+func serveMetrics(ctx context.Context, ln net.Listener, reg *metrics.Registry, log zerolog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", metrics.ContentType)
+		w.Header().Set("Cache-Control", "no-store")
+		_ = reg.WriteText(w)
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error().Err(err).Msg("metrics server stopped")
+	}
 }
 
 // reloadLoop reloads the trusted issuers file on every request until ctx
@@ -135,6 +168,7 @@ type app struct {
 	keyring     *keys.Keyring
 	trust       *trust.Live
 	revocations *revocation.Source
+	metrics     *metrics.Service
 }
 
 func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader) (*app, error) {
@@ -170,6 +204,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 	}
 	regEndpoint := cfg.Issuer + discovery.RegistrationPath
 	audiences := []string{cfg.Issuer, regEndpoint}
+	met := metrics.NewService()
 	var revs *revocation.Source
 	if cfg.RevocationList != "" {
 		var err error
@@ -188,6 +223,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		IssuerLimits: trust.NewIssuerLimits(live, now),
 		AccessTokens: trust.NewAccessTokens(live, audiences, now),
 		Audiences:    audiences,
+		Observer:     met,
 		UpdateMode:   register.UpdateMode(cfg.ClientUpdate),
 		Statements: &statement.Verifier{
 			Keys:      live,
@@ -240,6 +276,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		CORSOrigins:       cfg.CORSAllowedOrigins,
 		TrustedProxies:    cfg.TrustedProxies,
 		AddressLimiter:    limiter,
+		Metrics:           met,
 		Readiness: func() (bool, any) {
 			status := live.Current().Status()
 			ready := true
@@ -254,7 +291,51 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 			return ready, status
 		},
 	})
-	return &app{server: srv, keyring: kr, trust: live, revocations: revs}, nil
+	registerGauges(met.Registry, live, revs, now)
+	return &app{server: srv, keyring: kr, trust: live, revocations: revs, metrics: met}, nil
+}
+
+// registerGauges adds the gauges read at scrape time: each trusted
+// issuer's key count, key set age and usability, and the revocation list's
+// age.
+func registerGauges(reg *metrics.Registry, live *trust.Live, revs *revocation.Source, now func() time.Time) {
+	issuerGauge := func(value func(trust.IssuerStatus) (float64, bool)) func() []metrics.Sample {
+		return func() []metrics.Sample {
+			var out []metrics.Sample
+			for _, st := range live.Current().Status() {
+				if v, ok := value(st); ok {
+					out = append(out, metrics.Sample{Values: []string{st.Issuer}, Value: v})
+				}
+			}
+			return out
+		}
+	}
+	reg.NewGaugeFunc("registrar_issuer_keys", "Keys loaded for each trusted issuer.",
+		issuerGauge(func(st trust.IssuerStatus) (float64, bool) { return float64(st.Keys), true }), "issuer")
+	reg.NewGaugeFunc("registrar_issuer_keys_usable", "1 when a trusted issuer's statements can be verified now, else 0.",
+		issuerGauge(func(st trust.IssuerStatus) (float64, bool) {
+			if st.Usable {
+				return 1, true
+			}
+			return 0, true
+		}), "issuer")
+	reg.NewGaugeFunc("registrar_issuer_keys_age_seconds", "Age of each remote trusted issuer's last good key set.",
+		issuerGauge(func(st trust.IssuerStatus) (float64, bool) {
+			if st.LoadedAt == nil {
+				return 0, false
+			}
+			return now().Sub(*st.LoadedAt).Seconds(), true
+		}), "issuer")
+	if revs != nil {
+		reg.NewGaugeFunc("registrar_revocation_list_age_seconds", "Age of the revocation list in force.",
+			func() []metrics.Sample {
+				at := revs.LastSuccess()
+				if at.IsZero() {
+					return nil
+				}
+				return []metrics.Sample{{Value: now().Sub(at).Seconds()}}
+			})
+	}
 }
 
 // addressLimiter is the per-address limiter, or nil when disabled.

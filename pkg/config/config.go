@@ -60,6 +60,7 @@ type spec struct {
 	RevocationList    string `envconfig:"REGISTRAR_REVOCATION_LIST"`
 	RevocationRefresh string `envconfig:"REGISTRAR_REVOCATION_REFRESH" default:"1m"`
 
+	MetricsAddr           string `envconfig:"REGISTRAR_METRICS_ADDR"`
 	TrustedProxies        string `envconfig:"REGISTRAR_TRUSTED_PROXIES"`
 	RateLimitPerMinute    string `envconfig:"REGISTRAR_RATE_LIMIT_PER_MINUTE" default:"600"`
 	RateLimitBurst        string `envconfig:"REGISTRAR_RATE_LIMIT_BURST" default:"100"`
@@ -117,6 +118,9 @@ type Config struct {
 	// means the system roots only.
 	OutboundRootCAs *x509.CertPool
 
+	// MetricsAddr is the listen address of the Prometheus /metrics
+	// endpoint, kept off the public listener; empty disables it.
+	MetricsAddr string
 	// TrustedProxies may set X-Forwarded-For.
 	TrustedProxies []netip.Prefix
 	// RateLimitPerMinute is the per-address request rate on the
@@ -336,6 +340,14 @@ func (s *spec) convert() (*Config, []string) {
 		}
 	}
 
+	c.MetricsAddr = s.MetricsAddr
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad(v("METRICS_ADDR"), "%q is not host:port or :port", c.MetricsAddr)
+		} else if c.MetricsAddr == c.Addr {
+			bad(v("METRICS_ADDR"), "must differ from %s", v("ADDR"))
+		}
+	}
 	if s.TrustedProxies != "" {
 		prefixes, err := ratelimit.ParsePrefixes(s.TrustedProxies)
 		if err != nil {
@@ -393,7 +405,7 @@ func Known() []string {
 		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
 		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",
 		"CLIENT_UPDATE", "REVOCATION_LIST", "REVOCATION_REFRESH",
-		"OUTBOUND_CA_FILE", "TRUSTED_PROXIES", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_BURST", "READINESS_REQUIRES_ISSUER_KEYS",
+		"OUTBOUND_CA_FILE", "METRICS_ADDR", "TRUSTED_PROXIES", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_BURST", "READINESS_REQUIRES_ISSUER_KEYS",
 	}
 }
 

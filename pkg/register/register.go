@@ -63,6 +63,18 @@ type AccessTokens interface {
 	Verify(ctx context.Context, token string) (*accesstoken.Grant, error)
 }
 
+// Observer is told what registrations do, for metrics. Methods must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	// Registration reports one registration: issuer is the verified
+	// statement issuer ("none" without a statement, "" when refused before
+	// one verified), code "" on success or the RFC error code, status the
+	// HTTP status.
+	Registration(issuer, code string, status, clientIDBytes int)
+	StatementVerified(d time.Duration)
+	ClientIDSigned(d time.Duration)
+}
+
 // Request is one registration request.
 type Request struct {
 	// Body is the request body: a JSON object, or a compact JWS when
@@ -107,6 +119,11 @@ type Service struct {
 	Audiences []string
 	// MaxSignedRequestBytes bounds a signed request; zero means 64 KiB.
 	MaxSignedRequestBytes int
+	// Observer, when set, is told the outcome and timings of every
+	// registration.
+	Observer Observer
+	// Clock times operations for the Observer; default time.Now.
+	Clock func() time.Time
 	// UpdateMode is the RFC 7592 update mode; empty means UpdateForbidden.
 	UpdateMode UpdateMode
 	// Sector fetches sector_identifier_uri documents; nil refuses clients
@@ -141,17 +158,46 @@ type Result struct {
 var bodyLimits = strictjson.Limits{MaxDepth: 16, MaxMembers: 128}
 
 // Register handles one RFC 7591 registration request.
-func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
+func (s *Service) Register(ctx context.Context, req Request) (res *Result, err error) {
+	var in *input
+	if s.Observer != nil {
+		defer func() { s.observe(in, res, err) }()
+	}
 	grant, err := s.accessToken(ctx, req.AccessToken)
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.request(ctx, req)
-	if err != nil {
+	if in, err = s.request(ctx, req); err != nil {
 		return nil, err
 	}
 	in.grant = grant
 	return s.register(ctx, in, nil)
+}
+
+func (s *Service) observe(in *input, res *Result, err error) {
+	issuer := ""
+	if in != nil {
+		issuer = "none"
+		if in.st != nil {
+			issuer = in.st.Issuer
+		}
+	}
+	if err == nil {
+		s.Observer.Registration(issuer, "", http.StatusCreated, res.ClientIDLength)
+		return
+	}
+	code, status := oauth.CodeServerError, http.StatusInternalServerError
+	if oe, ok := oauth.As(err); ok {
+		code, status = oe.Code, oe.HTTPStatus()
+	}
+	s.Observer.Registration(issuer, code, status, 0)
+}
+
+func (s *Service) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
 }
 
 // input is a parsed request with its verified statement.
@@ -341,7 +387,11 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	if prev != nil {
 		opts.Predecessor = prev.Claims.ID
 	}
+	start := s.now()
 	minted, err := s.Minter.Mint(md, opts)
+	if s.Observer != nil {
+		s.Observer.ClientIDSigned(s.now().Sub(start))
+	}
 	if err != nil {
 		if errors.Is(err, clientid.ErrTooLarge) {
 			return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, err.Error())
@@ -381,7 +431,11 @@ func (s *Service) statement(ctx context.Context, members strictjson.Members) (*s
 }
 
 func (s *Service) verifyStatement(ctx context.Context, token string) (*statement.Statement, error) {
+	start := s.now()
 	st, err := s.Statements.Verify(ctx, token)
+	if s.Observer != nil {
+		s.Observer.StatementVerified(s.now().Sub(start))
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, statement.ErrUntrustedIssuer):

@@ -45,9 +45,16 @@ type Options struct {
 	// AddressLimiter, when set, limits registration and management
 	// requests per client address (IPv6 by /64).
 	AddressLimiter Limiter
+	// Metrics, when set, observes every request.
+	Metrics RequestObserver
 	// Readiness, when set, adds to /readyz: ready false answers 503.
 	// detail is rendered as the "issuers" member.
 	Readiness func() (ready bool, detail any)
+}
+
+// RequestObserver records request latencies (package metrics).
+type RequestObserver interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
 }
 
 // Limiter is a keyed rate limiter (package ratelimit).
@@ -83,7 +90,7 @@ func New(o Options) *Server {
 	e.IPExtractor = func(r *http.Request) string {
 		return ratelimit.ClientAddr(r.RemoteAddr, r.Header.Values(echo.HeaderXForwardedFor), trusted).String()
 	}
-	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
+	e.Use(s.requestID, s.observe, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
 	if len(o.CORSOrigins) > 0 {
 		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
 		// configuration and metadata endpoints SHOULD support CORS.
@@ -172,6 +179,24 @@ func (s *Server) readyz(c echo.Context) error {
 		body.Status, status = "not_ready", http.StatusServiceUnavailable
 	}
 	return c.JSON(status, body)
+}
+
+// observe records each request's route pattern (never the raw path, which
+// may hold a client_id), method, status and latency.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	if s.opts.Metrics == nil {
+		return next
+	}
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		route := c.Path()
+		if route == "" || c.Response().Status == http.StatusNotFound {
+			route = "unmatched"
+		}
+		s.opts.Metrics.ObserveRequest(route, c.Request().Method, c.Response().Status, time.Since(start))
+		return err
+	}
 }
 
 // limit applies the per-address rate limit (RFC 6585 §4: 429 with

@@ -1,0 +1,80 @@
+package metrics
+
+import (
+	"strconv"
+	"time"
+)
+
+// Service is Registrar's metric set.
+type Service struct {
+	Registry        *Registry
+	Requests        *HistogramVec
+	Registrations   *CounterVec
+	Rejections      *CounterVec
+	StatementVerify *HistogramVec
+	ClientIDSign    *HistogramVec
+	ClientIDSize    *HistogramVec
+	JWKSFetches     *CounterVec
+}
+
+// NewService registers Registrar's metrics in a new Registry.
+func NewService() *Service {
+	r := New()
+	return &Service{
+		Registry: r,
+		Requests: r.NewHistogram("registrar_http_request_duration_seconds",
+			"Time to answer an HTTP request, by route pattern, method and status code.", LatencyBuckets, "route", "method", "code"),
+		Registrations: r.NewCounter("registrar_registrations_total",
+			"Registrations by verified statement issuer (\"none\" without a statement, \"unknown\" when refused before the statement verified) and outcome (created, rejected, failed).",
+			"issuer", "outcome"),
+		Rejections: r.NewCounter("registrar_rejections_total",
+			"Refused registrations by RFC error code.", "error"),
+		StatementVerify: r.NewHistogram("registrar_statement_verification_seconds",
+			"Time to verify a software statement (parse, key lookup, signature, claims).", LatencyBuckets),
+		ClientIDSign: r.NewHistogram("registrar_client_id_signing_seconds",
+			"Time to mint and sign a client_id.", LatencyBuckets),
+		ClientIDSize: r.NewHistogram("registrar_client_id_bytes",
+			"Size of issued client_ids in bytes.", SizeBuckets),
+		JWKSFetches: r.NewCounter("registrar_issuer_jwks_fetches_total",
+			"Fetches of trusted issuers' JWK Sets by issuer and result (ok, error).", "issuer", "result"),
+	}
+}
+
+// ObserveRequest records one HTTP request.
+func (s *Service) ObserveRequest(route, method string, status int, d time.Duration) {
+	s.Requests.Observe(d.Seconds(), route, method, strconv.Itoa(status))
+}
+
+// Registration records the outcome of one registration: code is "" when a
+// client was created, else the RFC error code; status is the HTTP status.
+func (s *Service) Registration(issuer, code string, status, clientIDBytes int) {
+	if issuer == "" {
+		issuer = "unknown"
+	}
+	switch {
+	case code == "":
+		s.Registrations.Inc(issuer, "created")
+		s.ClientIDSize.Observe(float64(clientIDBytes))
+	case status >= 500:
+		s.Registrations.Inc(issuer, "failed")
+		s.Rejections.Inc(code)
+	default:
+		s.Registrations.Inc(issuer, "rejected")
+		s.Rejections.Inc(code)
+	}
+}
+
+// StatementVerified records one statement verification.
+func (s *Service) StatementVerified(d time.Duration) { s.StatementVerify.Observe(d.Seconds()) }
+
+// ClientIDSigned records one client_id minting.
+func (s *Service) ClientIDSigned(d time.Duration) { s.ClientIDSign.Observe(d.Seconds()) }
+
+// JWKSFetch records one refresh of an issuer's JWK Set.
+func (s *Service) JWKSFetch(issuer string, err error) {
+	if err != nil {
+		s.JWKSFetches.Inc(issuer, "error")
+		return
+	}
+	s.JWKSFetches.Inc(issuer, "ok")
+}
