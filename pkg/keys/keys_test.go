@@ -758,3 +758,47 @@ func TestLoadRejectsAmbiguousSecretVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadKubernetesSecretMount loads a keys directory laid out as a
+// Kubernetes Secret volume: each file a symlink into a hidden timestamped
+// directory through the "..data" symlink (docs/deployment.md).
+func TestLoadKubernetesSecretMount(t *testing.T) {
+	src := t.TempDir()
+	if _, err := keys.Generate(src, "ES256", testkit.Now, rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	mount := t.TempDir()
+	stamped := filepath.Join(mount, "..2026_11_23_10_00_00.000000001")
+	if err := os.Mkdir(stamped, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(src)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(stamped, e.Name()), data, 0o400); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Base(stamped), filepath.Join(mount, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if err := os.Symlink(filepath.Join("..data", e.Name()), filepath.Join(mount, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := keys.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := keys.Load(mount)
+	if err != nil {
+		t.Fatalf("Load of a Secret mount: %v", err)
+	}
+	if string(got.JWKS()) != string(want.JWKS()) || got.ActiveSecret() != want.ActiveSecret() {
+		t.Error("the Secret mount loads other keys than its source directory")
+	}
+}
