@@ -354,7 +354,8 @@ func roles(m strictjson.Members) ([]string, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, errors.New(`"software_roles" must be an array of strings`)
 		}
-		list = strings.Fields(s)
+		// Single spaces only, as in scope (RFC 6749 §3.3).
+		list = strings.Split(s, " ")
 	} else if raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
 		return nil, errors.New(`"software_roles" must be an array of strings`)
 	}

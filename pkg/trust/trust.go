@@ -244,11 +244,10 @@ func BuildWith(fc FileConfig, o Options) (*Store, error) {
 	if tc := fc.InitialAccessTokens; tc != nil {
 		b.tokens(tc, fc.Policies, s.issuers)
 		s.tokens = tc
-		if len(b.problems) == 0 {
-			// The token verifier's own checks: hash format, duplicates.
-			if _, err := BuildAccessTokens(s, tc, []string{"registrar"}, o.Now); err != nil {
-				b.add("initial_access_tokens: %v", err)
-			}
+		// The token verifier's own checks (hash format, duplicates), also
+		// when other problems were found, so that all are reported at once.
+		if _, err := BuildAccessTokens(s, tc, []string{"registrar"}, o.Now); err != nil {
+			b.add("initial_access_tokens: %v", err)
 		}
 	}
 	if len(b.problems) > 0 {
@@ -461,6 +460,9 @@ func (b *builder) remoteKeys(where string, ic IssuerConfig, is *Issuer, algs []s
 	if stale < refresh {
 		b.add("%s: jwks_max_staleness (%s) must not be shorter than jwks_refresh (%s)", where, stale, refresh)
 		return
+	}
+	if algs == nil {
+		algs = statement.DefaultAlgorithms
 	}
 	is.JWKSURI = ic.JWKSURI
 	is.remoteKey = fmt.Sprintf("%s|%s|%s|%s|%s|%s", ic.Issuer, ic.JWKSURI, strings.Join(algs, ","), refresh, stale, minRefetch)

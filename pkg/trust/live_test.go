@@ -1,0 +1,557 @@
+package trust_test
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/registrar/registrar/pkg/accesstoken"
+	"github.com/registrar/registrar/pkg/fetch"
+	"github.com/registrar/registrar/pkg/internal/testkit"
+	"github.com/registrar/registrar/pkg/statement"
+	"github.com/registrar/registrar/pkg/trust"
+)
+
+// liveClock is a clock that moves only when told to.
+type liveClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newLiveClock() *liveClock { return &liveClock{t: testkit.Now} }
+
+func (c *liveClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *liveClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// keyDirectory is a federation directory serving a JWK Set over TLS; what
+// it serves can be switched between requests.
+type keyDirectory struct {
+	srv      *httptest.Server
+	requests atomic.Int64
+
+	mu     sync.Mutex
+	status int
+	body   []byte
+}
+
+func newKeyDirectory(t *testing.T, body []byte) *keyDirectory {
+	t.Helper()
+	d := &keyDirectory{status: http.StatusOK, body: body}
+	d.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		d.requests.Add(1)
+		d.mu.Lock()
+		status, body := d.status, d.body
+		d.mu.Unlock()
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}))
+	d.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	d.srv.StartTLS()
+	t.Cleanup(d.srv.Close)
+	return d
+}
+
+func (d *keyDirectory) serve(status int, body []byte) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.status, d.body = status, body
+}
+
+func (d *keyDirectory) url() string { return d.srv.URL + "/jwks.json" }
+
+// client is the real outbound client, trusting only the directory.
+func (d *keyDirectory) client(t *testing.T) *fetch.Client {
+	t.Helper()
+	u, err := url.Parse(d.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(d.srv.Certificate())
+	return fetch.New(fetch.Options{RootCAs: pool, AllowHosts: []string{u.Host}, Timeout: 2 * time.Second})
+}
+
+// remoteEntry is an issuer entry for d. Algorithms are explicit: see
+// TestRemoteIssuerDefaultAlgorithms.
+func remoteEntry(iss string, d *keyDirectory, extra map[string]any) map[string]any {
+	e := map[string]any{"issuer": iss, "jwks_uri": d.url(), "algorithms": []string{"ES256"}}
+	for k, v := range extra {
+		e[k] = v
+	}
+	return e
+}
+
+// openLive writes doc to a fresh trusted issuers file (with files beside
+// it) and opens it with the directory's client and clock.
+func openLive(t *testing.T, d *keyDirectory, clock *liveClock, doc map[string]any, files map[string][]byte) (*trust.Live, string) {
+	t.Helper()
+	p := trustFile(t, string(marshal(t, doc)), files)
+	o := trust.Options{Now: clock.Now}
+	if d != nil {
+		o.Fetcher = d.client(t)
+	}
+	l, err := trust.Open(p, o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(l.Stop)
+	return l, p
+}
+
+// start starts l's refreshes until the end of the test and returns the
+// results reported so far.
+func start(t *testing.T, l *trust.Live) func() []error {
+	t.Helper()
+	runCtx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var mu sync.Mutex
+	var results []error
+	ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	l.Start(ctx, runCtx, func(_ string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		results = append(results, err)
+	})
+	return func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]error{}, results...)
+	}
+}
+
+func statusOf(t *testing.T, s *trust.Store, iss string) trust.IssuerStatus {
+	t.Helper()
+	for _, st := range s.Status() {
+		if st.Issuer == iss {
+			return st
+		}
+	}
+	t.Fatalf("no status for %s", iss)
+	return trust.IssuerStatus{}
+}
+
+func liveVerifier(l *trust.Live, clock *liveClock) *statement.Verifier {
+	return &statement.Verifier{Keys: l, Rules: l, Audiences: []string{"https://registrar.example"}, Now: clock.Now}
+}
+
+func TestLiveRemoteKeys(t *testing.T) {
+	fed := testkit.NewFederation(t, "https://directory.example")
+	d := newKeyDirectory(t, fed.JWKS(t))
+	clock := newLiveClock()
+	l, _ := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, map[string]any{"jwks_max_staleness": "1h"})}}, nil)
+	if n := d.requests.Load(); n != 0 {
+		t.Fatalf("Open fetched %d times, want no fetch before Start", n)
+	}
+	results := start(t, l)
+	if got := results(); len(got) != 1 || got[0] != nil {
+		t.Fatalf("Start results: got %v, want one success", got)
+	}
+	ctx := context.Background()
+	v := liveVerifier(l, clock)
+	token := fed.Sign(t, fed.Header(), fed.Claims(nil))
+
+	t.Run("keys usable", func(t *testing.T) {
+		k, err := l.Key(ctx, fed.Issuer, fed.KID)
+		if err != nil || k.KID != fed.KID {
+			t.Fatalf("Key: got %q, %v", k.KID, err)
+		}
+		st := statusOf(t, l.Current(), fed.Issuer)
+		if st.Source != d.url() || st.Keys != 1 || !st.Usable || st.LoadedAt == nil || !st.LoadedAt.Equal(testkit.Now) {
+			t.Errorf("Status: got %+v (loaded at %v), want source %s, 1 key, usable, loaded at %s", st, st.LoadedAt, d.url(), testkit.Now)
+		}
+	})
+	t.Run("verifier end to end", func(t *testing.T) {
+		st, err := v.Verify(ctx, token)
+		if err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		if st.Issuer != fed.Issuer || st.KeyID != fed.KID {
+			t.Errorf("got issuer %q kid %q", st.Issuer, st.KeyID)
+		}
+	})
+	t.Run("last good keys while the directory fails", func(t *testing.T) {
+		d.serve(http.StatusInternalServerError, []byte("down"))
+		before := d.requests.Load()
+		if err := l.Current().Remotes()[fed.Issuer].Refresh(ctx); err == nil {
+			t.Fatal("Refresh: got no error from a failing directory")
+		}
+		if d.requests.Load() == before {
+			t.Fatal("Refresh did not reach the directory")
+		}
+		if _, err := v.Verify(ctx, token); err != nil {
+			t.Errorf("Verify: %v", err)
+		}
+		st := statusOf(t, l.Current(), fed.Issuer)
+		if !st.Usable || st.Keys != 1 || st.LastError == "" {
+			t.Errorf("Status: got %+v, want usable, 1 key, a last error", st)
+		}
+	})
+	t.Run("stale keys fail closed", func(t *testing.T) {
+		clock.Advance(2 * time.Hour)
+		_, err := l.Key(ctx, fed.Issuer, fed.KID)
+		if !errors.Is(err, statement.ErrKeysUnavailable) {
+			t.Errorf("Key: got %v, want ErrKeysUnavailable", err)
+		}
+		if st := statusOf(t, l.Current(), fed.Issuer); st.Usable {
+			t.Errorf("Status: got %+v, want not usable", st)
+		}
+	})
+}
+
+func TestLiveRotation(t *testing.T) {
+	old := testkit.NewFederation(t, "https://directory.example")
+	rotated := testkit.NewFederation(t, old.Issuer)
+	d := newKeyDirectory(t, old.JWKS(t))
+	clock := newLiveClock()
+	l, _ := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(old.Issuer, d, map[string]any{"jwks_min_refetch": "1s"})}}, nil)
+	start(t, l)
+	v := liveVerifier(l, clock)
+	ctx := context.Background()
+	d.serve(http.StatusOK, rotated.JWKS(t))
+	token := rotated.Sign(t, rotated.Header(), rotated.Claims(nil))
+
+	// Within jwks_min_refetch of the last fetch, an unknown kid causes no
+	// fetch.
+	before := d.requests.Load()
+	if _, err := v.Verify(ctx, token); !errors.Is(err, statement.ErrSignature) {
+		t.Fatalf("Verify within min refetch: got %v, want ErrSignature", err)
+	}
+	if n := d.requests.Load(); n != before {
+		t.Errorf("fetched %d times within min refetch, want none", n-before)
+	}
+	clock.Advance(2 * time.Second)
+	st, err := v.Verify(ctx, token)
+	if err != nil {
+		t.Fatalf("Verify after min refetch: %v", err)
+	}
+	if st.KeyID != rotated.KID {
+		t.Errorf("kid: got %q, want %q", st.KeyID, rotated.KID)
+	}
+	if n := d.requests.Load(); n != before+1 {
+		t.Errorf("fetched %d times, want one", n-before)
+	}
+}
+
+func TestLiveNeverLoaded(t *testing.T) {
+	fed := testkit.NewFederation(t, "https://directory.example")
+	d := newKeyDirectory(t, nil)
+	d.serve(http.StatusInternalServerError, []byte("down"))
+	clock := newLiveClock()
+	l, _ := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, nil)}}, nil)
+	results := start(t, l)
+	if got := results(); len(got) != 1 || got[0] == nil {
+		t.Errorf("Start results: got %v, want one error", got)
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Key", func() error { _, err := l.Key(ctx, fed.Issuer, fed.KID); return err }},
+		{"Verify", func() error {
+			_, err := liveVerifier(l, clock).Verify(ctx, fed.Sign(t, fed.Header(), fed.Claims(nil)))
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, statement.ErrKeysUnavailable) {
+				t.Errorf("got %v, want ErrKeysUnavailable", err)
+			}
+		})
+	}
+	st := statusOf(t, l.Current(), fed.Issuer)
+	if st.Usable || st.Keys != 0 || st.LoadedAt != nil || st.LastError == "" {
+		t.Errorf("Status: got %+v, want not usable, no keys, never loaded, a last error", st)
+	}
+}
+
+func TestLiveReload(t *testing.T) {
+	remote := testkit.NewFederation(t, "https://directory.example")
+	local := testkit.NewFederation(t, "https://local.example")
+	d := newKeyDirectory(t, remote.JWKS(t))
+	clock := newLiveClock()
+	ctx := context.Background()
+	files := map[string][]byte{"local.json": local.JWKS(t)}
+	localEntry := map[string]any{"issuer": local.Issuer, "jwks_file": "local.json"}
+
+	t.Run("good: unchanged remote kept, new issuer added", func(t *testing.T) {
+		l, p := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, nil)}}, files)
+		start(t, l)
+		first := l.Current()
+		src := first.Remotes()[remote.Issuer]
+		before := d.requests.Load()
+
+		writeFile(t, p, marshal(t, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, nil), localEntry}}))
+		s, err := l.Reload(ctx)
+		if err != nil {
+			t.Fatalf("Reload: %v", err)
+		}
+		if s != l.Current() || s == first {
+			t.Errorf("Current is not the reloaded store")
+		}
+		if _, ok := s.Issuer(local.Issuer); !ok {
+			t.Error("new issuer not trusted")
+		}
+		if got := s.Remotes()[remote.Issuer]; got != src {
+			t.Errorf("remote source replaced: got %p, want %p", got, src)
+		}
+		if _, err := l.Key(ctx, remote.Issuer, remote.KID); err != nil {
+			t.Errorf("Key(remote): %v", err)
+		}
+		if _, err := l.Key(ctx, local.Issuer, local.KID); err != nil {
+			t.Errorf("Key(local): %v", err)
+		}
+		if n := d.requests.Load() - before; n != 0 {
+			t.Errorf("reload fetched %d times, want none", n)
+		}
+	})
+
+	t.Run("good: changed remote settings, new source fetched", func(t *testing.T) {
+		l, p := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, nil)}}, files)
+		start(t, l)
+		src := l.Current().Remotes()[remote.Issuer]
+		before := d.requests.Load()
+		writeFile(t, p, marshal(t, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, map[string]any{"jwks_min_refetch": "2s"})}}))
+		s, err := l.Reload(ctx)
+		if err != nil {
+			t.Fatalf("Reload: %v", err)
+		}
+		if s.Remotes()[remote.Issuer] == src {
+			t.Error("remote source kept although its settings changed")
+		}
+		if n := d.requests.Load() - before; n != 1 {
+			t.Errorf("reload fetched %d times, want once", n)
+		}
+		if st := statusOf(t, s, remote.Issuer); !st.Usable || st.Keys != 1 {
+			t.Errorf("Status after reload: %+v", st)
+		}
+	})
+
+	bad := []struct {
+		name string
+		doc  []byte
+	}{
+		{"garbage", []byte("{not json")},
+		{"unknown profile", marshal(t, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, map[string]any{"profile": "nope"})}})},
+		{"unknown member", marshal(t, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, map[string]any{"jwks": "x"})}})},
+		{"missing key file", marshal(t, map[string]any{"issuers": []any{map[string]any{"issuer": local.Issuer, "jwks_file": "gone.json"}}})},
+	}
+	for _, tc := range bad {
+		t.Run("bad: "+tc.name, func(t *testing.T) {
+			l, p := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, nil)}}, files)
+			start(t, l)
+			first := l.Current()
+			writeFile(t, p, tc.doc)
+			s, err := l.Reload(ctx)
+			if !errors.Is(err, trust.ErrConfig) {
+				t.Fatalf("Reload: got %v, want ErrConfig", err)
+			}
+			if s != nil {
+				t.Error("got a store with the error")
+			}
+			if l.Current() != first {
+				t.Error("Current changed after a failed reload")
+			}
+			if _, err := l.Key(ctx, remote.Issuer, remote.KID); err != nil {
+				t.Errorf("Key after a failed reload: %v", err)
+			}
+		})
+	}
+	t.Run("bad: file removed", func(t *testing.T) {
+		l, p := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(remote.Issuer, d, nil)}}, files)
+		first := l.Current()
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Reload(ctx); !errors.Is(err, trust.ErrConfig) || l.Current() != first {
+			t.Errorf("Reload: got %v (current kept: %v), want ErrConfig and the current store kept", err, l.Current() == first)
+		}
+	})
+}
+
+func TestLiveStop(t *testing.T) {
+	fed := testkit.NewFederation(t, "https://directory.example")
+	d := newKeyDirectory(t, fed.JWKS(t))
+	l, _ := openLive(t, d, newLiveClock(), map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, map[string]any{"jwks_refresh": "1s", "jwks_max_staleness": "1m"})}}, nil)
+	start(t, l)
+	deadline := time.Now().Add(5 * time.Second)
+	for d.requests.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no background refresh: %d requests", d.requests.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	l.Stop()
+	time.Sleep(200 * time.Millisecond) // a refresh under way ends
+	n := d.requests.Load()
+	time.Sleep(2500 * time.Millisecond)
+	if got := d.requests.Load(); got != n {
+		t.Errorf("requests after Stop: got %d more, want none", got-n)
+	}
+}
+
+func TestIssuerLimits(t *testing.T) {
+	a := testkit.NewFederation(t, "https://a.example")
+	b := testkit.NewFederation(t, "https://b.example")
+	c := testkit.NewFederation(t, "https://c.example")
+	files := map[string][]byte{"a.json": a.JWKS(t), "b.json": b.JWKS(t), "c.json": c.JWKS(t)}
+	doc := func(rateA int) map[string]any {
+		return map[string]any{"issuers": []any{
+			map[string]any{"issuer": a.Issuer, "jwks_file": "a.json", "registrations_per_minute": rateA},
+			map[string]any{"issuer": b.Issuer, "jwks_file": "b.json", "registrations_per_minute": 2},
+			map[string]any{"issuer": c.Issuer, "jwks_file": "c.json"},
+		}}
+	}
+	clock := newLiveClock()
+	l, p := openLive(t, nil, clock, doc(2), files)
+	il := trust.NewIssuerLimits(l, clock.Now)
+	allow := func(iss string) (bool, time.Duration) { return il.AllowIssuer(iss) }
+
+	for i := range 2 {
+		if ok, _ := allow(a.Issuer); !ok {
+			t.Fatalf("registration %d of a: refused", i+1)
+		}
+	}
+	ok, retry := allow(a.Issuer)
+	if ok || retry <= 0 {
+		t.Errorf("third registration of a: got allowed %v, retry %s; want refused with a retry", ok, retry)
+	}
+	if ok, _ := allow(b.Issuer); !ok {
+		t.Error("b refused because of a")
+	}
+	for i := range 100 {
+		if ok, _ := allow(c.Issuer); !ok {
+			t.Fatalf("c (no limit) refused at %d", i+1)
+		}
+	}
+	if ok, _ := allow("https://untrusted.example"); !ok {
+		t.Error("untrusted issuer refused (the statement check refuses it, not the limiter)")
+	}
+
+	// A reload that keeps the rate keeps the state.
+	if _, err := l.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := allow(a.Issuer); ok {
+		t.Error("a allowed after a reload that kept its rate")
+	}
+	// A new rate takes effect.
+	writeFile(t, p, marshal(t, doc(5)))
+	if _, err := l.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if ok, _ := allow(a.Issuer); !ok {
+			t.Fatalf("registration %d of a at the new rate: refused", i+1)
+		}
+	}
+	if ok, _ := allow(a.Issuer); ok {
+		t.Error("sixth registration of a at 5 per minute allowed")
+	}
+	// Time refills the budget.
+	clock.Advance(time.Minute)
+	if ok, _ := allow(a.Issuer); !ok {
+		t.Error("a refused a minute later")
+	}
+}
+
+func TestAccessTokens(t *testing.T) {
+	fed := testkit.NewFederation(t, "https://directory.example")
+	files := map[string][]byte{"a.json": fed.JWKS(t)}
+	token, hash, err := accesstoken.Generate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token2, hash2, err := accesstoken.Generate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTokens := func(required bool, hash string) map[string]any {
+		return map[string]any{
+			"issuers":  []any{map[string]any{"issuer": fed.Issuer, "jwks_file": "a.json"}},
+			"policies": map[string]any{"members": map[string]any{"grant_types": []string{"client_credentials"}}},
+			"initial_access_tokens": map[string]any{
+				"required": required,
+				"static":   []any{map[string]any{"name": "ops", "sha256": hash, "policy": "members"}},
+			},
+		}
+	}
+	ctx := context.Background()
+	clock := newLiveClock()
+
+	t.Run("static token", func(t *testing.T) {
+		l, p := openLive(t, nil, clock, withTokens(true, hash), files)
+		at := trust.NewAccessTokens(l, []string{"https://registrar.example"}, clock.Now)
+		if !at.Required() {
+			t.Error("Required: got false")
+		}
+		g, err := at.Verify(ctx, token)
+		if err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		if g == nil || g.Kind != accesstoken.KindStatic || g.Policy != "members" || g.Name != "ops" {
+			t.Errorf("grant: got %+v", g)
+		}
+		if g, err := at.Verify(ctx, token2); err == nil || g != nil {
+			t.Errorf("Verify(unknown token): got %+v, %v; want an error", g, err)
+		}
+
+		// A reload replaces the token.
+		writeFile(t, p, marshal(t, withTokens(false, hash2)))
+		if _, err := l.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if at.Required() {
+			t.Error("Required after reload: got true")
+		}
+		if _, err := at.Verify(ctx, token); err == nil {
+			t.Error("old token accepted after reload")
+		}
+		if g, err := at.Verify(ctx, token2); err != nil || g.Policy != "members" {
+			t.Errorf("new token after reload: got %+v, %v", g, err)
+		}
+	})
+	t.Run("no tokens configured", func(t *testing.T) {
+		l, _ := openLive(t, nil, clock, map[string]any{"issuers": []any{map[string]any{"issuer": fed.Issuer, "jwks_file": "a.json"}}}, files)
+		at := trust.NewAccessTokens(l, []string{"https://registrar.example"}, clock.Now)
+		if at.Required() {
+			t.Error("Required: got true")
+		}
+		for _, tok := range []string{token, "anything", ""} {
+			if g, err := at.Verify(ctx, tok); g != nil || err != nil {
+				t.Errorf("Verify(%q): got %+v, %v; want nil, nil", tok, g, err)
+			}
+		}
+	})
+	t.Run("Static store", func(t *testing.T) {
+		at := trust.NewAccessTokens(trust.Static(trust.Empty()), nil, nil)
+		if at.Required() {
+			t.Error("Required: got true")
+		}
+		if g, err := at.Verify(ctx, token); g != nil || err != nil {
+			t.Errorf("Verify: got %+v, %v; want nil, nil", g, err)
+		}
+	})
+}
