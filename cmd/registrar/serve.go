@@ -273,6 +273,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
+		DrainDelay:        cfg.ShutdownDelay,
 		CORSOrigins:       cfg.CORSAllowedOrigins,
 		TrustedProxies:    cfg.TrustedProxies,
 		AddressLimiter:    limiter,

@@ -84,6 +84,7 @@ type spec struct {
 	WriteTimeout      string `envconfig:"REGISTRAR_WRITE_TIMEOUT" default:"15s"`
 	IdleTimeout       string `envconfig:"REGISTRAR_IDLE_TIMEOUT" default:"60s"`
 	ShutdownTimeout   string `envconfig:"REGISTRAR_SHUTDOWN_TIMEOUT" default:"15s"`
+	ShutdownDelay     string `envconfig:"REGISTRAR_SHUTDOWN_DELAY" default:"0s"`
 }
 
 // Config is the checked configuration.
@@ -142,6 +143,8 @@ type Config struct {
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
+	// ShutdownDelay keeps serving, not ready, before the listener closes.
+	ShutdownDelay time.Duration
 }
 
 // ErrInvalid wraps every configuration problem.
@@ -369,6 +372,7 @@ func (s *spec) convert() (*Config, []string) {
 	c.WriteTimeout = duration(v("WRITE_TIMEOUT"), s.WriteTimeout, 100*time.Millisecond, 5*time.Minute)
 	c.IdleTimeout = duration(v("IDLE_TIMEOUT"), s.IdleTimeout, time.Second, time.Hour)
 	c.ShutdownTimeout = duration(v("SHUTDOWN_TIMEOUT"), s.ShutdownTimeout, 0, 5*time.Minute)
+	c.ShutdownDelay = duration(v("SHUTDOWN_DELAY"), s.ShutdownDelay, 0, time.Minute)
 	return c, p
 }
 
@@ -400,7 +404,7 @@ func Known() []string {
 		"GRANT_TYPES", "RESPONSE_TYPES", "TOKEN_ENDPOINT_AUTH_METHODS", "ALLOW_WEB_HTTP_LOOPBACK",
 		"AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "MAX_BODY_BYTES", "MAX_CLIENT_ID_BYTES", "CLIENT_ID_LIFETIME",
 		"STATEMENT_MAX_AGE", "STATEMENT_CLOCK_SKEW", "READ_HEADER_TIMEOUT", "READ_TIMEOUT", "WRITE_TIMEOUT",
-		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT",
+		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "SHUTDOWN_DELAY",
 		"ID_TOKEN_SIGNING_ALGS", "USERINFO_SIGNING_ALGS", "REQUEST_OBJECT_SIGNING_ALGS", "TOKEN_ENDPOINT_AUTH_SIGNING_ALGS",
 		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
 		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +58,55 @@ func TestServeAppliesTimeouts(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Serve did not return after its context ended")
+	}
+}
+
+// TestServeDrainDelay: once shutdown begins, /readyz answers 503 while
+// requests are still served for DrainDelay; then the listener closes.
+func TestServeDrainDelay(t *testing.T) {
+	var srv *server.Server
+	newEnv(t, func(_ *register.Service, o *server.Options) {
+		o.DrainDelay = 500 * time.Millisecond
+		srv = server.New(*o)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln, 5*time.Second) }()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	status := func(path string) (int, string) {
+		resp, err := client.Get(url + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := status("/readyz"); code != 200 {
+		t.Fatalf("before shutdown: /readyz %d", code)
+	}
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	if code, body := status("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "draining") {
+		t.Errorf("during the drain delay: /readyz %d %s, want 503 draining", code, body)
+	}
+	if code, _ := status("/.well-known/oauth-authorization-server"); code != 200 {
+		t.Errorf("during the drain delay: metadata %d, want 200 (still serving)", code)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+	if code, _ := status("/healthz"); code != 0 {
+		t.Errorf("after the drain: got %d, want a refused connection", code)
 	}
 }

@@ -33,6 +33,10 @@ type Options struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+	// DrainDelay is how long, after shutdown begins, the server keeps
+	// serving while /readyz answers 503, so that load balancers stop
+	// sending new requests before the listener closes.
+	DrainDelay time.Duration
 	// RequestTimeout bounds the work of one request; zero means 10s.
 	RequestTimeout time.Duration
 	// CORSOrigins are the browser origins allowed to call the service
@@ -123,8 +127,9 @@ func New(o Options) *Server {
 // Handler returns the HTTP handler, for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.e }
 
-// Serve serves on ln until ctx is done, then stops taking new requests,
-// reports not-ready, and waits up to shutdownTimeout for requests in flight.
+// Serve serves on ln until ctx is done, then reports not-ready, keeps
+// serving for DrainDelay, stops taking new requests, and waits up to
+// shutdownTimeout for requests in flight.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
 	hs := &http.Server{
 		Handler:           s.e,
@@ -143,6 +148,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 	case <-ctx.Done():
 	}
 	s.draining.Store(true)
+	if d := s.opts.DrainDelay; d > 0 {
+		select {
+		case <-time.After(d):
+		case err := <-errc:
+			return err
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	err := hs.Shutdown(sctx)
