@@ -89,6 +89,16 @@ bench-load: build ## Load-test bin/registrar with wrk on 127.0.0.1 (DURATION, CO
 		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
 	$(GO) run ./cmd/benchload -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
 
+.PHONY: bench-compare
+bench-compare: build ## Registrar vs node-oidc-provider (npm ci into testdata/bench/peer), cold start, crypto floor; updates docs/benchmarks.md. Not for CI.
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null; then sudo=sudo; \
+		else echo "bench-compare: wrk is missing; install it (apt-get install -y wrk) as root"; exit 1; fi; \
+		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "bench-compare: needs Node.js 20.19+ and npm for the peer"; exit 1; }
+	$(GO) run ./cmd/benchload -compare -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
+
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).
 	docker build -t registrar:dev .

@@ -68,6 +68,13 @@ type options struct {
 	scenarios   []string
 	maxRequests int64
 	pin         bool
+
+	// -compare mode (compare.go).
+	compare    bool
+	peerDir    string
+	warmup     time.Duration
+	coldRuns   int
+	benchCount int
 }
 
 func main() {
@@ -81,6 +88,11 @@ func main() {
 	flag.StringVar(&scenarios, "scenarios", "open,statement", "comma-separated scenarios: open, statement")
 	flag.Int64Var(&o.maxRequests, "max-requests", 5_000_000, "safety cap on requests per scenario; reaching it fails the run")
 	flag.BoolVar(&o.pin, "pin", true, "pin the server to CPU 0 (GOMAXPROCS=1) and wrk to CPU 1 when taskset exists and there are 2+ CPUs")
+	flag.BoolVar(&o.compare, "compare", false, "compare with node-oidc-provider (make bench-compare): Registrar open, the peer open, Registrar with statements, cold starts and the Go crypto floor; -out receives the "+compareStart+" block")
+	flag.StringVar(&o.peerDir, "peer", peerDirDefault, "-compare: directory of the peer's package.json, package-lock.json and server.mjs")
+	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "-compare: unmeasured wrk run before each measured one (whole seconds)")
+	flag.IntVar(&o.coldRuns, "cold-runs", 7, "-compare: cold starts per server; the median is reported")
+	flag.IntVar(&o.benchCount, "bench-count", 3, "-compare: -count of each Go benchmark, run once before and once after the load")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchload: unexpected arguments %q\n", flag.Args())
@@ -93,7 +105,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o, os.Stdout); err != nil {
+	runMode := run
+	if o.compare {
+		runMode = runCompare
+	}
+	if err := runMode(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "benchload: %v\n", err)
 		stop()
 		os.Exit(1)
@@ -932,16 +948,21 @@ func fmtLatency(d time.Duration) string {
 // with block, keeping the markers and everything outside them. Each marker
 // must occur exactly once, start before end.
 func replaceBlock(doc, block string) (string, error) {
-	if n := strings.Count(doc, startMarker); n != 1 {
-		return "", fmt.Errorf("want exactly one %s, found %d", startMarker, n)
+	return replaceBetween(doc, block, startMarker, endMarker)
+}
+
+// replaceBetween is replaceBlock with the given markers.
+func replaceBetween(doc, block, start, end string) (string, error) {
+	if n := strings.Count(doc, start); n != 1 {
+		return "", fmt.Errorf("want exactly one %s, found %d", start, n)
 	}
-	if n := strings.Count(doc, endMarker); n != 1 {
-		return "", fmt.Errorf("want exactly one %s, found %d", endMarker, n)
+	if n := strings.Count(doc, end); n != 1 {
+		return "", fmt.Errorf("want exactly one %s, found %d", end, n)
 	}
-	i := strings.Index(doc, startMarker) + len(startMarker)
-	j := strings.Index(doc, endMarker)
+	i := strings.Index(doc, start) + len(start)
+	j := strings.Index(doc, end)
 	if j < i {
-		return "", fmt.Errorf("%s comes before %s", endMarker, startMarker)
+		return "", fmt.Errorf("%s comes before %s", end, start)
 	}
 	block = strings.Trim(block, "\n")
 	if block != "" {
