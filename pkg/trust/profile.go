@@ -122,9 +122,17 @@ var jwksURIClaims = []string{"software_jwks_uri", "software_jwks_endpoint"}
 // It returns the adjusted members, or problems carrying RFC 7591 codes, or
 // an invalid_software_statement error when a mapped claim is malformed.
 func (is *Issuer) Apply(members strictjson.Members, st *statement.Statement) (strictjson.Members, metadata.Problems, error) {
-	out := make(strictjson.Members, len(members)+4)
-	for k, v := range members {
-		out[k] = v
+	// out is copied on first write: most statements change nothing, and
+	// the caller's map is never modified.
+	out, copied := members, false
+	write := func() {
+		if !copied {
+			out = make(strictjson.Members, len(members)+4)
+			for k, v := range members {
+				out[k] = v
+			}
+			copied = true
+		}
 	}
 	var probs metadata.Problems
 	add := func(field, code, reason string) {
@@ -169,6 +177,7 @@ func (is *Issuer) Apply(members strictjson.Members, st *statement.Statement) (st
 				add(metadata.JWKSURI, oauth.CodeInvalidClientMetadata, "must equal the software statement's "+claim)
 			}
 		} else {
+			write()
 			out[metadata.JWKSURI] = raw
 		}
 		break
@@ -193,6 +202,7 @@ func (is *Issuer) Apply(members strictjson.Members, st *statement.Statement) (st
 			}
 			// The statement vouches for the value; language variants
 			// from the body would add names it never vouched for.
+			write()
 			for name := range out {
 				if base, _, tagged := strings.Cut(name, "#"); tagged && base == m.member {
 					delete(out, name)
