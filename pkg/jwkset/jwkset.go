@@ -296,7 +296,8 @@ func checkStrength(pub any) (string, error) {
 		}
 		return "EdDSA", nil
 	default:
-		return "", fmt.Errorf("%w: %T", ErrUnsupported, pub)
+		// Never the Go type: this text reaches clients.
+		return "", fmt.Errorf("%w: only RSA, P-256, P-384, P-521 and Ed25519 keys are accepted", ErrUnsupported)
 	}
 }
 

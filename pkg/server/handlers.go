@@ -113,7 +113,7 @@ func (s *Server) readBody(c echo.Context) ([]byte, string, error) {
 		return nil, "", oauth.New(oauth.CodeInvalidRequest, "the only accepted charset is utf-8").
 			WithStatus(http.StatusUnsupportedMediaType)
 	}
-	if ce := r.Header.Get(echo.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
+	if !identityCoding(r.Header.Values(echo.HeaderContentEncoding)) {
 		return nil, "", oauth.New(oauth.CodeInvalidRequest, "content codings are not accepted").
 			WithStatus(http.StatusUnsupportedMediaType)
 	}
@@ -132,4 +132,17 @@ func (s *Server) readBody(c echo.Context) ([]byte, string, error) {
 		return nil, "", oauth.Wrap(err, oauth.CodeInvalidRequest, "could not read the request body")
 	}
 	return body, mt, nil
+}
+
+// identityCoding tells whether every Content-Encoding field line (RFC 9110
+// §8.4: one or more, each a list) says identity or nothing.
+func identityCoding(lines []string) bool {
+	for _, l := range lines {
+		for _, c := range strings.Split(l, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return false
+			}
+		}
+	}
+	return true
 }
