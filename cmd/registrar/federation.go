@@ -1,18 +1,15 @@
 package main
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/registrar/registrar/pkg/accesstoken"
 	"github.com/registrar/registrar/pkg/jose"
-	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 // signRequest signs a registration request as a client of an Open Banking
@@ -56,35 +53,7 @@ func signRequest(args []string, e env) int {
 	if err != nil || !ok || softwareID == "" {
 		return fail("the software statement has no software_id; a signed request's iss is the software_id")
 	}
-	var claimsData []byte
-	if *claimsFile != "" {
-		claimsData, err = os.ReadFile(*claimsFile)
-	} else {
-		claimsData, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
-	}
-	if err != nil {
-		return fail("%v", err)
-	}
-	claims, err := strictjson.Object(claimsData, strictjson.Limits{})
-	if err != nil {
-		return fail("claims must be one JSON object: %v", err)
-	}
-	now := e.now().UTC()
-	var jti [16]byte
-	if _, err := io.ReadFull(e.rand, jti[:]); err != nil {
-		return fail("%v", err)
-	}
-	set := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		claims[name] = b
-	}
-	set("iss", softwareID)
-	set("aud", *aud)
-	set("iat", now.Unix())
-	set("exp", now.Add(*ttl).Unix())
-	set("jti", base64.RawURLEncoding.EncodeToString(jti[:]))
-	set("software_statement", stmt)
-	payload, err := json.Marshal(claims)
+	payload, err := jwtPayload(e, *claimsFile, *ttl, map[string]any{"iss": softwareID, "aud": *aud, "software_statement": stmt})
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -78,33 +78,7 @@ func signStatement(args []string, e env) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	var claimsData []byte
-	if *claimsFile != "" {
-		claimsData, err = os.ReadFile(*claimsFile)
-	} else {
-		claimsData, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
-	}
-	if err != nil {
-		return fail("%v", err)
-	}
-	claims, err := strictjson.Object(claimsData, strictjson.Limits{})
-	if err != nil {
-		return fail("claims must be one JSON object: %v", err)
-	}
-	now := e.now().UTC()
-	var jti [16]byte
-	if _, err := io.ReadFull(e.rand, jti[:]); err != nil {
-		return fail("%v", err)
-	}
-	set := func(name string, v any) {
-		b, _ := json.Marshal(v)
-		claims[name] = b
-	}
-	set("iss", *iss)
-	set("iat", now.Unix())
-	set("exp", now.Add(*ttl).Unix())
-	set("jti", base64.RawURLEncoding.EncodeToString(jti[:]))
-	payload, err := json.Marshal(claims)
+	payload, err := jwtPayload(e, *claimsFile, *ttl, map[string]any{"iss": *iss})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -114,6 +88,41 @@ func signStatement(args []string, e env) int {
 	}
 	fmt.Fprintln(e.stdout, token)
 	return 0
+}
+
+// jwtPayload reads a JSON object of claims from file (standard input when
+// empty) and adds set, iat, exp = iat + ttl and a random jti.
+func jwtPayload(e env, file string, ttl time.Duration, set map[string]any) ([]byte, error) {
+	var data []byte
+	var err error
+	if file != "" {
+		data, err = os.ReadFile(file)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(e.stdin, 1<<20))
+	}
+	if err != nil {
+		return nil, err
+	}
+	claims, err := strictjson.Object(data, strictjson.Limits{})
+	if err != nil {
+		return nil, fmt.Errorf("claims must be one JSON object: %v", err)
+	}
+	var jti [16]byte
+	if _, err := io.ReadFull(e.rand, jti[:]); err != nil {
+		return nil, err
+	}
+	now := e.now().UTC()
+	set["iat"] = now.Unix()
+	set["exp"] = now.Add(ttl).Unix()
+	set["jti"] = base64.RawURLEncoding.EncodeToString(jti[:])
+	for name, v := range set {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		claims[name] = b
+	}
+	return json.Marshal(claims)
 }
 
 // signingKey is a private key loaded for the signing commands.
