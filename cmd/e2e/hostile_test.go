@@ -1650,6 +1650,7 @@ func (f *fixture) groupMetadata(t *testing.T) {
 		rcase{name: "M-18 oct key in jwks", body: okBody(pkjwt, `"jwks":{"keys":[{"kty":"oct","kid":"s","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}`), codes: badMeta},
 		rcase{name: "M-18 RSA 1024 in jwks", body: okBody(pkjwt, `"jwks":{"keys":[`+rsa1024+`]}`), codes: badMeta},
 		rcase{name: "M-18 EC point off the curve", body: okBody(pkjwt, `"jwks":{"keys":[`+offCurve+`]}`), codes: badMeta},
+		rcase{name: "M-18 Ed25519 key of small order (all-zero x)", body: okBody(pkjwt, `"jwks":{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"z","alg":"EdDSA","use":"sig","x":"`+b64.EncodeToString(make([]byte, 32))+`"}]}`), codes: badMeta},
 		rcase{name: "M-18 duplicate kid", body: okBody(pkjwt, `"jwks":{"keys":[`+ecPub+`,`+genECKey(t, "k1").publicJWK()+`]}`), codes: badMeta},
 		rcase{name: "M-18 eleven keys", body: okBody(pkjwt, `"jwks":{"keys":[`+strings.Join(elevenKeys, ",")+`]}`), codes: badMeta},
 		rcase{name: "M-18 unknown kty", body: okBody(pkjwt, `"jwks":{"keys":[{"kty":"PQC","kid":"pq","x":"AAAA"}]}`), codes: badMeta},

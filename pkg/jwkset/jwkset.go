@@ -294,6 +294,12 @@ func checkStrength(pub any) (string, error) {
 		if len(p) != ed25519.PublicKeySize {
 			return "", fmt.Errorf("%w: Ed25519 key size", ErrWeakKey)
 		}
+		if !canonicalEd25519(p) {
+			return "", fmt.Errorf("%w: Ed25519 point is not canonically encoded", ErrWeakKey)
+		}
+		if smallOrderEd25519(p) {
+			return "", fmt.Errorf("%w: Ed25519 point of small order", ErrWeakKey)
+		}
 		return "EdDSA", nil
 	default:
 		// Never the Go type: this text reaches clients.
@@ -357,4 +363,55 @@ func checkCertificate(key jwk.Key, pub any) error {
 		return ErrCertificate
 	}
 	return nil
+}
+
+// canonicalEd25519 reports whether the y coordinate of an encoded Ed25519
+// point is below p = 2^255 - 19 (RFC 8032 §5.1.3 step 1: a decoder must
+// reject y >= p). Go's ed25519.Verify decodes such points anyway, so the
+// same public key could otherwise be spelled several ways.
+func canonicalEd25519(k []byte) bool {
+	if k[31]&0x7f != 0x7f {
+		return true
+	}
+	for _, c := range k[1:31] {
+		if c != 0xff {
+			return true
+		}
+	}
+	return k[0] < 0xed
+}
+
+// ed25519SmallOrder are the encodings of the eight points of small order,
+// with the sign bit cleared (the list libsodium checks in
+// crypto_core_ed25519_is_valid_point, less the non-canonical ones that
+// canonicalEd25519 already refuses). A signature under such a key is
+// forgeable without its private key: with A of order dividing 8, a verifier
+// that multiplies by the cofactor accepts any R = [s]B, and others accept a
+// large share of random signatures (RFC 8032 §5.1.7; "Taming the many
+// EdDSAs", Chalkias et al., 2020).
+var ed25519SmallOrder = [...][32]byte{
+	{},     // y = 0: the two points (±sqrt(-1), 0), order 4
+	{0x01}, // y = 1: the identity, order 1
+	{0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+		0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05}, // order 8
+	{0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+		0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a}, // order 8
+	{0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, // y = p-1 = -1: order 2
+}
+
+// smallOrderEd25519 reports whether an encoded Ed25519 point has order 1, 2,
+// 4 or 8, whatever its sign bit.
+func smallOrderEd25519(k []byte) bool {
+	for i := range ed25519SmallOrder {
+		bad := &ed25519SmallOrder[i]
+		same := k[31]&0x7f == bad[31]
+		for j := 0; same && j < 31; j++ {
+			same = k[j] == bad[j]
+		}
+		if same {
+			return true
+		}
+	}
+	return false
 }

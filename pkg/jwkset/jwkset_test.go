@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -246,6 +247,16 @@ func TestParseRejects(t *testing.T) {
 			[]error{jwkset.ErrWeakKey, jwkset.ErrMalformed}},
 		{"Ed25519 wrong size", set(t, map[string]any{"kty": "OKP", "crv": "Ed25519", "kid": "k", "x": "AAAA"}), opts,
 			[]error{jwkset.ErrWeakKey, jwkset.ErrMalformed}},
+		{"Ed25519 all zero (small order)", set(t, edX("0000000000000000000000000000000000000000000000000000000000000000")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 identity", set(t, edX("0100000000000000000000000000000000000000000000000000000000000000")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 identity, sign bit set", set(t, edX("0100000000000000000000000000000000000000000000000000000000000080")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 order 2", set(t, edX("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 order 4, sign bit set", set(t, edX("0000000000000000000000000000000000000000000000000000000000000080")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 order 8", set(t, edX("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 order 8, sign bit set", set(t, edX("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 y = p (non-canonical 0)", set(t, edX("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 y = p+1 (non-canonical identity)", set(t, edX("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")), opts, []error{jwkset.ErrWeakKey}},
+		{"Ed25519 y = 2^255-1 (non-canonical)", set(t, edX("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")), opts, []error{jwkset.ErrWeakKey}},
 		{"empty set", []byte(`{"keys":[]}`), opts, []error{jwkset.ErrEmpty}},
 		{"keys null", []byte(`{"keys":null}`), opts, []error{jwkset.ErrMalformed}},
 		{"no keys member", []byte(`{}`), opts, []error{jwkset.ErrMalformed}},
@@ -612,4 +623,13 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// edX is an Ed25519 public JWK whose x is the given hex encoding.
+func edX(hexPoint string) map[string]any {
+	raw, err := hex.DecodeString(hexPoint)
+	if err != nil {
+		panic(err)
+	}
+	return map[string]any{"kty": "OKP", "crv": "Ed25519", "kid": "k", "alg": "EdDSA", "x": base64.RawURLEncoding.EncodeToString(raw)}
 }

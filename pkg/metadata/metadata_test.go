@@ -149,6 +149,7 @@ func TestRejects(t *testing.T) {
 		{"jwks private key", `{` + redirect + `,"jwks":{"keys":[` + privateJWK(t) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks oct key", `{` + redirect + `,"jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks weak RSA", `{` + redirect + `,"jwks":{"keys":[` + weakRSA(t) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks Ed25519 key of small order", `{` + redirect + `,"jwks":{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"z","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks duplicate kid", `{` + redirect + `,"jwks":{"keys":[` + publicJWK(t, mustEC(t), "k1") + `,` + publicJWK(t, mustEC(t), "k1") + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks_uri over http", `{` + redirect + `,"jwks_uri":"http://client.example.org/jwks"}`, openPolicy(), "jwks_uri", oauth.CodeInvalidClientMetadata},
 		// URIs
