@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -230,6 +231,27 @@ func TestSecrets(t *testing.T) {
 	d2 := &clientid.Deriver{Secrets: map[int][]byte{1: []byte(strings.Repeat("a", 32))}}
 	if again, _ := d2.ClientSecret(&c.Claims); again != secret {
 		t.Error("derivation is not deterministic")
+	}
+	// Pooled HMACs: many derivations in a row and in parallel give the same
+	// value, and a secret replaced under the same version is used, not a
+	// cached key.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if again, _ := d.ClientSecret(&c.Claims); again != secret {
+					t.Error("a reused HMAC derived another value")
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	d.Secrets[1] = []byte(strings.Repeat("z", 32))
+	if again, _ := d.ClientSecret(&c.Claims); again == secret {
+		t.Error("a replaced secret still derives the old value")
 	}
 }
 
