@@ -347,12 +347,12 @@ func Parse(members strictjson.Members) (*Metadata, Problems) {
 		}
 		switch f.kind {
 		case kString:
-			if raw[0] != '"' || json.Unmarshal(raw, f.str(m)) != nil {
+			if !decodeString(raw, f.str(m)) {
 				p.add(f.name, codeFor(f.name), "must be a string")
 			}
 		case kList:
 			dst := f.list(m)
-			if raw[0] != '[' || json.Unmarshal(raw, dst) != nil {
+			if !decodeList(raw, dst) {
 				p.add(f.name, codeFor(f.name), "must be an array of strings")
 				*dst = nil
 			}
@@ -394,7 +394,7 @@ func Parse(members strictjson.Members) (*Metadata, Problems) {
 			continue
 		}
 		var v string
-		if raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+		if !decodeString(raw, &v) {
 			p.meta(name, "must be a string")
 			continue
 		}
@@ -407,6 +407,100 @@ func Parse(members strictjson.Members) (*Metadata, Problems) {
 		m.Localized[name] = v
 	}
 	return m, p
+}
+
+// plainString is the set of bytes a JSON string may hold as they are and
+// that decode to themselves: printable ASCII other than '"' and '\\'.
+var plainString = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainStringAt returns the end (after the closing quote) of the JSON
+// string starting at raw[i] if it holds only plainString bytes, else -1.
+func plainStringAt(raw []byte, i int) int {
+	if i >= len(raw) || raw[i] != '"' {
+		return -1
+	}
+	for i++; i < len(raw); i++ {
+		c := raw[i]
+		if c == '"' {
+			return i + 1
+		}
+		if !plainString[c] {
+			return -1
+		}
+	}
+	return -1
+}
+
+// decodeString decodes the JSON string raw into dst, as encoding/json
+// would, and reports whether raw is a string. Strings of plain printable
+// ASCII (nearly all metadata: URIs, identifiers, names) are copied
+// directly; the rest go through encoding/json.
+func decodeString(raw []byte, dst *string) bool {
+	if end := plainStringAt(raw, 0); end == len(raw) {
+		*dst = string(raw[1 : end-1])
+		return true
+	}
+	return len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, dst) == nil
+}
+
+// decodeList decodes the JSON array of strings raw into dst, as
+// encoding/json would (an empty array gives an empty, non-nil slice), and
+// reports whether raw is one. Arrays of plain strings are split directly;
+// anything else (escapes, non-ASCII, null elements, other types) goes
+// through encoding/json. dst is nil when raw is not one.
+func decodeList(raw []byte, dst *[]string) bool {
+	if out, ok := plainList(raw); ok {
+		*dst = out
+		return true
+	}
+	if len(raw) > 0 && raw[0] == '[' && json.Unmarshal(raw, dst) == nil {
+		return true
+	}
+	*dst = nil
+	return false
+}
+
+func plainList(raw []byte) ([]string, bool) {
+	if len(raw) == 0 || raw[0] != '[' {
+		return nil, false
+	}
+	i := skipSpace(raw, 1)
+	out := []string{}
+	if i < len(raw) && raw[i] == ']' {
+		return out, skipSpace(raw, i+1) == len(raw)
+	}
+	for {
+		end := plainStringAt(raw, i)
+		if end < 0 {
+			return nil, false
+		}
+		out = append(out, string(raw[i+1:end-1]))
+		i = skipSpace(raw, end)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case ']':
+			return out, skipSpace(raw, i+1) == len(raw)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// skipSpace skips JSON whitespace (RFC 8259 §2).
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 func present(members strictjson.Members, name string) (json.RawMessage, bool) {
@@ -563,13 +657,43 @@ func equal(a, b []string) bool {
 
 const hexDigits = "0123456789abcdef"
 
+// plainPrefix returns the length of the longest prefix of s that needs no
+// escaping in AppendString: bytes 0x20-0x7f other than '"' and '\\'. It
+// tests eight bytes at a time (the "has a byte less than n" and "has a zero
+// byte" tests of Bit Twiddling Hacks, exact as booleans): client_ids,
+// secrets and URIs are long runs of such bytes.
+func plainPrefix(s string) int {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		q := x ^ (lsb * '"')
+		bs := x ^ (lsb * '\\')
+		if (x|((x-lsb*0x20)&^x)|((q-lsb)&^q)|((bs-lsb)&^bs))&msb != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			break
+		}
+	}
+	return i
+}
+
 // AppendString appends s as a JSON string. s must be valid UTF-8 (input is
 // checked by strictjson); control characters, quote and backslash are escaped,
 // and so are U+2028 and U+2029 for the benefit of JavaScript consumers.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := plainPrefix(s)
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {

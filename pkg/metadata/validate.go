@@ -104,16 +104,15 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	}
 	seen := map[string]bool{}
 	for i, g := range m.GrantTypes {
-		f := fmt.Sprintf("%s[%d]", GrantTypes, i)
 		switch {
 		case seen[g]:
-			probs.meta(f, "duplicate value")
+			probs.meta(at(GrantTypes, i), "duplicate value")
 		case g == GrantPassword:
-			probs.meta(f, "the password grant is not allowed (RFC 9700 section 2.4)")
+			probs.meta(at(GrantTypes, i), "the password grant is not allowed (RFC 9700 section 2.4)")
 		case !slices.Contains(KnownGrantTypes, g):
-			probs.meta(f, "unknown grant type")
+			probs.meta(at(GrantTypes, i), "unknown grant type")
 		case !slices.Contains(p.GrantTypes, g):
-			probs.meta(f, p.refusal("grant type", "grant_types_supported"))
+			probs.meta(at(GrantTypes, i), p.refusal("grant type", "grant_types_supported"))
 		}
 		seen[g] = true
 	}
@@ -124,17 +123,16 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	usesCode, usesImplicit := false, false
 	seenSets := map[string]bool{}
 	for i, rt := range m.ResponseTypes {
-		f := fmt.Sprintf("%s[%d]", ResponseTypes, i)
 		set, ok := canonicalResponseType(rt)
 		switch {
 		case !ok:
-			probs.meta(f, "unknown response type")
+			probs.meta(at(ResponseTypes, i), "unknown response type")
 			continue
 		case seenSets[set]:
-			probs.meta(f, "duplicate value")
+			probs.meta(at(ResponseTypes, i), "duplicate value")
 			continue
 		case !supportedResponseType(p.ResponseTypes, set):
-			probs.meta(f, p.refusal("response type", "response_types_supported"))
+			probs.meta(at(ResponseTypes, i), p.refusal("response type", "response_types_supported"))
 		}
 		seenSets[set] = true
 		for _, part := range strings.Fields(set) {
@@ -225,14 +223,13 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 	}
 	seen := make(map[string]bool, len(m.RedirectURIs))
 	for i, u := range m.RedirectURIs {
-		f := fmt.Sprintf("%s[%d]", RedirectURIs, i)
 		if seen[u] {
-			probs.add(f, oauth.CodeInvalidRedirectURI, "duplicate redirect URI")
+			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, "duplicate redirect URI")
 			continue
 		}
 		seen[u] = true
 		if err := uricheck.Redirect(u, opts); err != nil {
-			probs.add(f, oauth.CodeInvalidRedirectURI, err.Error())
+			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, err.Error())
 		}
 	}
 }
@@ -327,12 +324,11 @@ func (m *Metadata) validateText(p Policy, probs *Problems) {
 	} else {
 		seen := map[string]bool{}
 		for i, c := range m.Contacts {
-			f := fmt.Sprintf("%s[%d]", Contacts, i)
 			switch {
 			case seen[strings.ToLower(c)]:
-				probs.meta(f, "duplicate contact")
+				probs.meta(at(Contacts, i), "duplicate contact")
 			case !validEmail(c):
-				probs.meta(f, "must be an e-mail address")
+				probs.meta(at(Contacts, i), "must be an e-mail address")
 			}
 			seen[strings.ToLower(c)] = true
 		}

@@ -198,14 +198,13 @@ func (m *Metadata) validateOIDC(p Policy, probs *Problems) {
 	} else {
 		seen := map[string]bool{}
 		for i, u := range m.RequestURIs {
-			f := fmt.Sprintf("%s[%d]", RequestURIs, i)
 			if seen[u] {
-				probs.meta(f, "duplicate request URI")
+				probs.meta(at(RequestURIs, i), "duplicate request URI")
 				continue
 			}
 			seen[u] = true
 			if err := uricheck.HTTPS(u, uricheck.WebOptions{AllowFragment: true}); err != nil {
-				probs.meta(f, err.Error())
+				probs.meta(at(RequestURIs, i), err.Error())
 			}
 		}
 	}
@@ -223,14 +222,13 @@ func (m *Metadata) validateLogout(p Policy, probs *Problems) {
 		}
 		seen := map[string]bool{}
 		for i, u := range m.PostLogoutRedirectURIs {
-			f := fmt.Sprintf("%s[%d]", PostLogoutRedirectURIs, i)
 			switch {
 			case seen[u]:
-				probs.meta(f, "duplicate URI")
+				probs.meta(at(PostLogoutRedirectURIs, i), "duplicate URI")
 			case uricheck.Redirect(u, uricheck.RedirectOptions{App: app, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}) != nil:
-				probs.meta(f, uricheck.Redirect(u, uricheck.RedirectOptions{App: app, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}).Error())
+				probs.meta(at(PostLogoutRedirectURIs, i), uricheck.Redirect(u, uricheck.RedirectOptions{App: app, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}).Error())
 			case strings.HasPrefix(strings.ToLower(u), "http:") && m.TokenEndpointAuthMethod == AuthNone:
-				probs.meta(f, "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
+				probs.meta(at(PostLogoutRedirectURIs, i), "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
 			}
 			seen[u] = true
 		}
@@ -414,16 +412,15 @@ func checkStrings(field string, v []string, max int, supported []string, probs *
 	}
 	seen := map[string]bool{}
 	for i, s := range v {
-		f := fmt.Sprintf("%s[%d]", field, i)
 		switch {
 		case s == "":
-			probs.meta(f, "must not be empty")
+			probs.meta(at(field, i), "must not be empty")
 		case seen[s]:
-			probs.meta(f, "duplicate value")
+			probs.meta(at(field, i), "duplicate value")
 		case len(s) > MaxIDBytes || !printableOrUTF8(s):
-			probs.meta(f, fmt.Sprintf("must be at most %d bytes without control characters", MaxIDBytes))
+			probs.meta(at(field, i), fmt.Sprintf("must be at most %d bytes without control characters", MaxIDBytes))
 		case len(supported) > 0 && !slices.Contains(supported, s):
-			probs.meta(f, "not supported by this server")
+			probs.meta(at(field, i), "not supported by this server")
 		}
 		seen[s] = true
 	}
