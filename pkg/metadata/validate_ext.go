@@ -444,10 +444,14 @@ func (m *Metadata) validateSameSite(probs *Problems) {
 		return
 	}
 	check := func(name, v string) {
-		if v == "" || uricheck.HTTPS(v, uricheck.WebOptions{}) != nil {
-			return // absent, or already reported as invalid
+		if v == "" {
+			return
 		}
-		if site := siteOf(v); site == "" || !sites[site] {
+		host, err := uricheck.HTTPSHost(v, uricheck.WebOptions{})
+		if err != nil {
+			return // already reported as invalid
+		}
+		if site := siteOfHost(host); site == "" || !sites[site] {
 			probs.meta(name, "must be on the same site as a redirect URI (RFC 7591 section 5)")
 		}
 	}
@@ -462,13 +466,20 @@ func (m *Metadata) validateSameSite(probs *Problems) {
 	}
 }
 
-// siteOf returns the registrable domain of an https URL, or "".
+// siteOf returns the registrable domain of a valid https URL, or "".
 func siteOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || !strings.EqualFold(u.Scheme, "https") {
+	host, err := uricheck.HTTPSHost(raw, uricheck.WebOptions{}) // refuses http
+	if err != nil {
 		return ""
 	}
-	host := strings.ToLower(u.Hostname())
+	return siteOfHost(host)
+}
+
+// siteOfHost returns the registrable domain of the host of an https URL:
+// eTLD+1 by the public suffix list, the host itself for an IP address or
+// a public suffix, "" for loopback.
+func siteOfHost(host string) string {
+	host = strings.ToLower(host)
 	if host == "" || uricheck.IsLoopbackHost(host) {
 		return ""
 	}

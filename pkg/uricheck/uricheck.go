@@ -96,17 +96,25 @@ func Redirect(raw string, o RedirectOptions) error {
 // fetches the URL (jwks_uri, sector_identifier_uri, request_uris) must still
 // guard against requests to internal addresses.
 func HTTPS(raw string, o WebOptions) error {
+	_, err := HTTPSHost(raw, o)
+	return err
+}
+
+// HTTPSHost is HTTPS that also returns the URL's host as written (IPv6
+// without its brackets, letter case kept), so that a caller comparing hosts
+// need not parse the URL again.
+func HTTPSHost(raw string, o WebOptions) (string, error) {
 	var p parts
 	if err := p.parse(raw, o.MaxLength, o.AllowFragment); err != nil {
-		return err
+		return "", err
 	}
 	if !p.http && !p.https {
-		return errSchemeHTTPS
+		return "", errSchemeHTTPS
 	}
 	if p.http && !(o.AllowHTTPLoopback && IsLoopbackHost(p.host)) {
-		return errHTTP
+		return "", errHTTP
 	}
-	return nil
+	return p.host, nil
 }
 
 // IsLoopbackHost reports whether host, as returned by url.URL.Hostname, is

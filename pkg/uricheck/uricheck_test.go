@@ -582,3 +582,29 @@ func BenchmarkRedirectNative(b *testing.B) {
 		}
 	}
 }
+
+func TestHTTPSHost(t *testing.T) {
+	tests := []struct {
+		name, raw, host string
+		ok              bool
+	}{
+		{"name", "https://App.Client.example/cb?x=1", "App.Client.example", true},
+		{"port", "https://client.example:8443/", "client.example", true},
+		{"IPv6", "https://[2001:db8::1]:8443/x", "2001:db8::1", true},
+		{"IPv4", "https://192.0.2.1/", "192.0.2.1", true},
+		{"http refused", "http://client.example/", "", false},
+		{"custom scheme refused", "com.example.app:/cb", "", false},
+		{"userinfo refused", "https://user@client.example/", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			host, err := HTTPSHost(tc.raw, WebOptions{})
+			if (err == nil) != tc.ok || host != tc.host {
+				t.Errorf("HTTPSHost(%q) = %q, %v; want %q, ok %v", tc.raw, host, err, tc.host, tc.ok)
+			}
+			if herr := HTTPS(tc.raw, WebOptions{}); (herr == nil) != (err == nil) {
+				t.Errorf("HTTPS and HTTPSHost disagree: %v vs %v", herr, err)
+			}
+		})
+	}
+}
