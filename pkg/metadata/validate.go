@@ -83,9 +83,10 @@ func (m *Metadata) Validate(p Policy) Problems {
 	m.validateRedirectURIs(p, &probs)
 	keys := m.validateAuth(p, &probs)
 	m.validateText(p, &probs)
-	m.validateURIs(&probs)
+	var buf [8]displayURI
+	shown := m.validateURIs(&probs, buf[:0])
 	if p.DisplayURIsSameSite {
-		m.validateSameSite(&probs)
+		m.validateSameSite(shown, &probs)
 	}
 	m.validateAlgorithms(p, keys, &probs)
 	m.validateOIDC(p, &probs)
@@ -340,14 +341,23 @@ func (m *Metadata) validateText(p Policy, probs *Problems) {
 	checkID(SoftwareVersion, m.SoftwareVersion, probs)
 }
 
-func (m *Metadata) validateURIs(probs *Problems) {
+// displayURI is a valid display URI (client_uri, logo_uri, tos_uri,
+// policy_uri or a language variant) and its host.
+type displayURI struct{ name, host string }
+
+// validateURIs checks the display URIs and appends the valid ones to shown,
+// in the order problems are reported.
+func (m *Metadata) validateURIs(probs *Problems, shown []displayURI) []displayURI {
 	check := func(name, v string) {
 		if v == "" {
 			return
 		}
-		if err := uricheck.HTTPS(v, uricheck.WebOptions{}); err != nil {
+		host, err := uricheck.HTTPSHost(v, uricheck.WebOptions{})
+		if err != nil {
 			probs.meta(name, err.Error())
+			return
 		}
+		shown = append(shown, displayURI{name, host})
 	}
 	check(ClientURI, m.ClientURI)
 	check(LogoURI, m.LogoURI)
@@ -358,6 +368,7 @@ func (m *Metadata) validateURIs(probs *Problems) {
 			check(name, m.Localized[name])
 		}
 	}
+	return shown
 }
 
 // checkName bounds a display name and refuses characters that forge text:

@@ -433,7 +433,10 @@ func checkStrings(field string, v []string, max int, supported []string, probs *
 // cdn.client.example matches a redirect on app.client.example. Clients with
 // no https redirect URI (native apps, service clients) have no site to
 // compare with and are not checked.
-func (m *Metadata) validateSameSite(probs *Problems) {
+func (m *Metadata) validateSameSite(shown []displayURI, probs *Problems) {
+	if len(shown) == 0 {
+		return
+	}
 	sites := map[string]bool{}
 	for _, r := range m.RedirectURIs {
 		if site := siteOf(r); site != "" {
@@ -443,25 +446,9 @@ func (m *Metadata) validateSameSite(probs *Problems) {
 	if len(sites) == 0 {
 		return
 	}
-	check := func(name, v string) {
-		if v == "" {
-			return
-		}
-		host, err := uricheck.HTTPSHost(v, uricheck.WebOptions{})
-		if err != nil {
-			return // already reported as invalid
-		}
-		if site := siteOfHost(host); site == "" || !sites[site] {
-			probs.meta(name, "must be on the same site as a redirect URI (RFC 7591 section 5)")
-		}
-	}
-	check(ClientURI, m.ClientURI)
-	check(LogoURI, m.LogoURI)
-	check(TOSURI, m.TOSURI)
-	check(PolicyURI, m.PolicyURI)
-	for _, n := range m.localizedNames() {
-		if base, _, _ := strings.Cut(n, "#"); base != ClientName {
-			check(n, m.Localized[n])
+	for _, d := range shown {
+		if site := siteOfHost(d.host); site == "" || !sites[site] {
+			probs.meta(d.name, "must be on the same site as a redirect URI (RFC 7591 section 5)")
 		}
 	}
 }
