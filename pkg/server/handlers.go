@@ -26,7 +26,7 @@ func (s *Server) register(c echo.Context) error {
 		return err
 	}
 	setAudit(c, res.Client.ID, res.ClientIDLength, res.Client.Statement)
-	return c.Blob(http.StatusCreated, echo.MIMEApplicationJSON, res.Body)
+	return writeJSON(c, http.StatusCreated, res.Body)
 }
 
 // read handles RFC 7592 §2.1 client read.
@@ -36,7 +36,7 @@ func (s *Server) read(c echo.Context) error {
 		return err
 	}
 	setAudit(c, res.Client.ID, res.ClientIDLength, res.Client.Statement)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, res.Body)
+	return writeJSON(c, http.StatusOK, res.Body)
 }
 
 // update handles RFC 7592 §2.2 client update.
@@ -50,7 +50,7 @@ func (s *Server) update(c echo.Context) error {
 		return err
 	}
 	setAudit(c, res.Client.ID, res.ClientIDLength, res.Client.Statement)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, res.Body)
+	return writeJSON(c, http.StatusOK, res.Body)
 }
 
 // unsupported answers every other method on the client configuration
@@ -118,16 +118,18 @@ func (s *Server) readBody(c echo.Context) ([]byte, string, error) {
 			WithStatus(http.StatusUnsupportedMediaType)
 	}
 	limit := s.opts.MaxBodyBytes
-	tooLarge := oauth.New(oauth.CodeInvalidRequest, "request body is larger than "+strconv.FormatInt(limit, 10)+" bytes").
-		WithStatus(http.StatusRequestEntityTooLarge)
-	if r.ContentLength > limit {
-		return nil, "", tooLarge
+	tooLarge := func() error {
+		return oauth.New(oauth.CodeInvalidRequest, "request body is larger than "+strconv.FormatInt(limit, 10)+" bytes").
+			WithStatus(http.StatusRequestEntityTooLarge)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
+	if r.ContentLength > limit {
+		return nil, "", tooLarge()
+	}
+	body, err := readAll(http.MaxBytesReader(c.Response(), r.Body, limit), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, "", tooLarge
+			return nil, "", tooLarge()
 		}
 		return nil, "", oauth.Wrap(err, oauth.CodeInvalidRequest, "could not read the request body")
 	}
@@ -145,4 +147,29 @@ func identityCoding(lines []string) bool {
 		}
 	}
 	return true
+}
+
+// readAll reads r to the end into one buffer sized by the declared length
+// (net/http holds a body to its Content-Length), growing only for chunked
+// bodies. The caller has checked size against the body cap.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return io.ReadAll(r)
+	}
+	// One byte more than declared, so that reaching the end needs no
+	// second buffer.
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }

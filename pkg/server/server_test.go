@@ -136,6 +136,10 @@ func TestRegister(t *testing.T) {
 	if resp.Header.Get("X-Request-Id") != "req-123" {
 		t.Errorf("request id not echoed")
 	}
+	// Sent whole with its length, never chunked.
+	if resp.ContentLength != int64(len(b)) || len(resp.TransferEncoding) != 0 {
+		t.Errorf("Content-Length %d, Transfer-Encoding %v, body %d bytes", resp.ContentLength, resp.TransferEncoding, len(b))
+	}
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
@@ -161,6 +165,9 @@ func TestRegister(t *testing.T) {
 	resp, b = e.do(t, "GET", uri, "", nil, map[string]string{"Authorization": "Bearer " + m["registration_access_token"].(string)})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("read: %d %s", resp.StatusCode, b)
+	}
+	if resp.ContentLength != int64(len(b)) || len(resp.TransferEncoding) != 0 {
+		t.Errorf("read: Content-Length %d, Transfer-Encoding %v, body %d bytes", resp.ContentLength, resp.TransferEncoding, len(b))
 	}
 	if strings.Contains(e.logs.String(), m["client_id"].(string)) {
 		t.Error("the client_id from the path was logged")
