@@ -686,8 +686,13 @@ func plainPrefix(s string) int {
 // checked by strictjson); control characters, quote and backslash are escaped,
 // and so are U+2028 and U+2029 for the benefit of JavaScript consumers.
 func AppendString(b []byte, s string) []byte {
+	return appendEscaped(b, s, plainPrefix(s))
+}
+
+// appendEscaped is AppendString for an s whose first i bytes need no
+// escaping.
+func appendEscaped(b []byte, s string, i int) []byte {
 	b = append(b, '"')
-	i := plainPrefix(s)
 	if i == len(s) {
 		b = append(b, s...)
 		return append(b, '"')
