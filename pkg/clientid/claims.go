@@ -74,12 +74,12 @@ func (c *Claims) AppendJSON(b []byte) []byte {
 }
 
 // RevocationSubject is what a revocation list matches this client by: its
-// jti, the statement's software_id (else the self-asserted one), org_id and
-// issuer.
+// jti, every software_id it carries (the statement's and the metadata's),
+// and the statement's org_id and issuer.
 func (c *Claims) RevocationSubject() revocation.Subject {
 	sub := revocation.Subject{JTI: c.ID}
 	if c.Metadata != nil {
-		sub.SoftwareID = c.Metadata.SoftwareID
+		sub.MetadataSoftwareID = c.Metadata.SoftwareID
 	}
 	if p := c.Statement; p != nil {
 		sub.SoftwareID, sub.OrgID, sub.StatementIssuer = p.SoftwareID, p.OrgID, p.Issuer

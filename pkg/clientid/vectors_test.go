@@ -144,8 +144,11 @@ type vecSSA struct {
 
 type vecSubject struct {
 	JTI          string `json:"jti"`
-	SoftwareID   string `json:"software_id,omitempty"`
-	OrgID        string `json:"org_id,omitempty"`
+	// SoftwareIDs are every software_id the client carries (the
+	// statement's and the metadata's), each matched against the list's
+	// software_id member.
+	SoftwareIDs  []string `json:"software_ids,omitempty"`
+	OrgID        string   `json:"org_id,omitempty"`
 	StatementIss string `json:"statement_iss,omitempty"`
 }
 
@@ -398,7 +401,13 @@ func claimsOf(c *clientid.Claims) vecClaims {
 }
 
 func subjectOf(s revocation.Subject) vecSubject {
-	return vecSubject{JTI: s.JTI, SoftwareID: s.SoftwareID, OrgID: s.OrgID, StatementIss: s.StatementIssuer}
+	v := vecSubject{JTI: s.JTI, OrgID: s.OrgID, StatementIss: s.StatementIssuer}
+	for _, id := range []string{s.SoftwareID, s.MetadataSoftwareID} {
+		if id != "" && !slices.Contains(v.SoftwareIDs, id) {
+			v.SoftwareIDs = append(v.SoftwareIDs, id)
+		}
+	}
+	return v
 }
 
 func fullMetadata(md *metadata.Metadata) []byte {
@@ -520,7 +529,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 	legacyID := legacyInput + "." + base64.RawURLEncoding.EncodeToString(legacySig)
 	legacyHighS := legacyInput + "." + base64.RawURLEncoding.EncodeToString(highS(legacySig))
 
-	noSoftwareID := g.mint("statement-without-software-id", now.Add(-3*day), kr,
+	noSoftwareID := g.mint("revoked-by-metadata-software-id-beside-statement", now.Add(-3*day), kr,
 		`{"redirect_uris":["https://tools.example.org/cb"],"client_name":"Tools","software_id":"revoked-self-asserted"}`,
 		clientid.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, ID: "statement-9"}})
 
@@ -535,7 +544,6 @@ func buildVectors(t testing.TB) map[string][]byte {
 			g.valid("native-public-client", "Native public client (token_endpoint_auth_method none): no client_secret, registration_access_token only.", native.ClientID, &native.Claims),
 			g.valid("es256-client", "Signed with ES256 by Registrar's previous key, which jwks.json still publishes (rotation). The signature is R || S, 64 bytes (RFC 7518 §3.4), not DER.", legacyID, &legacy.Claims),
 			g.valid("es256-client-high-s", "The same signing input as es256-client with the other valid ECDSA signature (r, n-s): a second client_id string for the same client. Same jti, same credentials: key anything on jti, never on the client_id string.", legacyHighS, &legacy.Claims),
-			g.valid("statement-without-software-id", "Statement provenance without software_id; the metadata software_id (self-asserted) is in revocation-list.json's software_id, but revocation matches the ssa software_id whenever ssa is present, so this client is not revoked.", noSoftwareID.ClientID, &noSoftwareID.Claims),
 		},
 	}
 
@@ -650,6 +658,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 			revokedVec(g.invalid("revoked-predecessor", "valid; its jti is in revocation-list.json (the predecessor of the successor vector)", predecessor.ClientID, opkit.ErrRevoked), revocation.MemberJTI),
 			revokedVec(g.invalid("revoked-by-statement-software-id", "valid; its statement's software_id (ssa.software_id) is in revocation-list.json", revokedStatement.ClientID, opkit.ErrRevoked), revocation.MemberSoftwareID),
 			revokedVec(g.invalid("revoked-by-self-asserted-software-id", "valid; registered without a statement, and its metadata software_id is in revocation-list.json", revokedSelf.ClientID, opkit.ErrRevoked), revocation.MemberSoftwareID),
+			revokedVec(g.invalid("revoked-by-metadata-software-id-beside-statement", "valid; statement provenance (ssa) without software_id, and its metadata software_id is in revocation-list.json: every software_id a client carries is matched", noSoftwareID.ClientID, opkit.ErrRevoked), revocation.MemberSoftwareID),
 			revokedVec(g.invalid("revoked-by-org-id", "valid; its statement's org_id (ssa.org_id) is in revocation-list.json", revokedOrg.ClientID, opkit.ErrRevoked), revocation.MemberOrgID),
 			revokedVec(g.invalid("revoked-by-statement-iss", "valid; its statement issuer (ssa.iss) is in revocation-list.json", revokedIss.ClientID, opkit.ErrRevoked), revocation.MemberStatementIssuer),
 		},
@@ -867,7 +876,7 @@ func TestVectorsValid(t *testing.T) {
 			if got, want := applyV1Defaults(t, vec.Payload), jsonValue(t, vec.Metadata); !reflect.DeepEqual(got, want) {
 				t.Errorf("payload with the documented defaults:\n got %v\nwant %v", got, want)
 			}
-			if got := subjectOf(c.Claims.RevocationSubject()); got != vec.RevocationSubject {
+			if got := subjectOf(c.Claims.RevocationSubject()); !reflect.DeepEqual(got, vec.RevocationSubject) {
 				t.Errorf("revocation subject: got %+v, want %+v", got, vec.RevocationSubject)
 			}
 

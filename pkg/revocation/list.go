@@ -47,18 +47,30 @@ const (
 // index is the index into List.sets.
 var members = [...]string{MemberJTI, MemberSoftwareID, MemberOrgID, MemberStatementIssuer}
 
-// Subject is what a client is revoked by: its client_id's jti and the
-// provenance of the software statement it registered with. Empty fields
-// never match.
+// Subject is what a client is revoked by: its client_id's jti, the
+// provenance of the software statement it registered with, and the
+// software_id of its metadata. Empty fields never match.
 type Subject struct {
-	JTI             string // client_id jti
-	SoftwareID      string // software_id of the statement
-	OrgID           string // org_id of the statement
-	StatementIssuer string // iss of the statement
+	JTI        string // client_id jti
+	SoftwareID string // software_id of the statement
+	// MetadataSoftwareID is the software_id of the client's metadata; it
+	// is matched against the list's software_id member too, so that no
+	// software_id a client carries escapes the list.
+	MetadataSoftwareID string
+	OrgID              string // org_id of the statement
+	StatementIssuer    string // iss of the statement
 }
 
-func (s Subject) values() [len(members)]string {
-	return [...]string{s.JTI, s.SoftwareID, s.OrgID, s.StatementIssuer}
+// checks pairs each subject value with the index of the list member it is
+// matched against, in the order Revoked reports them.
+func (s Subject) checks() [5]struct {
+	member int
+	value  string
+} {
+	return [5]struct {
+		member int
+		value  string
+	}{{0, s.JTI}, {1, s.SoftwareID}, {1, s.MetadataSoftwareID}, {2, s.OrgID}, {3, s.StatementIssuer}}
 }
 
 // List is an immutable parsed revocation list, safe for concurrent use. The
@@ -88,12 +100,12 @@ func (l *List) Revoked(s Subject) (by string, revoked bool) {
 	if l == nil {
 		return "", false
 	}
-	for i, v := range s.values() {
-		if v == "" {
+	for _, c := range s.checks() {
+		if c.value == "" {
 			continue
 		}
-		if _, ok := l.sets[i][v]; ok {
-			return members[i], true
+		if _, ok := l.sets[c.member][c.value]; ok {
+			return members[c.member], true
 		}
 	}
 	return "", false
