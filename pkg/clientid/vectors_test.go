@@ -143,13 +143,13 @@ type vecSSA struct {
 }
 
 type vecSubject struct {
-	JTI          string `json:"jti"`
+	JTI string `json:"jti"`
 	// SoftwareIDs are every software_id the client carries (the
 	// statement's and the metadata's), each matched against the list's
 	// software_id member.
 	SoftwareIDs  []string `json:"software_ids,omitempty"`
 	OrgID        string   `json:"org_id,omitempty"`
-	StatementIss string `json:"statement_iss,omitempty"`
+	StatementIss string   `json:"statement_iss,omitempty"`
 }
 
 type vecInvalidDoc struct {
