@@ -314,6 +314,9 @@ func inspectOutput(c *clientid.Client) map[string]any {
 	if c.Claims.Predecessor != "" {
 		out["predecessor_jti"] = c.Claims.Predecessor
 	}
+	if c.Claims.Policy != "" {
+		out["policy"] = c.Claims.Policy
+	}
 	return out
 }
 

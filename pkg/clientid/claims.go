@@ -19,7 +19,11 @@ type Claims struct {
 	Statement     *Provenance
 	// Predecessor is the jti of the client_id this one succeeds (`prev`).
 	Predecessor string
-	Metadata    *metadata.Metadata
+	// Policy names the trust policy of the initial access token the client
+	// registered with (`pol`), so that RFC 7592 successors are bounded by
+	// the same ceilings; "" when none bounded it.
+	Policy   string
+	Metadata *metadata.Metadata
 }
 
 // AppendJSON appends the payload JSON object.
@@ -69,6 +73,10 @@ func (c *Claims) AppendJSON(b []byte) []byte {
 	if c.Predecessor != "" {
 		b = append(b, `,"prev":`...)
 		b = metadata.AppendString(b, c.Predecessor)
+	}
+	if c.Policy != "" {
+		b = append(b, `,"pol":`...)
+		b = metadata.AppendString(b, c.Policy)
 	}
 	return append(b, '}')
 }

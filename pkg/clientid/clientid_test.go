@@ -50,9 +50,12 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			m, kr := newMinter(t, alg)
 			prov := &clientid.Provenance{Issuer: "https://fed.example", SoftwareID: "s1", ID: "j1", OrgID: "org-7"}
-			minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{Statement: prov, SecretVersion: 1, Predecessor: "previous-jti"})
+			minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{Statement: prov, SecretVersion: 1, Predecessor: "previous-jti", Policy: "partners"})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if minted.Claims.Policy != "partners" {
+				t.Errorf("policy %q, want partners", minted.Claims.Policy)
 			}
 			c, err := newVerifier(kr).Verify(minted.ClientID)
 			if err != nil {
@@ -68,6 +71,34 @@ func TestRoundTrip(t *testing.T) {
 				if ch < 0x20 || ch > 0x7e {
 					t.Fatalf("client_id has a non-VSCHAR character %q (RFC 6749 A.1)", ch)
 				}
+			}
+		})
+	}
+}
+
+func TestMintExpiry(t *testing.T) {
+	tests := []struct {
+		name     string
+		lifetime time.Duration
+		notAfter time.Time
+		want     time.Time // zero: no exp
+	}{
+		{name: "neither", want: time.Time{}},
+		{name: "lifetime only", lifetime: time.Hour, want: testkit.Now.Add(time.Hour)},
+		{name: "not after only", notAfter: testkit.Now.Add(time.Minute), want: testkit.Now.Add(time.Minute)},
+		{name: "not after caps the lifetime", lifetime: time.Hour, notAfter: testkit.Now.Add(time.Minute), want: testkit.Now.Add(time.Minute)},
+		{name: "the lifetime is shorter", lifetime: time.Minute, notAfter: testkit.Now.Add(time.Hour), want: testkit.Now.Add(time.Minute)},
+		{name: "not after is truncated to the second", notAfter: testkit.Now.Add(time.Minute + 900*time.Millisecond), want: testkit.Now.Add(time.Minute)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newMinter(t, "ES256")
+			minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1, Lifetime: tc.lifetime, NotAfter: tc.notAfter})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !minted.Claims.ExpiresAt.Equal(tc.want) {
+				t.Errorf("exp %v, want %v", minted.Claims.ExpiresAt, tc.want)
 			}
 		})
 	}

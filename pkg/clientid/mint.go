@@ -82,8 +82,14 @@ type MintOptions struct {
 	SecretVersion int
 	// Lifetime, when positive, sets `exp`.
 	Lifetime time.Duration
+	// NotAfter, when not zero, is the latest `exp` allowed: a successor
+	// never outlives its predecessor. It sets `exp` even without Lifetime.
+	NotAfter time.Time
 	// Predecessor is the jti of the client_id this one succeeds.
 	Predecessor string
+	// Policy names the initial access token policy that bounded the
+	// registration (`pol`).
+	Policy string
 }
 
 // Mint signs a client_id carrying md, which must be normalized and valid.
@@ -101,10 +107,14 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 		SecretVersion: o.SecretVersion,
 		Statement:     o.Statement,
 		Predecessor:   o.Predecessor,
+		Policy:        o.Policy,
 		Metadata:      md,
 	}
 	if o.Lifetime > 0 {
 		c.ExpiresAt = now.Add(o.Lifetime)
+	}
+	if na := o.NotAfter.UTC().Truncate(time.Second); !na.IsZero() && (c.ExpiresAt.IsZero() || na.Before(c.ExpiresAt)) {
+		c.ExpiresAt = na
 	}
 	payload := c.AppendJSON(make([]byte, 0, 1024))
 

@@ -191,6 +191,9 @@ func decodeClaims(c *jose.Compact) (*Claims, error) {
 	if out.Predecessor, _, err = jose.String(m, "prev", 256); err != nil {
 		return nil, bad("prev")
 	}
+	if out.Policy, _, err = jose.String(m, "pol", 256); err != nil {
+		return nil, bad("pol")
+	}
 	md, probs := metadata.Parse(m)
 	if len(probs) > 0 {
 		return nil, bad(probs.Error())

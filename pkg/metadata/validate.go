@@ -75,6 +75,17 @@ func (m *Metadata) Normalize() {
 	}
 }
 
+// DefaultScope registers the scope values p bounds clients to when the
+// client omitted scope (RFC 7591 §2: "If omitted, an authorization server
+// MAY register a client with a default set of scopes"). A client_id without
+// scope reads as "any scope" at many OPs, so a client bounded by a scope
+// list (REGISTRAR_SCOPES or a trust policy's ceiling) carries that list.
+func (m *Metadata) DefaultScope(p Policy) {
+	if m.Scope == "" && len(p.Scopes) > 0 {
+		m.Scope = strings.Join(p.Scopes, " ")
+	}
+}
+
 // Validate checks normalized metadata against the specs and p, reporting
 // every problem. It never changes m.
 func (m *Metadata) Validate(p Policy) Problems {

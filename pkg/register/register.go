@@ -302,7 +302,10 @@ func (s *Service) store() *trust.Store {
 }
 
 // register is the registration pipeline shared by POST and successor-mode
-// PUT. prev is the client being succeeded, or nil.
+// PUT. prev is the client being succeeded, or nil: a successor is bounded
+// exactly like the registration that created its predecessor (the same
+// initial access token policy, the same statement issuer's policy and
+// profile) and never outlives it.
 func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client) (*Result, error) {
 	st, members := in.st, in.members
 	if prev != nil {
@@ -310,18 +313,9 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 			return nil, err
 		}
 	}
-	pol := s.Policy
-	lifetime := s.ClientIDLifetime
-	if g := in.grant; g != nil && g.Policy != "" {
-		p, ok := s.store().Policy(g.Policy)
-		if !ok {
-			return nil, oauth.New(oauth.CodeInvalidToken, "the initial access token's policy is no longer configured").
-				WithStatus(http.StatusUnauthorized).WithHeader("WWW-Authenticate", bearerChallenge+`, error="invalid_token"`)
-		}
-		c := p.Ceiling
-		c.Name = fmt.Sprintf("the initial access token's policy '%s'", g.Policy)
-		pol = pol.Narrow(c)
-		lifetime = shorter(lifetime, p.ClientIDLifetime)
+	pol, lifetime, policyName, err := s.tokenPolicy(in.grant, prev)
+	if err != nil {
+		return nil, err
 	}
 	var prov *clientid.Provenance
 	if st != nil {
@@ -338,16 +332,6 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 			return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send a signed registration request (Content-Type: application/jose)")
 		case is.Request == trust.RequestJSON && in.signed:
 			return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send the registration request as application/json")
-		}
-		if s.IssuerLimits != nil {
-			if ok, after := s.IssuerLimits.AllowIssuer(st.Issuer); !ok {
-				return nil, tooMany("registrations for this federation are arriving faster than this registrar allows; retry later", after)
-			}
-		}
-		if s.Revocations != nil {
-			if by, revoked := s.Revocations.Revoked(revocation.Subject{SoftwareID: st.SoftwareID, OrgID: st.OrgID, StatementIssuer: st.Issuer}); revoked {
-				return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
-			}
 		}
 		applied, probs, err := is.Apply(members, st)
 		if err != nil {
@@ -373,19 +357,43 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	}
 	md, probs := metadata.Parse(members)
 	md.Normalize()
+	md.DefaultScope(pol)
 	probs = appendNew(probs, md.Validate(pol))
 	if len(probs) > 0 {
 		return nil, probs.OAuth()
+	}
+	opts := clientid.MintOptions{Statement: prov, SecretVersion: s.SecretVersion, Lifetime: lifetime, Policy: policyName}
+	if prev != nil {
+		opts.Predecessor = prev.Claims.ID
+		opts.NotAfter = prev.Claims.ExpiresAt
+	}
+	// What the client_id would be revoked by once issued (every
+	// software_id it would carry, the statement's org_id and issuer) must
+	// not be revoked now: the rule the client configuration endpoint and
+	// OPs apply, applied before issuing.
+	if s.Revocations != nil {
+		subject := (&clientid.Claims{Statement: prov, Metadata: md}).RevocationSubject()
+		if by, revoked := s.Revocations.Revoked(subject); revoked {
+			if by == revocation.MemberSoftwareID && subject.SoftwareID == "" {
+				// Self-asserted: no statement vouches for it.
+				return nil, oauth.New(oauth.CodeInvalidClientMetadata, "software_id: this software is revoked")
+			}
+			return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
+		}
+	}
+	// A federation's budget is charged only for registrations that passed
+	// every local check: refused requests (a revoked or replayed statement,
+	// invalid metadata) must not lock its legitimate members out.
+	if st != nil && s.IssuerLimits != nil {
+		if ok, after := s.IssuerLimits.AllowIssuer(st.Issuer); !ok {
+			return nil, tooMany("registrations for this federation are arriving faster than this registrar allows; retry later", after)
+		}
 	}
 	// Outbound requests happen only for otherwise valid registrations.
 	if md.SectorIdentifierURI != "" {
 		if err := s.checkSector(ctx, md); err != nil {
 			return nil, err
 		}
-	}
-	opts := clientid.MintOptions{Statement: prov, SecretVersion: s.SecretVersion, Lifetime: lifetime}
-	if prev != nil {
-		opts.Predecessor = prev.Claims.ID
 	}
 	start := s.now()
 	minted, err := s.Minter.Mint(md, opts)
@@ -407,6 +415,43 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 		return nil, err
 	}
 	return &Result{Body: b, Client: minted.Claims, ClientIDLength: len(minted.ClientID)}, nil
+}
+
+// tokenPolicy is the deployment's policy narrowed by the initial access
+// token policy that bounds this registration: the token's for a new
+// client, the one recorded in the predecessor's client_id (`pol`) for a
+// successor. It returns the policy, the client_id lifetime cap and the
+// policy's name.
+func (s *Service) tokenPolicy(grant *accesstoken.Grant, prev *clientid.Client) (metadata.Policy, time.Duration, string, error) {
+	pol, lifetime := s.Policy, s.ClientIDLifetime
+	name := ""
+	if grant != nil {
+		name = grant.Policy
+	}
+	if prev != nil {
+		name = prev.Claims.Policy
+		if name == "" && s.AccessTokens != nil && s.AccessTokens.Required() {
+			// Registration needs a token, so a token policy bounded the
+			// predecessor, but its client_id does not say which.
+			return pol, 0, "", oauth.New(oauth.CodeAccessDenied, "this client cannot be updated: its client_id does not record the initial access token policy that bounded it; register again").
+				WithStatus(http.StatusForbidden)
+		}
+	}
+	if name == "" {
+		return pol, lifetime, "", nil
+	}
+	p, ok := s.store().Policy(name)
+	if !ok {
+		if prev != nil {
+			return pol, 0, "", oauth.New(oauth.CodeAccessDenied, fmt.Sprintf("this client cannot be updated: the policy '%s' that bounded its registration is no longer configured; register again", name)).
+				WithStatus(http.StatusForbidden)
+		}
+		return pol, 0, "", oauth.New(oauth.CodeInvalidToken, "the initial access token's policy is no longer configured").
+			WithStatus(http.StatusUnauthorized).WithHeader("WWW-Authenticate", bearerChallenge+`, error="invalid_token"`)
+	}
+	c := p.Ceiling
+	c.Name = fmt.Sprintf("the initial access token's policy '%s'", name)
+	return pol.Narrow(c), shorter(lifetime, p.ClientIDLifetime), name, nil
 }
 
 // tooMany is a 429 with Retry-After (RFC 6585 §4).
@@ -465,16 +510,35 @@ func shorter(a, b time.Duration) time.Duration {
 
 // sameSoftware keeps a successor the same software: a client registered
 // with a statement may only be succeeded under a statement from the same
-// issuer for the same software_id.
+// issuer in which every provenance member the predecessor carries
+// (software_id, org_id, software_roles) is equal. A predecessor whose
+// provenance identifies no software (no software_id and no org_id) cannot
+// be succeeded: nothing would tie the successor to it.
 func sameSoftware(prev *clientid.Client, st *statement.Statement) error {
 	p := prev.Claims.Statement
 	if p == nil {
 		return nil
 	}
-	if st == nil || st.Issuer != p.Issuer || st.SoftwareID != p.SoftwareID {
-		return oauth.New(oauth.CodeInvalidSoftwareStatement, "an update must carry a software statement from the same issuer for the same software_id as the client it replaces")
+	if p.SoftwareID == "" && p.OrgID == "" {
+		return oauth.New(oauth.CodeAccessDenied, "this client cannot be updated: its software statement carried no software_id or org_id, so no statement can prove the update comes from the same software; register again").
+			WithStatus(http.StatusForbidden)
+	}
+	if st == nil || st.Issuer != p.Issuer || st.SoftwareID != p.SoftwareID ||
+		(p.OrgID != "" && st.OrgID != p.OrgID) || (len(p.Roles) > 0 && !sameSet(st.Roles, p.Roles)) {
+		return oauth.New(oauth.CodeInvalidSoftwareStatement, "an update must carry a software statement from the same issuer with the same software_id, org_id and software_roles as the client it replaces")
 	}
 	return nil
+}
+
+// sameSet tells whether a and b hold the same values, in any order.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // merge overlays the statement's metadata claims on the body (RFC 7591

@@ -117,7 +117,10 @@ var jwksURIClaims = []string{"software_jwks_uri", "software_jwks_endpoint"}
 //   - with a directory profile, software_client_name, software_client_uri,
 //     software_logo_uri, software_tos_uri and software_policy_uri become
 //     client_name, client_uri, logo_uri, tos_uri and policy_uri, and a body
-//     software_id must equal the statement's.
+//     software_id must equal the statement's;
+//   - with any profile, a body software_id is refused when the statement
+//     names none (only the federation's software_id sits beside its
+//     provenance).
 //
 // It returns the adjusted members, or problems carrying RFC 7591 codes, or
 // an invalid_software_statement error when a mapped claim is malformed.
@@ -216,6 +219,12 @@ func (is *Issuer) Apply(members strictjson.Members, st *statement.Statement) (st
 				add(metadata.SoftwareID, oauth.CodeInvalidClientMetadata, "differs from the software statement's software_id")
 			}
 		}
+	}
+	// Whatever the profile: a software_id beside a statement is the
+	// federation's or none. A self-asserted one would sit in the client_id
+	// next to the federation's provenance as if it vouched for it.
+	if raw, ok := out[metadata.SoftwareID]; ok && string(raw) != "null" && st.SoftwareID == "" {
+		add(metadata.SoftwareID, oauth.CodeInvalidClientMetadata, "the software statement names no software_id, so the request must not send one")
 	}
 	return out, probs, nil
 }
