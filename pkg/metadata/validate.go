@@ -75,14 +75,19 @@ func (m *Metadata) Normalize() {
 	}
 }
 
-// DefaultScope registers the scope values p bounds clients to when the
-// client omitted scope (RFC 7591 §2: "If omitted, an authorization server
-// MAY register a client with a default set of scopes"). A client_id without
-// scope reads as "any scope" at many OPs, so a client bounded by a scope
-// list (REGISTRAR_SCOPES or a trust policy's ceiling) carries that list.
-func (m *Metadata) DefaultScope(p Policy) {
+// DefaultBounds registers the values p bounds clients to for the members
+// whose omission an OP reads as "anything": scope (RFC 7591 §2: "If
+// omitted, an authorization server MAY register a client with a default
+// set of scopes") and RFC 9396 authorization_details_types. A client
+// bounded by a list (REGISTRAR_SCOPES, a trust policy's scopes ceiling,
+// REGISTRAR_AUTHORIZATION_DETAILS_TYPES) that omits the member carries the
+// list.
+func (m *Metadata) DefaultBounds(p Policy) {
 	if m.Scope == "" && len(p.Scopes) > 0 {
 		m.Scope = strings.Join(p.Scopes, " ")
+	}
+	if m.AuthorizationDetailsTypes == nil && len(p.AuthorizationDetailsTypes) > 0 {
+		m.AuthorizationDetailsTypes = append([]string{}, p.AuthorizationDetailsTypes...)
 	}
 }
 

@@ -423,3 +423,38 @@ func TestOmittedScopeRegistersTheCeiling(t *testing.T) {
 		})
 	}
 }
+
+func TestOmittedAuthorizationDetailsTypesRegistersTheList(t *testing.T) {
+	tests := []struct {
+		name  string
+		list  []string
+		types any // nil: omitted
+		want  []string
+	}{
+		{name: "no list, omitted"},
+		{name: "list, omitted", list: []string{"payment_initiation", "account_information"}, want: []string{"payment_initiation", "account_information"}},
+		{name: "list, requested", list: []string{"payment_initiation", "account_information"}, types: []string{"account_information"}, want: []string{"account_information"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := defaultFixture(t)
+			f.svc.Policy.AuthorizationDetailsTypes = tc.list
+			m := map[string]any{"redirect_uris": []string{"https://client.example/cb"}}
+			if tc.types != nil {
+				m["authorization_details_types"] = tc.types
+			}
+			res, err := f.svc.Register(context.Background(), register.Request{Body: f.body(t, m, map[string]any{})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Client.Metadata.AuthorizationDetailsTypes; strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("authorization_details_types %q, want %q", got, tc.want)
+			}
+			var echoed []string
+			_ = json.Unmarshal(decode(t, res.Body)["authorization_details_types"], &echoed)
+			if strings.Join(echoed, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("response authorization_details_types %q, want %q", echoed, tc.want)
+			}
+		})
+	}
+}

@@ -357,7 +357,7 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	}
 	md, probs := metadata.Parse(members)
 	md.Normalize()
-	md.DefaultScope(pol)
+	md.DefaultBounds(pol)
 	probs = appendNew(probs, md.Validate(pol))
 	if len(probs) > 0 {
 		return nil, probs.OAuth()
