@@ -135,11 +135,14 @@ func baseEnv(t testing.TB) map[string]string {
 	}
 }
 
-// start runs `registrar serve` with env (REGISTRAR_ADDR required) and waits
+// start runs `registrar serve` with env (REGISTRAR_ADDR, or PORT) and waits
 // until /readyz answers 200. The process is killed when the test ends.
 func start(t testing.TB, env map[string]string) *proc {
 	t.Helper()
 	addr := env["REGISTRAR_ADDR"]
+	if addr == "" {
+		addr = "127.0.0.1:" + env["PORT"] // listening on PORT, all interfaces
+	}
 	p := &proc{URL: "http://" + addr, Addr: addr, out: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(bin, "serve")
 	p.cmd.Env = cleanEnv(env)

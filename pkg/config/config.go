@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -156,7 +157,20 @@ func Load() (*Config, error) {
 	if err := envconfig.Process("", &s); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	// PORT, set by Cloud Run, Knative and Heroku-style platforms, is the
+	// listen port when REGISTRAR_ADDR is not set.
+	var portProblem []string
+	if _, set := os.LookupEnv(Prefix + "_ADDR"); !set {
+		if port, ok := os.LookupEnv("PORT"); ok {
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+				portProblem = append(portProblem, "PORT: "+strconv.Quote(port)+" is not a port number from 1 to 65535 (set "+Prefix+"_ADDR to listen elsewhere)")
+			} else {
+				s.Addr = ":" + port
+			}
+		}
+	}
 	c, problems := s.convert()
+	problems = append(portProblem, problems...)
 	problems = append(problems, unknownVariables(os.Environ())...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w:\n  - %s", ErrInvalid, strings.Join(problems, "\n  - "))
@@ -414,7 +428,10 @@ func Known() []string {
 }
 
 // unknownVariables reports REGISTRAR_ variables that nothing reads: a typo
-// would otherwise silently leave a default in force.
+// would otherwise silently leave a default in force. The service-link
+// variables Kubernetes injects for a Service whose name starts with
+// "registrar" are not typos, and are passed over when both name and value
+// have Kubernetes' shape.
 func unknownVariables(environ []string) []string {
 	known := map[string]bool{}
 	for _, k := range Known() {
@@ -422,12 +439,64 @@ func unknownVariables(environ []string) []string {
 	}
 	var out []string
 	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
+		name, value, _ := strings.Cut(kv, "=")
 		rest, ok := strings.CutPrefix(name, Prefix+"_")
-		if ok && !known[rest] {
-			out = append(out, name+": unknown variable (misspelt?)")
+		if !ok || known[rest] || serviceLink(name, value) {
+			continue
 		}
+		hint := " (misspelt?)"
+		if rest == "PORT" {
+			hint = " (the listen address is " + Prefix + "_ADDR, e.g. :8080; PORT alone also works)"
+		}
+		out = append(out, name+": unknown variable"+hint)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Kubernetes service-link variables (kubelet's envvars, "Discovering
+// services" in the Kubernetes documentation), for a Service named
+// <svc>, upper-cased with '-' as '_':
+//
+//	<SVC>_SERVICE_HOST=10.0.0.11
+//	<SVC>_SERVICE_PORT=80   <SVC>_SERVICE_PORT_<PORT_NAME>=80
+//	<SVC>_PORT=tcp://10.0.0.11:80
+//	<SVC>_PORT_80_TCP=tcp://10.0.0.11:80
+//	<SVC>_PORT_80_TCP_PROTO=tcp  _PORT=80  _ADDR=10.0.0.11
+var (
+	linkServiceHost = regexp.MustCompile(`^[A-Z0-9_]+_SERVICE_HOST$`)
+	linkServicePort = regexp.MustCompile(`^[A-Z0-9_]+_SERVICE_PORT(_[A-Z0-9_]+)?$`)
+	linkURL         = regexp.MustCompile(`^[A-Z0-9_]+_PORT(_[0-9]+_(TCP|UDP|SCTP))?$`)
+	linkPart        = regexp.MustCompile(`^[A-Z0-9_]+_PORT_([0-9]+)_(TCP|UDP|SCTP)_(PROTO|PORT|ADDR)$`)
+	linkURLValue    = regexp.MustCompile(`^(tcp|udp|sctp)://[0-9A-Fa-f.:\[\]]+:[0-9]{1,5}$`)
+)
+
+// serviceLink tells whether name=value is a Kubernetes service-link
+// variable: the name has one of the shapes above and the value is what
+// Kubernetes puts there (an IP address, a port number, a tcp:// URL).
+func serviceLink(name, value string) bool {
+	isPort := func(v string) bool {
+		n, err := strconv.Atoi(v)
+		return err == nil && n >= 1 && n <= 65535
+	}
+	isIP := func(v string) bool { _, err := netip.ParseAddr(v); return err == nil }
+	switch {
+	case linkServiceHost.MatchString(name):
+		return isIP(value)
+	case linkServicePort.MatchString(name):
+		return isPort(value)
+	case linkPart.MatchString(name): // before linkURL, which a prefix of it also matches
+		m := linkPart.FindStringSubmatch(name)
+		switch m[3] {
+		case "PROTO":
+			return value == strings.ToLower(m[2])
+		case "PORT":
+			return value == m[1]
+		default:
+			return isIP(value)
+		}
+	case linkURL.MatchString(name):
+		return linkURLValue.MatchString(value)
+	}
+	return false
 }

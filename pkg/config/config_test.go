@@ -344,3 +344,109 @@ func TestKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadAcceptsKubernetesServiceLinks: Kubernetes injects service-link
+// variables for every Service in the namespace; a Service named registrar
+// (or registrar-metrics) gives REGISTRAR_* variables that are not typos.
+func TestLoadAcceptsKubernetesServiceLinks(t *testing.T) {
+	links := map[string]string{
+		"SERVICE_HOST":                 "10.96.12.34",
+		"SERVICE_PORT":                 "80",
+		"SERVICE_PORT_HTTP":            "80",
+		"PORT":                         "tcp://10.96.12.34:80",
+		"PORT_80_TCP":                  "tcp://10.96.12.34:80",
+		"PORT_80_TCP_PROTO":            "tcp",
+		"PORT_80_TCP_PORT":             "80",
+		"PORT_80_TCP_ADDR":             "10.96.12.34",
+		"METRICS_SERVICE_HOST":         "fd00:10:96::1",
+		"METRICS_SERVICE_PORT":         "9090",
+		"METRICS_PORT":                 "tcp://[fd00:10:96::1]:9090",
+		"METRICS_PORT_9090_TCP":        "tcp://[fd00:10:96::1]:9090",
+		"METRICS_PORT_9090_TCP_PROTO":  "tcp",
+		"METRICS_PORT_9090_TCP_PORT":   "9090",
+		"METRICS_PORT_9090_TCP_ADDR":   "fd00:10:96::1",
+		"METRICS_SERVICE_PORT_METRICS": "9090",
+	}
+	cleanEnv(t)
+	setEnv(t, map[string]string{"TRUSTED_ISSUERS_FILE": "trusted-issuers.json"})
+	setEnv(t, links)
+	c, err := config.Load()
+	if err != nil {
+		t.Fatalf("Load with the service-link variables of a Service named registrar: %v", err)
+	}
+	if c.Addr != ":8080" {
+		t.Errorf("Addr %q, want the default: REGISTRAR_PORT is Kubernetes', not a listen port", c.Addr)
+	}
+}
+
+// TestLoadStillFlagsTyposShapedLikeServiceLinks: only Kubernetes' values
+// are passed over, so REGISTRAR_PORT=8080 (someone setting the port) and a
+// misspelt variable are still reported.
+func TestLoadStillFlagsTyposShapedLikeServiceLinks(t *testing.T) {
+	tests := []struct{ name, value string }{
+		{"PORT", "8080"},
+		{"PORT", ":8080"},
+		{"SERVICE_HOST", "registrar.example"},
+		{"SERVICE_PORT", "http"},
+		{"PORT_80_TCP_PROTO", "http"},
+		{"PORT_80_TCP_PORT", "81"},
+		{"PORT_80_TCP", "http://10.0.0.1:80"},
+		{"ADRR", ":8080"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			cleanEnv(t)
+			setEnv(t, map[string]string{"TRUSTED_ISSUERS_FILE": "trusted-issuers.json", tc.name: tc.value})
+			_, err := config.Load()
+			ps := problems(err)
+			if len(ps) != 1 || !strings.HasPrefix(ps[0], config.Prefix+"_"+tc.name+":") || !strings.Contains(ps[0], "unknown variable") {
+				t.Errorf("problems %q, want one reporting %s_%s as unknown", ps, config.Prefix, tc.name)
+			}
+		})
+	}
+}
+
+func TestLoadPort(t *testing.T) {
+	tests := []struct {
+		name     string
+		port     string // "" unset
+		addr     string // REGISTRAR_ADDR, "" unset
+		wantAddr string
+		wantErr  string
+	}{
+		{name: "neither", wantAddr: ":8080"},
+		{name: "PORT alone", port: "9000", wantAddr: ":9000"},
+		{name: "REGISTRAR_ADDR wins", port: "9000", addr: "127.0.0.1:7000", wantAddr: "127.0.0.1:7000"},
+		{name: "PORT not a number", port: "http", wantErr: "PORT:"},
+		{name: "PORT out of range", port: "70000", wantErr: "PORT:"},
+		{name: "PORT with a sign", port: "+80", wantErr: "PORT:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cleanEnv(t)
+			if _, ok := os.LookupEnv("PORT"); ok {
+				unset(t, "PORT")
+			}
+			setEnv(t, map[string]string{"TRUSTED_ISSUERS_FILE": "trusted-issuers.json"})
+			if tc.port != "" {
+				t.Setenv("PORT", tc.port)
+			}
+			if tc.addr != "" {
+				setEnv(t, map[string]string{"ADDR": tc.addr})
+			}
+			c, err := config.Load()
+			if tc.wantErr != "" {
+				if ps := problems(err); len(ps) != 1 || !strings.HasPrefix(ps[0], tc.wantErr) {
+					t.Errorf("problems %q, want one starting %q", ps, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Addr != tc.wantAddr {
+				t.Errorf("Addr %q, want %q", c.Addr, tc.wantAddr)
+			}
+		})
+	}
+}
