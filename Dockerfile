@@ -8,9 +8,23 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY cmd ./cmd
 COPY pkg ./pkg
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/registrar ./cmd/registrar
+ARG VERSION=unknown
+ARG COMMIT=unknown
+ARG BUILD_DATE=unknown
+RUN CGO_ENABLED=0 go build -trimpath \
+      -ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.buildDate=${BUILD_DATE}" \
+      -o /out/registrar ./cmd/registrar
 
 FROM gcr.io/distroless/static-debian12:nonroot
+ARG VERSION=unknown
+ARG COMMIT=unknown
+ARG BUILD_DATE=unknown
+LABEL org.opencontainers.image.title="registrar" \
+      org.opencontainers.image.description="Stateless OAuth 2.0 / OpenID Connect Dynamic Client Registration" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${COMMIT}" \
+      org.opencontainers.image.created="${BUILD_DATE}"
 COPY --from=build /out/registrar /registrar
 ENV REGISTRAR_KEYS_DIR=/keys
 USER nonroot:nonroot

@@ -67,6 +67,7 @@ Usage:
                                                     list and rotate signing keys and derivation secrets
   registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] CLIENT_ID
                                                     verify a client_id and print its metadata, expiry and revocation status
+  registrar version [-json]                         print the version, commit, build date and Go version
 `
 
 func run(ctx context.Context, args []string, e env) int {
@@ -101,6 +102,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return keysCmd(args, e)
 	case "inspect":
 		return inspect(ctx, args, e)
+	case "version", "-version", "--version":
+		return versionCmd(args, e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return 0
