@@ -149,11 +149,11 @@ func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config
 			continue
 		}
 		rctx, cancel := context.WithTimeout(ctx, cfg.OutboundTimeout+time.Second)
+		// Reload makes every check, the one issuer required when statements
+		// are (trust.Options.RequireIssuers), before the new file takes
+		// effect: a refused file changes nothing.
 		s, err := a.trust.Reload(rctx)
 		cancel()
-		if err == nil && cfg.RequireSoftwareStatement && len(s.Issuers()) == 0 {
-			err = errors.New("the new file trusts no issuer")
-		}
 		if err != nil {
 			log.Error().Err(err).Str("file", cfg.TrustedIssuersFile).Msg("trusted issuers reload failed; the previous configuration stays in force")
 			continue
@@ -194,10 +194,11 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 	kr, keysErr := keys.Load(cfg.KeysDir)
 	live, trustErr := trust.Static(trust.Empty()), error(nil)
 	if cfg.TrustedIssuersFile != "" {
-		live, trustErr = trust.Open(cfg.TrustedIssuersFile, trust.Options{Fetcher: directory, Now: now})
-	}
-	if trustErr == nil && cfg.RequireSoftwareStatement && len(live.Current().Issuers()) == 0 {
-		trustErr = fmt.Errorf("%s trusts no issuer, but %s_REQUIRE_SOFTWARE_STATEMENT is true: every registration would fail", cfg.TrustedIssuersFile, config.Prefix)
+		// With statements required, a file that trusts no issuer is refused
+		// here and on every reload (SIGHUP), by the same rule.
+		live, trustErr = trust.Open(cfg.TrustedIssuersFile, trust.Options{
+			Fetcher: directory, Now: now, RequireIssuers: cfg.RequireSoftwareStatement,
+		})
 	}
 	if err := errors.Join(keysErr, trustErr); err != nil {
 		return nil, err

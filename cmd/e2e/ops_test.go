@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Operations: trust reloads, metrics labels, public readiness, and how the
+// client configuration endpoint treats HEAD and tokens in the query string,
+// all against the real binary.
+
+// waitLog waits at most d for the process's output to contain want.
+func waitLog(t testing.TB, p *proc, want string, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(p.Logs(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log within %s:\n%s", want, d, tail(p.Logs(), 4000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// logLines are the process's JSON log lines whose message contains msg.
+func logLines(t testing.TB, p *proc, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(p.Logs(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) != nil {
+			continue
+		}
+		if s, _ := m["message"].(string); strings.Contains(s, msg) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// demoTrust writes a trusted issuers file naming the demo federation (keys
+// by file) and returns its path.
+func demoTrust(t testing.TB) string {
+	t.Helper()
+	jwks, err := filepath.Abs(repoPath("testdata", "demo", "federation-jwks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := json.Marshal(map[string]any{"issuers": []any{
+		map[string]any{"issuer": "https://federation.demo.example", "jwks_file": jwks},
+	}})
+	return writeFile(t, t.TempDir(), "trusted-issuers.json", string(doc))
+}
+
+// TestOpsReloadOfAFileTrustingNoIssuerChangesNothing: with statements
+// required, SIGHUP with a file that trusts no issuer is refused before it
+// takes effect: the log says refused and why, statements from the issuer in
+// force still register, and a good file is accepted afterwards.
+func TestOpsReloadOfAFileTrustingNoIssuerChangesNothing(t *testing.T) {
+	trustFile := demoTrust(t)
+	good, err := os.ReadFile(trustFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := baseEnv(t)
+	env["REGISTRAR_REQUIRE_SOFTWARE_STATEMENT"] = "true"
+	env["REGISTRAR_TRUSTED_ISSUERS_FILE"] = trustFile
+	env["REGISTRAR_LOG_LEVEL"] = "info"
+	p := start(t, env)
+	stmt := runCLI(t, "", "statement", "sign",
+		"-key", repoPath("testdata", "demo", "federation-key.jwk"), "-iss", "https://federation.demo.example",
+		"-claims", repoPath("testdata", "demo", "statement-claims.json"))
+	body := `{"software_statement":"` + stmt + `"}`
+	checkCreated(t, postJSON(t, p, body))
+
+	for name, empty := range map[string]string{
+		"empty issuers":               `{"issuers":[]}`,
+		"empty issuers with policies": `{"issuers":[],"policies":{}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := len(logLines(t, p, "trusted issuers reload failed"))
+			if err := os.WriteFile(trustFile, []byte(empty), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			p.Signal(t, syscall.SIGHUP)
+			deadline := time.Now().Add(10 * time.Second)
+			for len(logLines(t, p, "trusted issuers reload failed")) == before {
+				if time.Now().After(deadline) {
+					t.Fatalf("no refusal logged within 10s:\n%s", tail(p.Logs(), 4000))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			lines := logLines(t, p, "trusted issuers reload failed")
+			if e, _ := lines[len(lines)-1]["error"].(string); !strings.Contains(e, "trusts no issuer") {
+				t.Errorf("the refusal does not say why: %v", lines[len(lines)-1])
+			}
+			if n := len(logLines(t, p, "trusted issuers reloaded")); n != 0 {
+				t.Errorf("%d reloads logged as done", n)
+			}
+			checkCreated(t, postJSON(t, p, body))
+		})
+	}
+
+	t.Run("a good file is accepted after the refusals", func(t *testing.T) {
+		if err := os.WriteFile(trustFile, good, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p.Signal(t, syscall.SIGHUP)
+		waitLog(t, p, "trusted issuers reloaded", 10*time.Second)
+		checkCreated(t, postJSON(t, p, body))
+	})
+}
