@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -13,6 +17,38 @@ import (
 // Operations: trust reloads, metrics labels, public readiness, and how the
 // client configuration endpoint treats HEAD and tokens in the query string,
 // all against the real binary.
+
+// withMetrics turns the metrics listener on in env and returns its address.
+func withMetrics(t testing.TB, env map[string]string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	env["REGISTRAR_METRICS_ADDR"] = addr
+	return addr
+}
+
+// scrape returns the metrics listener's GET /metrics body.
+func scrape(t testing.TB, metricsAddr string) string {
+	t.Helper()
+	r := do(t, http.MethodGet, "http://"+metricsAddr+"/metrics", nil, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %s", r.Status, r.Body)
+	}
+	return string(r.Body)
+}
+
+// metricValue is the value of the sample named exactly series (name and
+// labels as exposed), and whether there is one.
+func metricValue(text, series string) (float64, bool) {
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return f, err == nil
+		}
+	}
+	return 0, false
+}
 
 // waitLog waits at most d for the process's output to contain want.
 func waitLog(t testing.TB, p *proc, want string, d time.Duration) {
@@ -113,4 +149,45 @@ func TestOpsReloadOfAFileTrustingNoIssuerChangesNothing(t *testing.T) {
 		waitLog(t, p, "trusted issuers reloaded", 10*time.Second)
 		checkCreated(t, postJSON(t, p, body))
 	})
+}
+
+// TestOpsInventedMethodsDoNotCrowdOutRequestMetrics: more requests with
+// invented methods than a metric family holds series leave every real
+// registration answer (400, 429) counted under its own labels; invented
+// methods share the label "other".
+func TestOpsInventedMethodsDoNotCrowdOutRequestMetrics(t *testing.T) {
+	env := baseEnv(t)
+	metricsAddr := withMetrics(t, env)
+	env["REGISTRAR_RATE_LIMIT_PER_MINUTE"] = "1"
+	env["REGISTRAR_RATE_LIMIT_BURST"] = "1"
+	p := start(t, env)
+	const n = 1100 // past the 1,000-series cap of a family
+	for i := range n {
+		r := do(t, fmt.Sprintf("X%04d", i), p.URL+"/register", nil, nil)
+		if r.Status != http.StatusMethodNotAllowed {
+			t.Fatalf("invented method %d: %d, want 405", i, r.Status)
+		}
+	}
+	if r := postJSON(t, p, `{}`); r.Status != http.StatusBadRequest {
+		t.Fatalf("first registration: %d %s, want 400", r.Status, r.Body)
+	}
+	if r := postJSON(t, p, `{}`); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("second registration: %d %s, want 429", r.Status, r.Body)
+	}
+	text := scrape(t, metricsAddr)
+	for _, tc := range []struct {
+		series string
+		want   float64
+	}{
+		{`registrar_http_request_duration_seconds_count{route="/register",method="POST",code="400"}`, 1},
+		{`registrar_http_request_duration_seconds_count{route="/register",method="POST",code="429"}`, 1},
+		{`registrar_http_request_duration_seconds_count{route="/register",method="other",code="405"}`, n},
+	} {
+		if v, ok := metricValue(text, tc.series); !ok || v != tc.want {
+			t.Errorf("%s: got %v (present %v), want %v", tc.series, v, ok, tc.want)
+		}
+	}
+	if strings.Contains(text, `method="X0`) {
+		t.Error("an invented method is a label value")
+	}
 }

@@ -89,13 +89,9 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if ev == nil {
 			return nil
 		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
 		ev = ev.Str("request_id", c.Get(keyRequestID).(string)).
 			Str("method", c.Request().Method).
-			Str("route", route).
+			Str("route", s.routeLabel(c)).
 			Int("status", status).
 			Dur("latency", time.Since(start)).
 			Str("remote_ip", c.RealIP()).

@@ -56,7 +56,9 @@ type Options struct {
 	Readiness func() (ready bool, detail any)
 }
 
-// RequestObserver records request latencies (package metrics).
+// RequestObserver records request latencies (package metrics). route is
+// one of the server's route patterns or "unmatched"; method is the
+// request's, as sent (the observer bounds it).
 type RequestObserver interface {
 	ObserveRequest(route, method string, status int, d time.Duration)
 }
@@ -72,6 +74,9 @@ type Server struct {
 	opts     Options
 	log      zerolog.Logger
 	draining atomic.Bool
+	// routes are the registered route patterns: the only route labels of
+	// metrics and logs.
+	routes map[string]bool
 }
 
 // New builds the server and its routes.
@@ -120,6 +125,10 @@ func New(o Options) *Server {
 	e.PUT(clientPath, s.update, s.limit)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	s.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routes[r.Path] = true
+	}
 	s.e = e
 	return s
 }
@@ -193,8 +202,18 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.JSON(status, body)
 }
 
-// observe records each request's route pattern (never the raw path, which
-// may hold a client_id), method, status and latency.
+// routeLabel is the request's route pattern (never the raw path, which may
+// hold a client_id), or "unmatched" for a request no route took: a fixed
+// set of values, whatever the requests.
+func (s *Server) routeLabel(c echo.Context) string {
+	route := c.Path()
+	if !s.routes[route] || c.Response().Status == http.StatusNotFound {
+		return "unmatched"
+	}
+	return route
+}
+
+// observe records each request's route label, method, status and latency.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.opts.Metrics == nil {
 		return next
@@ -202,11 +221,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		route := c.Path()
-		if route == "" || c.Response().Status == http.StatusNotFound {
-			route = "unmatched"
-		}
-		s.opts.Metrics.ObserveRequest(route, c.Request().Method, c.Response().Status, time.Since(start))
+		s.opts.Metrics.ObserveRequest(s.routeLabel(c), c.Request().Method, c.Response().Status, time.Since(start))
 		return err
 	}
 }
