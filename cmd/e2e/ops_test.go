@@ -191,3 +191,79 @@ func TestOpsInventedMethodsDoNotCrowdOutRequestMetrics(t *testing.T) {
 		t.Error("an invented method is a label value")
 	}
 }
+
+// TestOpsClientConfigurationHeadAndQueryTokens: against the binary, HEAD
+// on the client configuration URL answers exactly as GET without a body,
+// and an access_token in the query string is 400 invalid_request on every
+// method (GET, HEAD, PUT, DELETE) as on POST /register.
+func TestOpsClientConfigurationHeadAndQueryTokens(t *testing.T) {
+	p := start(t, baseEnv(t))
+	reg := checkCreated(t, postJSON(t, p, `{"redirect_uris":["https://client.example.net/cb"]}`))
+	uri := strings.Replace(reg["registration_client_uri"].(string), "http://"+p.Addr, p.URL, 1)
+	rat := reg["registration_access_token"].(string)
+	bearer := http.Header{"Authorization": {"Bearer " + rat}}
+
+	t.Run("HEAD answers as GET", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			hdr  http.Header
+			want int
+		}{
+			{"valid token", bearer, http.StatusOK},
+			{"no token", nil, http.StatusUnauthorized},
+			{"wrong token", http.Header{"Authorization": {"Bearer x" + rat}}, http.StatusUnauthorized},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				get := do(t, http.MethodGet, uri, tc.hdr, nil)
+				head := do(t, http.MethodHead, uri, tc.hdr, nil)
+				if get.Status != tc.want || head.Status != tc.want {
+					t.Fatalf("GET %d, HEAD %d, want %d", get.Status, head.Status, tc.want)
+				}
+				if len(head.Body) != 0 {
+					t.Errorf("HEAD body: %d bytes", len(head.Body))
+				}
+				if get.Header.Get("Content-Length") != strconv.Itoa(len(get.Body)) {
+					t.Errorf("GET Content-Length %q, body %d bytes", get.Header.Get("Content-Length"), len(get.Body))
+				}
+				for _, f := range []string{"Content-Type", "Content-Length", "Cache-Control", "Pragma", "WWW-Authenticate", "Access-Control-Allow-Origin"} {
+					if g, h := get.Header.Get(f), head.Header.Get(f); g != h {
+						t.Errorf("%s: GET %q, HEAD %q", f, g, h)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("access_token in the query string", func(t *testing.T) {
+		q := "?access_token=" + rat
+		for _, tc := range []struct {
+			name, method, url string
+			hdr               http.Header
+			body              string
+		}{
+			{"POST registration", http.MethodPost, p.URL + "/register" + q, http.Header{"Content-Type": {"application/json"}}, `{"redirect_uris":["https://client.example.net/cb"]}`},
+			{"GET, token only in the query", http.MethodGet, uri + q, nil, ""},
+			{"GET, header token too", http.MethodGet, uri + q, bearer, ""},
+			{"HEAD", http.MethodHead, uri + q, bearer, ""},
+			{"PUT", http.MethodPut, uri + q, http.Header{"Content-Type": {"application/json"}, "Authorization": bearer["Authorization"]}, `{"client_id":"` + reg["client_id"].(string) + `","redirect_uris":["https://client.example.net/cb"]}`},
+			{"DELETE", http.MethodDelete, uri + q, bearer, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				var body []byte
+				if tc.body != "" {
+					body = []byte(tc.body)
+				}
+				r := do(t, tc.method, tc.url, tc.hdr, body)
+				if r.Status != http.StatusBadRequest {
+					t.Fatalf("%d %s, want 400", r.Status, r.Body)
+				}
+				if tc.method == http.MethodHead {
+					return
+				}
+				if m := r.json(t); m["error"] != "invalid_request" || !strings.Contains(fmt.Sprint(m["error_description"]), "query string") {
+					t.Errorf("body %s, want invalid_request about the query string", r.Body)
+				}
+			})
+		}
+	})
+}

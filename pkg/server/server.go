@@ -105,7 +105,7 @@ func New(o Options) *Server {
 		// configuration and metadata endpoints SHOULD support CORS.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:     o.CORSOrigins,
-			AllowMethods:     []string{http.MethodGet, http.MethodPost},
+			AllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost},
 			AllowHeaders:     []string{echo.HeaderContentType, echo.HeaderAuthorization},
 			ExposeHeaders:    []string{headerRequestID, echo.HeaderWWWAuthenticate},
 			AllowCredentials: false,
@@ -115,22 +115,32 @@ func New(o Options) *Server {
 
 	base := discovery.BasePath(o.Issuer)
 	for _, p := range discovery.WellKnownPaths(o.Issuer) {
-		e.GET(p, s.static(o.Discovery))
+		s.get(e, p, s.static(o.Discovery))
 	}
-	e.GET(base+discovery.JWKSPath, s.static(o.JWKS))
-	e.POST(base+discovery.RegistrationPath, s.register, s.limit)
+	s.get(e, base+discovery.JWKSPath, s.static(o.JWKS))
+	// Tokens are accepted only in the Authorization header, on every
+	// method of both endpoints that take one.
+	e.POST(base+discovery.RegistrationPath, s.register, s.limit, refuseQueryToken)
 	clientPath := base + discovery.RegistrationPath + "/:client_id"
-	e.Any(clientPath, s.unsupported) // every method but GET and PUT, below
-	e.GET(clientPath, s.read, s.limit)
-	e.PUT(clientPath, s.update, s.limit)
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	e.Any(clientPath, s.unsupported, refuseQueryToken) // every method but GET, HEAD and PUT, below
+	s.get(e, clientPath, s.read, s.limit, refuseQueryToken)
+	e.PUT(clientPath, s.update, s.limit, refuseQueryToken)
+	s.get(e, "/healthz", s.healthz)
+	s.get(e, "/readyz", s.readyz)
 	s.routes = map[string]bool{}
 	for _, r := range e.Routes() {
 		s.routes[r.Path] = true
 	}
 	s.e = e
 	return s
+}
+
+// get routes GET and HEAD to h: HEAD goes wherever GET goes (RFC 9110
+// §9.3.2), through the same middleware, and answers the same status and
+// header fields; net/http sends no body for HEAD.
+func (s *Server) get(e *echo.Echo, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	e.GET(path, h, m...)
+	e.HEAD(path, h, m...)
 }
 
 // Handler returns the HTTP handler, for tests and embedding.
@@ -175,12 +185,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 
 func (s *Server) static(body []byte) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		return writeJSON(c, http.StatusOK, body)
 	}
 }
 
 func (s *Server) healthz(c echo.Context) error {
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ok"}`))
+	return writeJSON(c, http.StatusOK, []byte(`{"status":"ok"}`))
 }
 
 func (s *Server) readyz(c echo.Context) error {
