@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,6 +77,43 @@ func logLines(t testing.TB, p *proc, msg string) []map[string]any {
 		}
 	}
 	return out
+}
+
+// startAlive is start for a process that may not be ready: it waits for
+// /healthz only.
+func startAlive(t testing.TB, env map[string]string) *proc {
+	t.Helper()
+	addr := env["REGISTRAR_ADDR"]
+	p := &proc{URL: "http://" + addr, Addr: addr, out: &syncBuffer{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(bin, "serve")
+	p.cmd.Env = cleanEnv(env)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if !p.Alive() {
+			t.Fatalf("registrar exited before it was up:\n%s", p.Logs())
+		}
+		if resp, err := http.Get(p.URL + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("registrar not up after 15s:\n%s", p.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // demoTrust writes a trusted issuers file naming the demo federation (keys
@@ -190,6 +228,98 @@ func TestOpsInventedMethodsDoNotCrowdOutRequestMetrics(t *testing.T) {
 	if strings.Contains(text, `method="X0`) {
 		t.Error("an invented method is a label value")
 	}
+}
+
+// TestOpsPublicReadyzAnswersStatusOnly: the public /readyz names no
+// trusted issuer and no jwks_uri host, ready or not; the key state of each
+// issuer is in the gauges on the metrics listener, and the log names the
+// issuers when readiness changes.
+func TestOpsPublicReadyzAnswersStatusOnly(t *testing.T) {
+	const remoteIss = "https://directory.readyz.example"
+	key := newRepFedKey(t, "readyz-key-1")
+	dir := newRepDirectory(t, key.jwks(t))
+	dir.setDown(true) // keys never load until it comes up
+	demoJWKS, err := filepath.Abs(repoPath("testdata", "demo", "federation-jwks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := json.Marshal(map[string]any{"issuers": []any{
+		map[string]any{"issuer": remoteIss, "jwks_uri": dir.URL + "/jwks.json", "jwks_refresh": "1s", "jwks_min_refetch": "1s"},
+		map[string]any{"issuer": "https://federation.demo.example", "jwks_file": demoJWKS},
+	}})
+	env := baseEnv(t)
+	env["REGISTRAR_REQUIRE_SOFTWARE_STATEMENT"] = "true"
+	env["REGISTRAR_TRUSTED_ISSUERS_FILE"] = writeFile(t, t.TempDir(), "trusted-issuers.json", string(doc))
+	env["REGISTRAR_OUTBOUND_CA_FILE"] = dir.CAFile
+	env["REGISTRAR_OUTBOUND_ALLOW_HOSTS"] = dir.Host
+	env["REGISTRAR_OUTBOUND_TIMEOUT"] = "2s"
+	env["REGISTRAR_LOG_LEVEL"] = "info"
+	metricsAddr := withMetrics(t, env)
+	p := startAlive(t, env)
+
+	secrets := []string{remoteIss, "federation.demo.example", dir.Host, "127.0.0.1:", "jwks", "issuer", "keys"}
+	checkReadyz := func(t *testing.T, wantStatus int, wantBody string) {
+		t.Helper()
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			r := do(t, method, p.URL+"/readyz", nil, nil)
+			if r.Status != wantStatus {
+				t.Errorf("%s /readyz: %d %s, want %d", method, r.Status, r.Body, wantStatus)
+			}
+			if method == http.MethodHead {
+				continue
+			}
+			if string(r.Body) != wantBody {
+				t.Errorf("/readyz body %s, want %s", r.Body, wantBody)
+			}
+			for _, s := range secrets {
+				if strings.Contains(string(r.Body), s) {
+					t.Errorf("/readyz body names %q: %s", s, r.Body)
+				}
+			}
+		}
+	}
+	usable := func(t *testing.T, iss string) float64 {
+		t.Helper()
+		v, ok := metricValue(scrape(t, metricsAddr), `registrar_issuer_keys_usable{issuer="`+iss+`"}`)
+		if !ok {
+			t.Fatalf("no registrar_issuer_keys_usable for %s", iss)
+		}
+		return v
+	}
+
+	t.Run("not ready: status only; the detail is in the metrics and the log", func(t *testing.T) {
+		checkReadyz(t, http.StatusServiceUnavailable, `{"status":"not_ready"}`)
+		if v := usable(t, remoteIss); v != 0 {
+			t.Errorf("usable gauge of %s: %v, want 0", remoteIss, v)
+		}
+		if v := usable(t, "https://federation.demo.example"); v != 1 {
+			t.Errorf("usable gauge of the demo federation: %v, want 1", v)
+		}
+		waitLog(t, p, "not ready", 2*time.Second)
+		lines := logLines(t, p, "not ready")
+		if len(lines) != 1 || !strings.Contains(fmt.Sprint(lines[0]["issuers_without_keys"]), remoteIss) {
+			t.Errorf("want one log line naming %s, got %v", remoteIss, lines)
+		}
+	})
+
+	t.Run("ready: status only", func(t *testing.T) {
+		dir.setDown(false)
+		deadline := time.Now().Add(10 * time.Second)
+		for do(t, http.MethodGet, p.URL+"/readyz", nil, nil).Status != http.StatusOK {
+			if time.Now().After(deadline) {
+				t.Fatalf("not ready 10s after the directory came up:\n%s", tail(p.Logs(), 4000))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		checkReadyz(t, http.StatusOK, `{"status":"ready"}`)
+		if v := usable(t, remoteIss); v != 1 {
+			t.Errorf("usable gauge of %s: %v, want 1", remoteIss, v)
+		}
+		if _, ok := metricValue(scrape(t, metricsAddr), `registrar_issuer_keys_age_seconds{issuer="`+remoteIss+`"}`); !ok {
+			t.Error("no key age for the remote issuer")
+		}
+		waitLog(t, p, "ready: every trusted issuer's keys have loaded", time.Second)
+	})
 }
 
 // TestOpsClientConfigurationHeadAndQueryTokens: against the binary, HEAD

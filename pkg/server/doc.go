@@ -15,7 +15,7 @@
 //	POST /register                                RFC 7591 registration
 //	GET  /register/:client_id                     RFC 7592 §2.1 read
 //	PUT  /register/:client_id                     RFC 7592 §2.2 update (403 or successor)
-//	GET  /healthz, /readyz                        liveness, readiness
+//	GET  /healthz, /readyz                        liveness, readiness (status only)
 //
 // HEAD is routed with every GET, to the same handler and middleware (RFC
 // 9110 §9.3.2). An access_token in the query string is refused (400) on

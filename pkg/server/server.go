@@ -51,9 +51,10 @@ type Options struct {
 	AddressLimiter Limiter
 	// Metrics, when set, observes every request.
 	Metrics RequestObserver
-	// Readiness, when set, adds to /readyz: ready false answers 503.
-	// detail is rendered as the "issuers" member.
-	Readiness func() (ready bool, detail any)
+	// Readiness, when set, adds to /readyz: false answers 503. /readyz is
+	// public and answers its status only; the state behind it (which
+	// issuer's keys are missing) goes to the metrics and the logs.
+	Readiness func() bool
 }
 
 // RequestObserver records request latencies (package metrics). route is
@@ -193,23 +194,17 @@ func (s *Server) healthz(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, []byte(`{"status":"ok"}`))
 }
 
+// readyz answers the status only: it is public, so it names no issuer, key
+// source or key age (those are in the metrics, on their own listener, and
+// in the logs).
 func (s *Server) readyz(c echo.Context) error {
-	if s.draining.Load() {
-		return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"draining"}`))
+	switch {
+	case s.draining.Load():
+		return writeJSON(c, http.StatusServiceUnavailable, []byte(`{"status":"draining"}`))
+	case s.opts.Readiness != nil && !s.opts.Readiness():
+		return writeJSON(c, http.StatusServiceUnavailable, []byte(`{"status":"not_ready"}`))
 	}
-	if s.opts.Readiness == nil {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ready"}`))
-	}
-	ready, detail := s.opts.Readiness()
-	body := struct {
-		Status  string `json:"status"`
-		Issuers any    `json:"issuers,omitempty"`
-	}{Status: "ready", Issuers: detail}
-	status := http.StatusOK
-	if !ready {
-		body.Status, status = "not_ready", http.StatusServiceUnavailable
-	}
-	return c.JSON(status, body)
+	return writeJSON(c, http.StatusOK, []byte(`{"status":"ready"}`))
 }
 
 // routeLabel is the request's route pattern (never the raw path, which may
