@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -360,9 +361,9 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 // every request): its members keep registering from the last good keys
 // until the staleness limit, then get 503 temporarily_unavailable with
 // Retry-After and a description that says why; the demo federation's
-// members are unaffected throughout, /readyz stays 200 and reports the
-// issuer unusable; when the directory comes back, registrations recover
-// within a few seconds.
+// members are unaffected throughout, /readyz stays 200 while the metrics
+// report the issuer unusable; when the directory comes back, registrations
+// recover within a few seconds.
 func TestDirectoryOutage(t *testing.T) {
 	const (
 		remoteIss = "https://directory.outage.example"
@@ -393,6 +394,7 @@ func TestDirectoryOutage(t *testing.T) {
 	env["REGISTRAR_OUTBOUND_CA_FILE"] = dir.CAFile
 	env["REGISTRAR_OUTBOUND_ALLOW_HOSTS"] = dir.Host
 	env["REGISTRAR_OUTBOUND_TIMEOUT"] = "2s"
+	metricsAddr := withMetrics(t, env)
 	p := start(t, env)
 
 	remoteStmt := key.statement(t, remoteIss, map[string]any{
@@ -446,7 +448,7 @@ func TestDirectoryOutage(t *testing.T) {
 	lastGood := dir.setDown(true)
 	fetchesAtDown := dir.fetches.Load()
 	time.Sleep(time.Until(lastGood.Add(staleness + 2*time.Second)))
-	readyDown := repReadyz(t, p.URL)
+	readyDown := repReadyz(t, p.URL, metricsAddr)
 	time.Sleep(time.Until(lastGood.Add(staleness + 3500*time.Millisecond)))
 	upAt := time.Now()
 	dir.setDown(false)
@@ -454,7 +456,7 @@ func TestDirectoryOutage(t *testing.T) {
 	time.Sleep(4 * time.Second)
 	stopLoad()
 	wg.Wait()
-	readyUp := repReadyz(t, p.URL)
+	readyUp := repReadyz(t, p.URL, metricsAddr)
 
 	// The demo federation is unaffected.
 	demoOK := 0
@@ -542,8 +544,8 @@ func TestDirectoryOutage(t *testing.T) {
 	}
 
 	// Readiness: 200 throughout (a directory outage must not take the
-	// replica out of service for other federations), with the state of
-	// each issuer's keys.
+	// replica out of service for other federations); the state of each
+	// issuer's keys is in the metrics.
 	for _, c := range []struct {
 		name   string
 		r      repReadyzAnswer
@@ -553,10 +555,10 @@ func TestDirectoryOutage(t *testing.T) {
 			t.Errorf("/readyz %s: %d %s", c.name, c.r.status, c.r.raw)
 		}
 		if u, ok := c.r.usable[remoteIss]; !ok || u != c.remote {
-			t.Errorf("/readyz %s: %s usable should be %v: %s", c.name, remoteIss, c.remote, c.r.raw)
+			t.Errorf("metrics %s: %s usable should be %v: %v", c.name, remoteIss, c.remote, c.r.usable)
 		}
 		if u, ok := c.r.usable[demoIss]; !ok || !u {
-			t.Errorf("/readyz %s: %s should be usable: %s", c.name, demoIss, c.r.raw)
+			t.Errorf("metrics %s: %s should be usable: %v", c.name, demoIss, c.r.usable)
 		}
 	}
 }
@@ -578,30 +580,29 @@ func repCheckUnavailable(t *testing.T, r repResult, when string) {
 type repReadyzAnswer struct {
 	status int
 	raw    string
-	usable map[string]bool
+	usable map[string]bool // registrar_issuer_keys_usable, by issuer
 }
 
-func repReadyz(t *testing.T, base string) repReadyzAnswer {
+// repReadyz reads the public /readyz and each issuer's key usability from
+// the metrics listener.
+func repReadyz(t *testing.T, base, metricsAddr string) repReadyzAnswer {
 	t.Helper()
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var doc struct {
-		Issuers []struct {
-			Issuer string `json:"issuer"`
-			Usable bool   `json:"usable"`
-		} `json:"issuers"`
-	}
-	var raw json.RawMessage
-	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
 		t.Fatalf("/readyz: %v", err)
 	}
-	_ = json.Unmarshal(raw, &doc)
 	a := repReadyzAnswer{status: resp.StatusCode, raw: string(raw), usable: map[string]bool{}}
-	for _, is := range doc.Issuers {
-		a.usable[is.Issuer] = is.Usable
+	const prefix = `registrar_issuer_keys_usable{issuer="`
+	for _, l := range strings.Split(scrape(t, metricsAddr), "\n") {
+		if rest, ok := strings.CutPrefix(l, prefix); ok {
+			iss, v, _ := strings.Cut(rest, `"} `)
+			a.usable[iss] = v == "1"
+		}
 	}
 	return a
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -215,6 +216,13 @@ func TestFederationWorkedExample(t *testing.T) {
 	clearEnv(t)
 	d := newDirectory(t)
 	trustFile := configureFederation(t, d, "http://127.0.0.1:8443")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ln.Addr().String()
+	ln.Close()
+	t.Setenv("REGISTRAR_METRICS_ADDR", metricsAddr)
 	reload := make(chan struct{})
 	base := startServerWith(t, reload)
 	const issuer = "http://127.0.0.1:8443"
@@ -368,10 +376,20 @@ func TestFederationWorkedExample(t *testing.T) {
 		}
 	})
 
-	t.Run("readiness lists the issuers", func(t *testing.T) {
+	t.Run("readiness answers its status only; each issuer's key state is in the metrics", func(t *testing.T) {
 		status, body := get(t, base+"/readyz", "")
-		if status != 200 || !strings.Contains(string(body), `"issuer":"https://directory.example"`) || !strings.Contains(string(body), `"usable":true`) {
+		if status != 200 || string(body) != `{"status":"ready"}` {
 			t.Errorf("readyz: %d %s", status, body)
+		}
+		_, metrics := get(t, "http://"+metricsAddr+"/metrics", "")
+		for _, want := range []string{
+			`registrar_issuer_keys_usable{issuer="https://directory.example"} 1`,
+			`registrar_issuer_keys{issuer="https://directory.example"} 1`,
+			`registrar_issuer_keys_age_seconds{issuer="https://directory.example"} `,
+		} {
+			if !strings.Contains(string(metrics), want) {
+				t.Errorf("metrics lack %s", want)
+			}
 		}
 	})
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -149,11 +150,11 @@ func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config
 			continue
 		}
 		rctx, cancel := context.WithTimeout(ctx, cfg.OutboundTimeout+time.Second)
+		// Reload makes every check, the one issuer required when statements
+		// are (trust.Options.RequireIssuers), before the new file takes
+		// effect: a refused file changes nothing.
 		s, err := a.trust.Reload(rctx)
 		cancel()
-		if err == nil && cfg.RequireSoftwareStatement && len(s.Issuers()) == 0 {
-			err = errors.New("the new file trusts no issuer")
-		}
 		if err != nil {
 			log.Error().Err(err).Str("file", cfg.TrustedIssuersFile).Msg("trusted issuers reload failed; the previous configuration stays in force")
 			continue
@@ -194,10 +195,11 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 	kr, keysErr := keys.Load(cfg.KeysDir)
 	live, trustErr := trust.Static(trust.Empty()), error(nil)
 	if cfg.TrustedIssuersFile != "" {
-		live, trustErr = trust.Open(cfg.TrustedIssuersFile, trust.Options{Fetcher: directory, Now: now})
-	}
-	if trustErr == nil && cfg.RequireSoftwareStatement && len(live.Current().Issuers()) == 0 {
-		trustErr = fmt.Errorf("%s trusts no issuer, but %s_REQUIRE_SOFTWARE_STATEMENT is true: every registration would fail", cfg.TrustedIssuersFile, config.Prefix)
+		// With statements required, a file that trusts no issuer is refused
+		// here and on every reload (SIGHUP), by the same rule.
+		live, trustErr = trust.Open(cfg.TrustedIssuersFile, trust.Options{
+			Fetcher: directory, Now: now, RequireIssuers: cfg.RequireSoftwareStatement,
+		})
 	}
 	if err := errors.Join(keysErr, trustErr); err != nil {
 		return nil, err
@@ -278,22 +280,42 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		TrustedProxies:    cfg.TrustedProxies,
 		AddressLimiter:    limiter,
 		Metrics:           met,
-		Readiness: func() (bool, any) {
-			status := live.Current().Status()
-			ready := true
-			for _, st := range status {
-				if st.LoadedAt == nil && st.Source != "file" && cfg.ReadinessRequiresIssuerKeys {
-					ready = false
-				}
-			}
-			if len(status) == 0 {
-				return ready, nil
-			}
-			return ready, status
-		},
+		Readiness:         readiness(live, cfg.ReadinessRequiresIssuerKeys, log),
 	})
 	registerGauges(met.Registry, live, revs, now)
 	return &app{server: srv, keyring: kr, trust: live, revocations: revs, metrics: met}, nil
+}
+
+// readiness is /readyz's check: not ready while a remote trusted issuer's
+// keys have never loaded (when requireKeys). /readyz is public and answers
+// its status only; each issuer's key state is in the registrar_issuer_keys*
+// gauges on the metrics listener, and a log line names the issuers whenever
+// the answer changes.
+func readiness(live *trust.Live, requireKeys bool, log zerolog.Logger) func() bool {
+	var mu sync.Mutex
+	last := true // as at start: the listener opens after the first fetches
+	return func() bool {
+		var missing []string
+		if requireKeys {
+			for _, st := range live.Current().Status() {
+				if st.LoadedAt == nil && st.Source != "file" {
+					missing = append(missing, st.Issuer)
+				}
+			}
+		}
+		ready := len(missing) == 0
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case ready == last:
+		case !ready:
+			log.Warn().Strs("issuers_without_keys", missing).Msg("not ready: these trusted issuers' keys have never loaded")
+		default:
+			log.Info().Msg("ready: every trusted issuer's keys have loaded")
+		}
+		last = ready
+		return ready
+	}
 }
 
 // registerGauges adds the gauges read at scrape time: each trusted

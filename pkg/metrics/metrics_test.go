@@ -140,3 +140,48 @@ func TestService(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestMethodLabelIsBounded: methods outside the fixed set count as
+// "other" before the series cap, so a flood of invented methods leaves room
+// for every real route, method and status.
+func TestRequestMethodLabelIsBounded(t *testing.T) {
+	s := metrics.NewService()
+	for i := 0; i < metrics.MaxSeries+200; i++ {
+		s.ObserveRequest("/register", "X"+strconv.Itoa(i), 405, time.Millisecond)
+	}
+	s.ObserveRequest("/register", "POST", 400, time.Millisecond)
+	s.ObserveRequest("/register/:client_id", "GET", 429, time.Millisecond)
+	tests := []struct {
+		name                string
+		route, method, code string
+		want                uint64
+	}{
+		{"invented methods share one series", "/register", "other", "405", metrics.MaxSeries + 200},
+		{"a real 400 keeps its labels", "/register", "POST", "400", 1},
+		{"a real 429 keeps its labels", "/register/:client_id", "GET", "429", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.Requests.Count(tc.route, tc.method, tc.code); got != tc.want {
+				t.Errorf("count{%s %s %s}: got %d, want %d", tc.route, tc.method, tc.code, got, tc.want)
+			}
+		})
+	}
+	if n := strings.Count(text(t, s.Registry), "\nregistrar_http_request_duration_seconds_count{"); n != 3 {
+		t.Errorf("%d request series, want 3", n)
+	}
+}
+
+func TestMethodLabel(t *testing.T) {
+	for _, tc := range []struct{ method, want string }{
+		{"GET", "GET"}, {"HEAD", "HEAD"}, {"POST", "POST"}, {"PUT", "PUT"}, {"DELETE", "DELETE"},
+		{"OPTIONS", "OPTIONS"}, {"PATCH", "PATCH"},
+		{"get", "other"}, {"CONNECT", "other"}, {"TRACE", "other"}, {"PROPFIND", "other"}, {"BREW", "other"}, {"", "other"},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			if got := metrics.MethodLabel(tc.method); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -40,9 +41,26 @@ func NewService() *Service {
 	}
 }
 
-// ObserveRequest records one HTTP request.
+// ObserveRequest records one HTTP request. route must come from a fixed
+// set (the server's route patterns); method may be anything a client sent:
+// see MethodLabel.
 func (s *Service) ObserveRequest(route, method string, status int, d time.Duration) {
-	s.Requests.Observe(d.Seconds(), route, method, strconv.Itoa(status))
+	s.Requests.Observe(d.Seconds(), route, MethodLabel(method), strconv.Itoa(status))
+}
+
+// MethodLabel is the method label of a request: the method itself for
+// those of RFC 9110 §9 and RFC 5789 that a client of Registrar may send,
+// "other" for any other (CONNECT, TRACE, WebDAV's, invented ones). A client
+// chooses the method, so a label taken as sent would let a flood of invented
+// methods fill the family's series cap, after which real requests are
+// counted as "other" too.
+func MethodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodDelete, http.MethodOptions, http.MethodPatch:
+		return method
+	}
+	return "other"
 }
 
 // Registration records the outcome of one registration: code is "" when a

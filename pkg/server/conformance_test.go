@@ -110,8 +110,8 @@ func TestConformanceUnsupportedMethods(t *testing.T) {
 			if tc.status != http.StatusMethodNotAllowed {
 				return
 			}
-			if allow := resp.Header.Get("Allow"); allow != "GET, PUT" {
-				t.Errorf("Allow %q, want the supported methods GET, PUT", allow)
+			if allow := resp.Header.Get("Allow"); allow != "GET, HEAD, PUT" {
+				t.Errorf("Allow %q, want the supported methods GET, HEAD, PUT", allow)
 			}
 		})
 	}

@@ -14,5 +14,10 @@
 //	GET  /jwks.json                               public keys that verify client_ids
 //	POST /register                                RFC 7591 registration
 //	GET  /register/:client_id                     RFC 7592 §2.1 read
-//	GET  /healthz, /readyz                        liveness, readiness
+//	PUT  /register/:client_id                     RFC 7592 §2.2 update (403 or successor)
+//	GET  /healthz, /readyz                        liveness, readiness (status only)
+//
+// HEAD is routed with every GET, to the same handler and middleware (RFC
+// 9110 §9.3.2). An access_token in the query string is refused (400) on
+// every method of /register and /register/:client_id.
 package server

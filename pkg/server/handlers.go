@@ -55,7 +55,8 @@ func (s *Server) update(c echo.Context) error {
 }
 
 // unsupported answers every other method on the client configuration
-// endpoint with 405 and Allow (RFC 7592 §2, RFC 9110 §15.5.6). DELETE gets
+// endpoint with 405 and Allow (RFC 7592 §2, RFC 9110 §15.5.6; HEAD goes
+// where GET goes). DELETE gets
 // its own explanation (RFC 7592 §2.3): a stateless registrar cannot forget a
 // client_id; clients end by expiry or by the revocation list.
 func (s *Server) unsupported(c echo.Context) error {
@@ -64,12 +65,12 @@ func (s *Server) unsupported(c echo.Context) error {
 		desc = "clients cannot be deleted here (RFC 7592 section 2.3): a client_id stays valid until it expires or the operator lists it in the revocation list"
 	}
 	return oauth.New(oauth.CodeInvalidRequest, desc).
-		WithStatus(http.StatusMethodNotAllowed).WithHeader(echo.HeaderAllow, "GET, PUT")
+		WithStatus(http.StatusMethodNotAllowed).WithHeader(echo.HeaderAllow, "GET, HEAD, PUT")
 }
 
 // bearerToken returns the RFC 6750 §2.1 bearer token, or "" when the request
 // has none. Tokens in the query string or form body are never read (RFC 6750
-// §2.3, §5.3).
+// §2.3, §5.3); one in the query string is refused (refuseQueryToken).
 func bearerToken(r *http.Request) string {
 	h := r.Header.Get(echo.HeaderAuthorization)
 	scheme, token, ok := strings.Cut(h, " ")
@@ -87,12 +88,9 @@ const (
 )
 
 // bindRequest reads a registration or update request: the body (see
-// readBody) and whether it is a signed request. Tokens in the query string
-// are refused (RFC 6750 §2.3 is not supported; §5.3 advises against it).
+// readBody) and whether it is a signed request. (A token in the query
+// string was refused before: refuseQueryToken.)
 func (s *Server) bindRequest(c echo.Context) (register.Request, error) {
-	if c.Request().URL.Query().Has("access_token") {
-		return register.Request{}, oauth.New(oauth.CodeInvalidRequest, "access tokens are accepted only in the Authorization header, never in the query string")
-	}
 	body, mt, err := s.readBody(c)
 	if err != nil {
 		return register.Request{}, err

@@ -89,13 +89,9 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if ev == nil {
 			return nil
 		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
 		ev = ev.Str("request_id", c.Get(keyRequestID).(string)).
 			Str("method", c.Request().Method).
-			Str("route", route).
+			Str("route", s.routeLabel(c)).
 			Int("status", status).
 			Dur("latency", time.Since(start)).
 			Str("remote_ip", c.RealIP()).
@@ -167,11 +163,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Set("Pragma", "no-cache")
-	status := oe.HTTPStatus()
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
-	}
+	// The same answer for HEAD as for GET, Content-Length included;
+	// net/http sends no body for HEAD.
 	b := make([]byte, 0, 64+len(oe.Description))
 	b = append(b, `{"error":`...)
 	b = metadata.AppendString(b, oe.Code)
@@ -180,7 +173,20 @@ func (s *Server) handleError(err error, c echo.Context) {
 		b = metadata.AppendString(b, oe.Description)
 	}
 	b = append(b, '}')
-	_ = c.Blob(status, echo.MIMEApplicationJSON, b)
+	_ = writeJSON(c, oe.HTTPStatus(), b)
+}
+
+// refuseQueryToken refuses a request with an access_token in the query
+// string (RFC 6750 §2.3 is not supported; §5.3 advises against it): tokens
+// are read only from the Authorization header (bearerToken), and a token
+// sent where it is not read gets 400, whatever the method.
+func refuseQueryToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.Query().Has("access_token") {
+			return oauth.New(oauth.CodeInvalidRequest, "access tokens are accepted only in the Authorization header, never in the query string")
+		}
+		return next(c)
+	}
 }
 
 func toOAuth(err error) *oauth.Error {

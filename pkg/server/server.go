@@ -51,12 +51,15 @@ type Options struct {
 	AddressLimiter Limiter
 	// Metrics, when set, observes every request.
 	Metrics RequestObserver
-	// Readiness, when set, adds to /readyz: ready false answers 503.
-	// detail is rendered as the "issuers" member.
-	Readiness func() (ready bool, detail any)
+	// Readiness, when set, adds to /readyz: false answers 503. /readyz is
+	// public and answers its status only; the state behind it (which
+	// issuer's keys are missing) goes to the metrics and the logs.
+	Readiness func() bool
 }
 
-// RequestObserver records request latencies (package metrics).
+// RequestObserver records request latencies (package metrics). route is
+// one of the server's route patterns or "unmatched"; method is the
+// request's, as sent (the observer bounds it).
 type RequestObserver interface {
 	ObserveRequest(route, method string, status int, d time.Duration)
 }
@@ -72,6 +75,9 @@ type Server struct {
 	opts     Options
 	log      zerolog.Logger
 	draining atomic.Bool
+	// routes are the registered route patterns: the only route labels of
+	// metrics and logs.
+	routes map[string]bool
 }
 
 // New builds the server and its routes.
@@ -100,7 +106,7 @@ func New(o Options) *Server {
 		// configuration and metadata endpoints SHOULD support CORS.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:     o.CORSOrigins,
-			AllowMethods:     []string{http.MethodGet, http.MethodPost},
+			AllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost},
 			AllowHeaders:     []string{echo.HeaderContentType, echo.HeaderAuthorization},
 			ExposeHeaders:    []string{headerRequestID, echo.HeaderWWWAuthenticate},
 			AllowCredentials: false,
@@ -110,18 +116,32 @@ func New(o Options) *Server {
 
 	base := discovery.BasePath(o.Issuer)
 	for _, p := range discovery.WellKnownPaths(o.Issuer) {
-		e.GET(p, s.static(o.Discovery))
+		s.get(e, p, s.static(o.Discovery))
 	}
-	e.GET(base+discovery.JWKSPath, s.static(o.JWKS))
-	e.POST(base+discovery.RegistrationPath, s.register, s.limit)
+	s.get(e, base+discovery.JWKSPath, s.static(o.JWKS))
+	// Tokens are accepted only in the Authorization header, on every
+	// method of both endpoints that take one.
+	e.POST(base+discovery.RegistrationPath, s.register, s.limit, refuseQueryToken)
 	clientPath := base + discovery.RegistrationPath + "/:client_id"
-	e.Any(clientPath, s.unsupported) // every method but GET and PUT, below
-	e.GET(clientPath, s.read, s.limit)
-	e.PUT(clientPath, s.update, s.limit)
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
+	e.Any(clientPath, s.unsupported, refuseQueryToken) // every method but GET, HEAD and PUT, below
+	s.get(e, clientPath, s.read, s.limit, refuseQueryToken)
+	e.PUT(clientPath, s.update, s.limit, refuseQueryToken)
+	s.get(e, "/healthz", s.healthz)
+	s.get(e, "/readyz", s.readyz)
+	s.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routes[r.Path] = true
+	}
 	s.e = e
 	return s
+}
+
+// get routes GET and HEAD to h: HEAD goes wherever GET goes (RFC 9110
+// §9.3.2), through the same middleware, and answers the same status and
+// header fields; net/http sends no body for HEAD.
+func (s *Server) get(e *echo.Echo, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	e.GET(path, h, m...)
+	e.HEAD(path, h, m...)
 }
 
 // Handler returns the HTTP handler, for tests and embedding.
@@ -166,35 +186,39 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 
 func (s *Server) static(body []byte) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		return writeJSON(c, http.StatusOK, body)
 	}
 }
 
 func (s *Server) healthz(c echo.Context) error {
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ok"}`))
+	return writeJSON(c, http.StatusOK, []byte(`{"status":"ok"}`))
 }
 
+// readyz answers the status only: it is public, so it names no issuer, key
+// source or key age (those are in the metrics, on their own listener, and
+// in the logs).
 func (s *Server) readyz(c echo.Context) error {
-	if s.draining.Load() {
-		return c.Blob(http.StatusServiceUnavailable, echo.MIMEApplicationJSON, []byte(`{"status":"draining"}`))
+	switch {
+	case s.draining.Load():
+		return writeJSON(c, http.StatusServiceUnavailable, []byte(`{"status":"draining"}`))
+	case s.opts.Readiness != nil && !s.opts.Readiness():
+		return writeJSON(c, http.StatusServiceUnavailable, []byte(`{"status":"not_ready"}`))
 	}
-	if s.opts.Readiness == nil {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, []byte(`{"status":"ready"}`))
-	}
-	ready, detail := s.opts.Readiness()
-	body := struct {
-		Status  string `json:"status"`
-		Issuers any    `json:"issuers,omitempty"`
-	}{Status: "ready", Issuers: detail}
-	status := http.StatusOK
-	if !ready {
-		body.Status, status = "not_ready", http.StatusServiceUnavailable
-	}
-	return c.JSON(status, body)
+	return writeJSON(c, http.StatusOK, []byte(`{"status":"ready"}`))
 }
 
-// observe records each request's route pattern (never the raw path, which
-// may hold a client_id), method, status and latency.
+// routeLabel is the request's route pattern (never the raw path, which may
+// hold a client_id), or "unmatched" for a request no route took: a fixed
+// set of values, whatever the requests.
+func (s *Server) routeLabel(c echo.Context) string {
+	route := c.Path()
+	if !s.routes[route] || c.Response().Status == http.StatusNotFound {
+		return "unmatched"
+	}
+	return route
+}
+
+// observe records each request's route label, method, status and latency.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	if s.opts.Metrics == nil {
 		return next
@@ -202,11 +226,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		route := c.Path()
-		if route == "" || c.Response().Status == http.StatusNotFound {
-			route = "unmatched"
-		}
-		s.opts.Metrics.ObserveRequest(route, c.Request().Method, c.Response().Status, time.Since(start))
+		s.opts.Metrics.ObserveRequest(s.routeLabel(c), c.Request().Method, c.Response().Status, time.Since(start))
 		return err
 	}
 }

@@ -208,7 +208,7 @@ func TestErrors(t *testing.T) {
 		{"unknown path", "GET", "/nope", "", nil, nil, 404, "invalid_request"},
 		{"trailing slash", "POST", "/register/", "application/json", strings.NewReader(`{}`), nil, 404, "invalid_request"},
 		{"read without token", "GET", "/register/abc", "", nil, nil, 401, "invalid_token"},
-		{"read with token in query only", "GET", "/register/abc?access_token=x", "", nil, nil, 401, "invalid_token"},
+		{"read with token in query only", "GET", "/register/abc?access_token=x", "", nil, nil, 400, "invalid_request"},
 		{"read with bad token", "GET", "/register/abc", "", nil, map[string]string{"Authorization": "Bearer x"}, 401, "invalid_token"},
 		{"delete", "DELETE", "/register/abc", "", nil, nil, 405, "invalid_request"},
 	}

@@ -32,7 +32,8 @@ var (
 	_ statement.RuleSource = (*Live)(nil)
 )
 
-// Open loads the file at path. Remote key sets are not fetched until Start.
+// Open loads the file at path with o, which every Reload uses too. Remote
+// key sets are not fetched until Start.
 func Open(path string, o Options) (*Live, error) {
 	s, err := Load(path, o)
 	if err != nil {
@@ -120,8 +121,11 @@ func (l *Live) startSources(ctx context.Context, s *Store) {
 // Reload reads the file again. On success the new Store replaces the
 // current one (remote key sets whose settings did not change keep their
 // keys; new ones are fetched before Reload returns, within ctx) and is
-// returned. On failure the current Store stays in force and the error says
-// why.
+// returned. On failure the current Store stays in force, with its
+// background refreshes, and the error says why.
+//
+// Every check, the Options given to Open included (RequireIssuers), is made
+// by Load before anything takes effect: a refused file changes nothing.
 func (l *Live) Reload(ctx context.Context) (*Store, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -131,7 +135,8 @@ func (l *Live) Reload(ctx context.Context) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	// New remote key sets are fetched before the new Store takes effect.
+	// Accepted. New remote key sets are fetched before the new Store takes
+	// effect; sources the new Store dropped stop.
 	l.startSources(ctx, s)
 	l.cur.Store(s)
 	return s, nil

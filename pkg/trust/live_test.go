@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -387,6 +388,72 @@ func TestLiveReload(t *testing.T) {
 		}
 		if _, err := l.Reload(ctx); !errors.Is(err, trust.ErrConfig) || l.Current() != first {
 			t.Errorf("Reload: got %v (current kept: %v), want ErrConfig and the current store kept", err, l.Current() == first)
+		}
+	})
+}
+
+// TestLiveRequireIssuers: with Options.RequireIssuers, a file that trusts
+// no issuer is refused at Open and at Reload, and a refused reload changes
+// nothing: the store in force, its keys and its background refreshes stay.
+func TestLiveRequireIssuers(t *testing.T) {
+	fed := testkit.NewFederation(t, "https://directory.example")
+	d := newKeyDirectory(t, fed.JWKS(t))
+	clock := newLiveClock()
+	ctx := context.Background()
+	empty := map[string]any{"issuers": []any{}}
+	open := func(t *testing.T, doc map[string]any, require bool) (*trust.Live, string, error) {
+		t.Helper()
+		p := trustFile(t, string(marshal(t, doc)), nil)
+		l, err := trust.Open(p, trust.Options{Now: clock.Now, Fetcher: d.client(t), RequireIssuers: require})
+		if l != nil {
+			t.Cleanup(l.Stop)
+		}
+		return l, p, err
+	}
+
+	t.Run("open refuses a file with no issuer", func(t *testing.T) {
+		_, _, err := open(t, empty, true)
+		if !errors.Is(err, trust.ErrConfig) || err == nil || !strings.Contains(err.Error(), "trusts no issuer") {
+			t.Errorf("Open: got %v, want ErrConfig saying the file trusts no issuer", err)
+		}
+	})
+	t.Run("open accepts a file with no issuer when none is required", func(t *testing.T) {
+		l, _, err := open(t, empty, false)
+		if err != nil || len(l.Current().Issuers()) != 0 {
+			t.Errorf("Open: got %v, want an empty store", err)
+		}
+	})
+	t.Run("a refused reload changes nothing", func(t *testing.T) {
+		l, p, err := open(t, map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, nil)}}, true)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		start(t, l)
+		first := l.Current()
+		src := first.Remotes()[fed.Issuer]
+		writeFile(t, p, marshal(t, empty))
+		s, err := l.Reload(ctx)
+		if !errors.Is(err, trust.ErrConfig) || !strings.Contains(err.Error(), "trusts no issuer") {
+			t.Fatalf("Reload: got %v, want ErrConfig saying the file trusts no issuer", err)
+		}
+		if s != nil {
+			t.Error("got a store with the error")
+		}
+		if l.Current() != first {
+			t.Fatal("Current changed after a refused reload")
+		}
+		if _, err := liveVerifier(l, clock).Verify(ctx, fed.Sign(t, fed.Header(), fed.Claims(nil))); err != nil {
+			t.Errorf("Verify after a refused reload: %v", err)
+		}
+		// The same file as before is accepted again and keeps the running
+		// source, which the refused reload did not replace.
+		writeFile(t, p, marshal(t, map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, nil)}}))
+		s, err = l.Reload(ctx)
+		if err != nil {
+			t.Fatalf("Reload of the original file: %v", err)
+		}
+		if s.Remotes()[fed.Issuer] != src {
+			t.Error("the remote source was replaced")
 		}
 	})
 }

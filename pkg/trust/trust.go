@@ -41,6 +41,11 @@ type Options struct {
 	// Previous is the store being replaced on reload: remote key sets whose
 	// settings did not change are carried over with their last good keys.
 	Previous *Store
+	// RequireIssuers refuses a file that lists no issuer, as one more
+	// problem of the file (ErrConfig): a service that requires software
+	// statements would refuse every registration. Live applies it at Open
+	// and at every Reload, before anything takes effect.
+	RequireIssuers bool
 }
 
 // Issuer is a trusted issuer with its checked keys and policy.
@@ -229,6 +234,9 @@ func BuildWith(fc FileConfig, o Options) (*Store, error) {
 		if p := b.policy(name, fc.Policies[name]); p != nil {
 			s.policies[name] = p
 		}
+	}
+	if o.RequireIssuers && len(fc.Issuers) == 0 {
+		b.add("issuers: the file trusts no issuer, but at least one is required: every registration needs a software statement from a trusted issuer")
 	}
 	seen := map[string]bool{}
 	for i, ic := range fc.Issuers {
