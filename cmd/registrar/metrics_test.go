@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,7 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 		`registrar_client_id_bytes_count 1`,
 		`registrar_issuer_keys{issuer="https://federation.demo.example"} 1`,
 		`registrar_issuer_keys_usable{issuer="https://federation.demo.example"} 1`,
+		`registrar_build_info{version="unknown",revision="unknown",goversion="` + runtime.Version() + `"} 1`,
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("missing %s", want)

@@ -322,6 +322,11 @@ func readiness(live *trust.Live, requireKeys bool, log zerolog.Logger) func() bo
 // issuer's key count, key set age and usability, and the revocation list's
 // age.
 func registerGauges(reg *metrics.Registry, live *trust.Live, revs *revocation.Source, now func() time.Time) {
+	b := buildInfo()
+	reg.NewGaugeFunc("registrar_build_info", "Always 1; the labels say which build is running.",
+		func() []metrics.Sample {
+			return []metrics.Sample{{Values: []string{b.Version, b.Commit, b.GoVersion}, Value: 1}}
+		}, "version", "revision", "goversion")
 	issuerGauge := func(value func(trust.IssuerStatus) (float64, bool)) func() []metrics.Sample {
 		return func() []metrics.Sample {
 			var out []metrics.Sample
