@@ -259,12 +259,16 @@ func TestConformanceCORS(t *testing.T) {
 		{"OIDC-24 registration endpoint answers a CORS preflight", "OPTIONS", "/register", preflight},
 		{"OIDC-35 client configuration endpoint allows cross-origin reads", "GET", uri, map[string]string{"Origin": "https://app.example", "Authorization": "Bearer " + reg["registration_access_token"].(string)}},
 		{"DISC-07 discovery document allows cross-origin reads", "GET", "/.well-known/oauth-authorization-server", map[string]string{"Origin": "https://app.example"}},
+		{"7592 client configuration endpoint answers a preflight for an update", "OPTIONS", uri, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization,content-type"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, _ := e.do(t, tc.method, tc.path, "", nil, tc.hdr)
 			if resp.StatusCode >= 400 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 				t.Errorf("status %d, Access-Control-Allow-Origin %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+			}
+			if m := tc.hdr["Access-Control-Request-Method"]; m != "" && !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), m) {
+				t.Errorf("Access-Control-Allow-Methods %q lacks %s", resp.Header.Get("Access-Control-Allow-Methods"), m)
 			}
 			if resp.Header.Get("Access-Control-Allow-Credentials") != "" {
 				t.Error("credentials allowed")

@@ -106,7 +106,7 @@ func New(o Options) *Server {
 		// configuration and metadata endpoints SHOULD support CORS.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			AllowOrigins:     o.CORSOrigins,
-			AllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost},
+			AllowMethods:     []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut},
 			AllowHeaders:     []string{echo.HeaderContentType, echo.HeaderAuthorization},
 			ExposeHeaders:    []string{headerRequestID, echo.HeaderWWWAuthenticate},
 			AllowCredentials: false,
