@@ -72,8 +72,8 @@ func WithCaller(ctx context.Context, caller string) context.Context {
 	return context.WithValue(ctx, callerKey{}, caller)
 }
 
-// callerOf returns the caller named by WithCaller, or "".
-func callerOf(ctx context.Context) string {
+// Caller returns the caller that WithCaller put on ctx, or "".
+func Caller(ctx context.Context) string {
 	s, _ := ctx.Value(callerKey{}).(string)
 	return s
 }

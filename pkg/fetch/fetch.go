@@ -164,7 +164,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, accept string) ([]byte,
 	}
 	// Take every slot or none, without waiting: a request over any bound
 	// fails at once rather than queueing behind requests that may hang.
-	caller, dest := callerOf(ctx), destination(u)
+	caller, dest := Caller(ctx), destination(u)
 	if !c.perCaller.acquire(caller) {
 		return nil, newError(ErrBusy, "requests in flight for this caller at the cap")
 	}
