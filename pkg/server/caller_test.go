@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"strings"
 	"sync"
@@ -47,21 +48,36 @@ func TestOutboundFetchesNameTheClientAddress(t *testing.T) {
 			e := newEnv(t, func(svc *register.Service, o *server.Options) {
 				svc.Sector = rec
 				svc.Policy.SubjectTypes = []string{"public", "pairwise"}
+				svc.UpdateMode = register.UpdateSuccessor
 				o.TrustedProxies = tc.trusted
 			})
-			body := `{"software_statement":"` + e.statement(t) + `","subject_type":"pairwise","sector_identifier_uri":"https://client.example/sector.json"}`
+			members := `"software_statement":"` + e.statement(t) + `","subject_type":"pairwise","sector_identifier_uri":"https://client.example/sector.json"`
 			hdr := map[string]string{}
 			if tc.xff != "" {
 				hdr["X-Forwarded-For"] = tc.xff
 			}
-			resp, b := e.do(t, "POST", "/register", "application/json", strings.NewReader(body), hdr)
+			resp, b := e.do(t, "POST", "/register", "application/json", strings.NewReader("{"+members+"}"), hdr)
 			if resp.StatusCode != 201 {
 				t.Fatalf("register: %d %s", resp.StatusCode, b)
 			}
+			var reg struct {
+				ClientID string `json:"client_id"`
+				Token    string `json:"registration_access_token"`
+			}
+			if err := json.Unmarshal(b, &reg); err != nil {
+				t.Fatal(err)
+			}
+			// A successor-mode update validates, and fetches, like a
+			// registration.
+			hdr["Authorization"] = "Bearer " + reg.Token
+			resp, b = e.do(t, "PUT", "/register/"+reg.ClientID, "application/json", strings.NewReader(`{"client_id":"`+reg.ClientID+`",`+members+"}"), hdr)
+			if resp.StatusCode != 200 {
+				t.Fatalf("update: %d %s", resp.StatusCode, b)
+			}
 			rec.mu.Lock()
 			defer rec.mu.Unlock()
-			if len(rec.callers) != 1 || rec.callers[0] != tc.want {
-				t.Fatalf("fetch callers %q, want [%q]", rec.callers, tc.want)
+			if len(rec.callers) != 2 || rec.callers[0] != tc.want || rec.callers[1] != tc.want {
+				t.Fatalf("fetch callers %q, want [%q %q] (registration, update)", rec.callers, tc.want, tc.want)
 			}
 		})
 	}

@@ -94,7 +94,7 @@ func New(o Options) *Server {
 	e.IPExtractor = func(r *http.Request) string {
 		return ratelimit.ClientAddr(r.RemoteAddr, r.Header.Values(echo.HeaderXForwardedFor), trusted).String()
 	}
-	e.Use(s.requestID, s.observe, s.accessLog, s.recoverPanic, s.noStore, s.deadline, s.outboundCaller)
+	e.Use(s.requestID, s.observe, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
 	if len(o.CORSOrigins) > 0 {
 		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
 		// configuration and metadata endpoints SHOULD support CORS.
@@ -113,11 +113,12 @@ func New(o Options) *Server {
 		e.GET(p, s.static(o.Discovery))
 	}
 	e.GET(base+discovery.JWKSPath, s.static(o.JWKS))
-	e.POST(base+discovery.RegistrationPath, s.register, s.limit)
+	// Registration and update may fetch client-supplied URLs.
+	e.POST(base+discovery.RegistrationPath, s.register, s.limit, s.outboundCaller)
 	clientPath := base + discovery.RegistrationPath + "/:client_id"
 	e.Any(clientPath, s.unsupported) // every method but GET and PUT, below
 	e.GET(clientPath, s.read, s.limit)
-	e.PUT(clientPath, s.update, s.limit)
+	e.PUT(clientPath, s.update, s.limit, s.outboundCaller)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	s.e = e
