@@ -38,7 +38,8 @@ import (
 //   - fed: software statements required, the demo federation trusted (plus
 //     a second federation whose key reuses the demo kid, for T-04);
 //   - open: open registration (statements verified when present), with an
-//     https stub on loopback allow-listed for outbound requests.
+//     https stub on loopback in REGISTRAR_OUTBOUND_ALLOW_HOSTS, which
+//     client-supplied URLs must never reach.
 //
 // Every case ends with the same checks: the JSON error shape (status,
 // error, error_description without internals, no client credentials,
