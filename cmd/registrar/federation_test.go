@@ -76,7 +76,11 @@ func configureFederation(t *testing.T, d *directory, issuer string) (trustFile s
 	t.Setenv("REGISTRAR_ISSUER", issuer)
 	t.Setenv("REGISTRAR_LOG_LEVEL", "warn")
 	t.Setenv("REGISTRAR_OUTBOUND_CA_FILE", caFile)
+	// The directory serves its own keys (an operator-configured jwks_uri)
+	// and, as its keystore, the member's keys (a statement's
+	// software_jwks_endpoint): each kind of URL has its own allow-list.
 	t.Setenv("REGISTRAR_OUTBOUND_ALLOW_HOSTS", u.Host)
+	t.Setenv("REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS", u.Host)
 	trustFile = filepath.Join(tmp, "trusted-issuers.json")
 	writeFederationTrust(t, d, trustFile, true)
 	t.Setenv("REGISTRAR_TRUSTED_ISSUERS_FILE", trustFile)

@@ -50,6 +50,11 @@ type env struct {
 	// reload receives a value for every request to reload the trusted
 	// issuers file (SIGHUP).
 	reload <-chan struct{}
+	// sectorAllowHosts, for tests only, are host:port pairs that
+	// sector_identifier_uri may reach although they are loopback test
+	// servers. No configuration sets it: a client-supplied URL never
+	// reaches an internal address in a deployment.
+	sectorAllowHosts []string
 }
 
 const usage = `registrar: stateless OAuth 2.0 / OpenID Connect Dynamic Client Registration

@@ -62,10 +62,16 @@ func startServer(t *testing.T) string {
 // startServerWith is startServer with a reload channel (SIGHUP in main).
 func startServerWith(t *testing.T, reload <-chan struct{}) string {
 	t.Helper()
+	return startServerEnv(t, func(e *env) { e.reload = reload })
+}
+
+// startServerEnv is startServer with the env adjusted by mutate.
+func startServerEnv(t *testing.T, mutate func(*env)) string {
+	t.Helper()
 	t.Setenv("REGISTRAR_ADDR", "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	e, _, stderr := testEnv("")
-	e.reload = reload
+	mutate(&e)
 	addr := make(chan string, 1)
 	e.ready = func(a string) { addr <- a }
 	done := make(chan int, 1)

@@ -37,7 +37,7 @@ func serve(ctx context.Context, args []string, e env) int {
 		return 1
 	}
 	log := newLogger(cfg, e.stdout)
-	a, err := newApp(cfg, log, e.now, e.rand)
+	a, err := newApp(cfg, log, e.now, e.rand, e.sectorAllowHosts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
 		return 1
@@ -63,12 +63,12 @@ func serve(ctx context.Context, args []string, e env) int {
 		err := a.revocations.Load(lctx)
 		cancel()
 		if err != nil {
-			fmt.Fprintf(e.stderr, "registrar: revocation list %s: %v\n", cfg.RevocationList, err)
+			fmt.Fprintf(e.stderr, "registrar: revocation list %s: %s\n", cfg.RevocationList, errorDetail(err))
 			return 1
 		}
 		go a.revocations.Run(ctx, func(err error) {
 			if err != nil {
-				log.Warn().Err(err).Str("revocation_list", cfg.RevocationList).Msg("revocation list refresh failed; keeping the last good list")
+				revocationFailed(log, a, cfg.RevocationList, err, e.now())
 			}
 		})
 	}
@@ -114,6 +114,30 @@ func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// revocationFailed reports a revocation list refresh that could not be
+// applied: loudly, since revocations published since the last good list
+// are not enforced until one is, and counted for alerting.
+func revocationFailed(log zerolog.Logger, a *app, location string, err error, now time.Time) {
+	invalid := errors.Is(err, revocation.ErrInvalid)
+	a.metrics.RevocationRefreshFailed(invalid)
+	ev := log.Error().Str("revocation_list", location).Str("error", errorDetail(err)).Bool("invalid", invalid)
+	if at := a.revocations.LastSuccess(); !at.IsZero() {
+		ev = ev.Dur("list_age", now.Sub(at))
+	}
+	ev.Msg("revocation list could not be applied: the last good list stays in force, and revocations published since are NOT enforced")
+}
+
+// errorDetail is err's text with, for a failed fetch, its cause (which the
+// error text leaves out so that it can be shown to clients): for logs and
+// the operator only.
+func errorDetail(err error) string {
+	var fe *fetch.Error
+	if errors.As(err, &fe) {
+		return err.Error() + " (" + fe.Detail() + ")"
+	}
+	return err.Error()
 }
 
 // serveMetrics serves GET /metrics on its own listener until ctx ends.
@@ -172,25 +196,83 @@ type app struct {
 	metrics     *metrics.Service
 }
 
-func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader) (*app, error) {
-	// Every outbound request goes through package fetch's SSRF-safe
-	// client, in two instances with separate concurrency caps, so that
-	// client-supplied URLs that hang (sector_identifier_uri, a signed
-	// request's software_jwks_uri) can never starve the refresh of the
-	// federations' keys and the revocation list (operator-configured URLs).
-	outbound := fetch.New(fetch.Options{
-		Timeout:      cfg.OutboundTimeout,
-		MaxBodyBytes: 64 << 10,
-		AllowHosts:   cfg.OutboundAllowHosts,
-		RootCAs:      cfg.OutboundRootCAs,
-	})
-	directory := fetch.New(fetch.Options{
-		Timeout:       cfg.OutboundTimeout,
-		MaxBodyBytes:  512 << 10,
-		MaxConcurrent: 16,
-		AllowHosts:    cfg.OutboundAllowHosts,
-		RootCAs:       cfg.OutboundRootCAs,
-	})
+// Budgets of the outbound clients for URLs that clients supply. Each kind
+// of URL has its own client, so that one kind hanging cannot starve the
+// other, and within each, one destination and one client address can hold
+// only a few of the slots.
+const (
+	clientURLConcurrency = 32 // per kind of client-supplied URL
+	sectorPerHost        = 4  // sector documents are per client: few in flight per host
+	sectorPerCaller      = 4
+	// A federation's keystore serves the keys of every member, so one host
+	// may carry many registrations at once; it still cannot take every
+	// slot.
+	clientKeysPerHost   = 16
+	clientKeysPerCaller = 8
+)
+
+// outbound are the instances of package fetch's SSRF-safe client, one per
+// kind of URL, each with its own concurrency cap.
+type outbound struct {
+	// sector fetches sector_identifier_uri, which the client chooses
+	// freely: no allow-list ever applies.
+	sector *fetch.Client
+	// clientKeys fetches the client JWK Set that a verified software
+	// statement names (software_jwks_uri, software_jwks_endpoint). Only
+	// REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS, an internal directory's
+	// keystore, may be internal.
+	clientKeys *fetch.Client
+	// issuerKeys fetches trusted issuers' jwks_uri, and revocations the
+	// revocation list: URLs the operator configured, which may reach
+	// REGISTRAR_OUTBOUND_ALLOW_HOSTS.
+	issuerKeys  *fetch.Client
+	revocations *fetch.Client
+}
+
+// newOutbound builds the outbound clients. sectorAllowHosts is for tests
+// only, to reach loopback test servers; nothing in the configuration sets
+// it.
+func newOutbound(cfg *config.Config, sectorAllowHosts []string) outbound {
+	return outbound{
+		sector: fetch.New(fetch.Options{
+			Timeout:       cfg.OutboundTimeout,
+			MaxBodyBytes:  64 << 10,
+			MaxConcurrent: clientURLConcurrency,
+			MaxPerHost:    sectorPerHost,
+			MaxPerCaller:  sectorPerCaller,
+			AllowHosts:    sectorAllowHosts,
+			RootCAs:       cfg.OutboundRootCAs,
+		}),
+		clientKeys: fetch.New(fetch.Options{
+			Timeout:       cfg.OutboundTimeout,
+			MaxBodyBytes:  64 << 10,
+			MaxConcurrent: clientURLConcurrency,
+			MaxPerHost:    clientKeysPerHost,
+			MaxPerCaller:  clientKeysPerCaller,
+			AllowHosts:    cfg.ClientKeysAllowHosts,
+			RootCAs:       cfg.OutboundRootCAs,
+		}),
+		issuerKeys: fetch.New(fetch.Options{
+			Timeout:       cfg.OutboundTimeout,
+			MaxBodyBytes:  512 << 10,
+			MaxConcurrent: 16,
+			AllowHosts:    cfg.OutboundAllowHosts,
+			RootCAs:       cfg.OutboundRootCAs,
+		}),
+		// Loads run one at a time; the body cap is the list's own limit,
+		// so the documented limits hold for a URL as for a file.
+		revocations: fetch.New(fetch.Options{
+			Timeout:       cfg.OutboundTimeout,
+			MaxBodyBytes:  revocation.MaxDocumentBytes,
+			MaxConcurrent: 2,
+			AllowHosts:    cfg.OutboundAllowHosts,
+			RootCAs:       cfg.OutboundRootCAs,
+		}),
+	}
+}
+
+func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader, sectorAllowHosts []string) (*app, error) {
+	out := newOutbound(cfg, sectorAllowHosts)
 	// Load keys and trust together so that one start reports both.
 	kr, keysErr := keys.Load(cfg.KeysDir)
 	live, trustErr := trust.Static(trust.Empty()), error(nil)
@@ -198,7 +280,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		// With statements required, a file that trusts no issuer is refused
 		// here and on every reload (SIGHUP), by the same rule.
 		live, trustErr = trust.Open(cfg.TrustedIssuersFile, trust.Options{
-			Fetcher: directory, Now: now, RequireIssuers: cfg.RequireSoftwareStatement,
+			Fetcher: out.issuerKeys, Now: now, RequireIssuers: cfg.RequireSoftwareStatement,
 		})
 	}
 	if err := errors.Join(keysErr, trustErr); err != nil {
@@ -212,7 +294,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		var err error
 		if revs, err = revocation.NewSource(revocation.SourceOptions{
 			Location: cfg.RevocationList,
-			Fetcher:  directory,
+			Fetcher:  out.revocations,
 			Interval: cfg.RevocationRefresh,
 			Now:      now,
 		}); err != nil {
@@ -220,7 +302,8 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		}
 	}
 	svc := &register.Service{
-		Sector:       outbound,
+		Sector:       out.sector,
+		ClientKeys:   out.clientKeys,
 		Trust:        live,
 		IssuerLimits: trust.NewIssuerLimits(live, now),
 		AccessTokens: trust.NewAccessTokens(live, audiences, now),
@@ -362,6 +445,14 @@ func registerGauges(reg *metrics.Registry, live *trust.Live, revs *revocation.So
 					return nil
 				}
 				return []metrics.Sample{{Value: now().Sub(at).Seconds()}}
+			})
+		reg.NewGaugeFunc("registrar_revocation_list_last_refresh_success",
+			"1 when the latest revocation list refresh was applied, 0 when it failed: the last good list stays in force and revocations published since are not enforced.",
+			func() []metrics.Sample {
+				if _, err := revs.LastFailure(); err != nil {
+					return []metrics.Sample{{Value: 0}}
+				}
+				return []metrics.Sample{{Value: 1}}
 			})
 	}
 }

@@ -67,9 +67,10 @@ type spec struct {
 	RateLimitBurst        string `envconfig:"REGISTRAR_RATE_LIMIT_BURST" default:"100"`
 	ReadinessRequiresKeys string `envconfig:"REGISTRAR_READINESS_REQUIRES_ISSUER_KEYS" default:"true"`
 
-	OutboundAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
-	OutboundCAFile     string `envconfig:"REGISTRAR_OUTBOUND_CA_FILE"`
-	OutboundTimeout    string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
+	OutboundAllowHosts   string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
+	ClientKeysAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"`
+	OutboundCAFile       string `envconfig:"REGISTRAR_OUTBOUND_CA_FILE"`
+	OutboundTimeout      string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
 
 	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
 	TokenEndpoint         string `envconfig:"REGISTRAR_TOKEN_ENDPOINT"`
@@ -111,10 +112,18 @@ type Config struct {
 	// CORSAllowedOrigins are the browser origins allowed to call the
 	// service; "*" is any, empty disables CORS.
 	CORSAllowedOrigins []string
-	// OutboundAllowHosts are host:port pairs the outbound client may reach
-	// even when they resolve to internal addresses.
+	// OutboundAllowHosts are host:port pairs that operator-configured URLs
+	// (trusted issuers' jwks_uri, the revocation list) may reach even when
+	// they resolve to internal addresses. URLs that clients supply never
+	// reach them through this list.
 	OutboundAllowHosts []string
-	OutboundTimeout    time.Duration
+	// ClientKeysAllowHosts are host:port pairs that the key URL of a
+	// verified software statement (software_jwks_uri,
+	// software_jwks_endpoint) may reach even when they resolve to internal
+	// addresses: an internal directory's keystore. They never apply to
+	// sector_identifier_uri.
+	ClientKeysAllowHosts []string
+	OutboundTimeout      time.Duration
 	// OutboundRootCAs are the system roots plus the certificates of
 	// REGISTRAR_OUTBOUND_CA_FILE (an internal directory's private CA); nil
 	// means the system roots only.
@@ -334,12 +343,17 @@ func (s *spec) convert() (*Config, []string) {
 	}
 	c.RevocationRefresh = duration(v("REVOCATION_REFRESH"), s.RevocationRefresh, time.Second, 24*time.Hour)
 
-	c.OutboundAllowHosts = optional(v("OUTBOUND_ALLOW_HOSTS"), s.OutboundAllowHosts, nil)
-	for _, h := range c.OutboundAllowHosts {
-		if host, port, err := net.SplitHostPort(h); err != nil || host == "" || port == "" {
-			bad(v("OUTBOUND_ALLOW_HOSTS"), "%q is not host:port", h)
+	hostPorts := func(name, value string) []string {
+		list := optional(name, value, nil)
+		for _, h := range list {
+			if host, port, err := net.SplitHostPort(h); err != nil || host == "" || port == "" {
+				bad(name, "%q is not host:port", h)
+			}
 		}
+		return list
 	}
+	c.OutboundAllowHosts = hostPorts(v("OUTBOUND_ALLOW_HOSTS"), s.OutboundAllowHosts)
+	c.ClientKeysAllowHosts = hostPorts(v("OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"), s.ClientKeysAllowHosts)
 	c.OutboundTimeout = duration(v("OUTBOUND_TIMEOUT"), s.OutboundTimeout, 100*time.Millisecond, time.Minute)
 	if s.OutboundCAFile != "" {
 		pem, err := os.ReadFile(s.OutboundCAFile)
@@ -423,7 +437,7 @@ func Known() []string {
 		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
 		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",
 		"CLIENT_UPDATE", "REVOCATION_LIST", "REVOCATION_REFRESH",
-		"OUTBOUND_CA_FILE", "METRICS_ADDR", "TRUSTED_PROXIES", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_BURST", "READINESS_REQUIRES_ISSUER_KEYS",
+		"OUTBOUND_CA_FILE", "OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS", "METRICS_ADDR", "TRUSTED_PROXIES", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_BURST", "READINESS_REQUIRES_ISSUER_KEYS",
 	}
 }
 

@@ -147,6 +147,10 @@ func TestLoadValues(t *testing.T) {
 		{"write timeout", map[string]string{"WRITE_TIMEOUT": "30s"}, func(c *config.Config) any { return c.WriteTimeout }, 30 * time.Second},
 		{"idle timeout", map[string]string{"IDLE_TIMEOUT": "1h"}, func(c *config.Config) any { return c.IdleTimeout }, time.Hour},
 		{"shutdown timeout", map[string]string{"SHUTDOWN_TIMEOUT": "0s"}, func(c *config.Config) any { return c.ShutdownTimeout }, time.Duration(0)},
+		{"outbound allow hosts", map[string]string{"OUTBOUND_ALLOW_HOSTS": "directory.internal:443, [fd00::1]:8443"},
+			func(c *config.Config) any { return c.OutboundAllowHosts }, []string{"directory.internal:443", "[fd00::1]:8443"}},
+		{"client keys allow hosts, apart from the outbound allow hosts", map[string]string{"OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS": "keystore.internal:443"},
+			func(c *config.Config) any { return [][]string{c.ClientKeysAllowHosts, c.OutboundAllowHosts} }, [][]string{{"keystore.internal:443"}, nil}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -218,6 +222,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"token endpoint relative", map[string]string{"TOKEN_ENDPOINT": "/token"}, "TOKEN_ENDPOINT"},
 		{"unknown variable", map[string]string{"ISSUR": "https://registrar.example"}, "ISSUR"},
 		{"variable in lower case", map[string]string{"log_level": "debug"}, "log_level"},
+		{"outbound allow host without port", map[string]string{"OUTBOUND_ALLOW_HOSTS": "directory.internal"}, "OUTBOUND_ALLOW_HOSTS"},
+		{"client keys allow host without port", map[string]string{"OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS": "keystore.internal"}, "OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

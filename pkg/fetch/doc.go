@@ -44,7 +44,10 @@
 //     context if sooner) covering connect, TLS, headers and body; at most
 //     Options.MaxBodyBytes of body, refusing a larger Content-Length before
 //     reading; 64 KiB of response headers; and at most Options.MaxConcurrent
-//     requests in flight, failing fast with ErrBusy rather than queueing.
+//     requests in flight, and optionally at most Options.MaxPerHost to one
+//     destination and Options.MaxPerCaller for one caller (named with
+//     WithCaller), failing fast with ErrBusy rather than queueing, so that
+//     one host that never answers, or one caller, cannot take every slot.
 //   - Returns only 200 responses. Every error wraps exactly one of the
 //     sentinel errors (ErrScheme, ErrBlockedAddress, ErrRedirect, ErrStatus,
 //     ErrTooLarge, ErrTimeout, ErrBusy, ErrUnavailable) and its Error text is

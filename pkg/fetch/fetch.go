@@ -37,6 +37,19 @@ type Options struct {
 	// MaxConcurrent caps the requests in flight across the Client; a request
 	// over the cap fails at once with ErrBusy. Default 32.
 	MaxConcurrent int
+	// MaxPerHost caps the requests in flight to one destination (the URL's
+	// host, compared as AllowHosts entries are, and port), so that one host
+	// that never answers cannot hold every slot of MaxConcurrent. A request
+	// over the cap fails at once with ErrBusy. Zero means no bound beyond
+	// MaxConcurrent. Meant for URLs that clients supply.
+	MaxPerHost int
+	// MaxPerCaller caps the requests in flight per caller, as named by
+	// WithCaller on the request's context (for example the client address
+	// of the registration that supplied the URL), so that one caller using
+	// many host names cannot hold every slot either. A request over the cap
+	// fails at once with ErrBusy. Requests without a caller, and every
+	// request when zero, are not bounded per caller.
+	MaxPerCaller int
 	// AllowHosts lists exact "host:port" pairs (host a DNS name or IP
 	// literal, IPv6 in brackets) that may be reached even if they resolve to
 	// special-use addresses, such as an internal directory. The host is
@@ -67,6 +80,8 @@ type Client struct {
 	maxBody   int64
 	userAgent string
 	sem       chan struct{}
+	perHost   *keyedLimit // nil: no per-host bound
+	perCaller *keyedLimit // nil: no per-caller bound
 	guarded   *net.Dialer // checks the dialled IP in Control
 	open      *net.Dialer // for allow-listed host:port pairs only
 	hc        *http.Client
@@ -97,6 +112,8 @@ func New(opts Options) *Client {
 		maxBody:   opts.MaxBodyBytes,
 		userAgent: opts.UserAgent,
 		sem:       make(chan struct{}, opts.MaxConcurrent),
+		perHost:   newKeyedLimit(opts.MaxPerHost),
+		perCaller: newKeyedLimit(opts.MaxPerCaller),
 	}
 	c.guarded = &net.Dialer{Timeout: opts.Timeout, ControlContext: c.control}
 	c.open = &net.Dialer{Timeout: opts.Timeout}
@@ -127,6 +144,10 @@ func New(opts Options) *Client {
 	return c
 }
 
+// MaxBodyBytes returns the body cap, so that a caller can check that the
+// Client fits the documents it is used for.
+func (c *Client) MaxBodyBytes() int64 { return c.maxBody }
+
 // Get fetches rawURL and returns the body of a 200 response, at most
 // MaxBodyBytes. accept is sent as the Accept header (for example
 // "application/json") unless empty. The request ends at the Client's timeout
@@ -138,6 +159,20 @@ func (c *Client) Get(ctx context.Context, rawURL string, accept string) ([]byte,
 		return nil, err
 	}
 
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// Take every slot or none, without waiting: a request over any bound
+	// fails at once rather than queueing behind requests that may hang.
+	caller, dest := Caller(ctx), destination(u)
+	if !c.perCaller.acquire(caller) {
+		return nil, newError(ErrBusy, "requests in flight for this caller at the cap")
+	}
+	defer c.perCaller.release(caller)
+	if !c.perHost.acquire(dest) {
+		return nil, newError(ErrBusy, "requests in flight to "+dest+" at the cap")
+	}
+	defer c.perHost.release(dest)
 	select {
 	case c.sem <- struct{}{}:
 	default:
@@ -145,9 +180,6 @@ func (c *Client) Get(ctx context.Context, rawURL string, accept string) ([]byte,
 	}
 	defer func() { <-c.sem }()
 
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 

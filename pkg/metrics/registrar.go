@@ -16,6 +16,9 @@ type Service struct {
 	ClientIDSign    *HistogramVec
 	ClientIDSize    *HistogramVec
 	JWKSFetches     *CounterVec
+	// RevocationFailures counts revocation list refreshes that could not
+	// be applied.
+	RevocationFailures *CounterVec
 }
 
 // NewService registers Registrar's metrics in a new Registry.
@@ -38,6 +41,9 @@ func NewService() *Service {
 			"Size of issued client_ids in bytes.", SizeBuckets),
 		JWKSFetches: r.NewCounter("registrar_issuer_jwks_fetches_total",
 			"Fetches of trusted issuers' JWK Sets by issuer and result (ok, error).", "issuer", "result"),
+		RevocationFailures: r.NewCounter("registrar_revocation_list_refresh_failures_total",
+			"Revocation list refreshes that could not be applied, by reason (unavailable: not read or fetched; invalid: not a valid list, or over the size or entry limits). The last good list stays in force meanwhile.",
+			"reason"),
 	}
 }
 
@@ -95,4 +101,14 @@ func (s *Service) JWKSFetch(issuer string, err error) {
 		return
 	}
 	s.JWKSFetches.Inc(issuer, "ok")
+}
+
+// RevocationRefreshFailed records one revocation list refresh that could not
+// be applied; invalid tells a bad document from one that could not be read.
+func (s *Service) RevocationRefreshFailed(invalid bool) {
+	if invalid {
+		s.RevocationFailures.Inc("invalid")
+		return
+	}
+	s.RevocationFailures.Inc("unavailable")
 }

@@ -128,7 +128,12 @@ type Service struct {
 	UpdateMode UpdateMode
 	// Sector fetches sector_identifier_uri documents; nil refuses clients
 	// that register one.
-	Sector     Fetcher
+	Sector Fetcher
+	// ClientKeys fetches the JWK Set that a signed request's statement
+	// names by software_jwks_uri or software_jwks_endpoint; nil refuses
+	// such statements. Kept apart from Sector so that each kind of
+	// client-supplied URL has its own budget.
+	ClientKeys Fetcher
 	Statements StatementVerifier
 	Minter     *clientid.Minter
 	Verifier   ClientVerifier
@@ -285,7 +290,7 @@ func (s *Service) signedRequest(ctx context.Context, body []byte) (*input, error
 		Algorithms:  is.RequestAlgorithms,
 		Audiences:   s.Audiences,
 		MaxLifetime: is.RequestMaxLifetime,
-		Fetcher:     s.Sector,
+		Fetcher:     s.ClientKeys,
 		Now:         s.Minter.Now,
 	}, st.Claims, st.SoftwareID)
 	if err != nil {
@@ -628,23 +633,27 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 	return append(b, '}'), nil
 }
 
+// sectorFailure is the one description of every failed sector identifier
+// check.
+const sectorFailure = "sector_identifier_uri: the document could not be retrieved, or is not a JSON array of URIs that lists every redirect_uri (OIDC DCR section 5)"
+
 // checkSector fetches the sector identifier document and checks that it
-// lists every redirect URI (OIDC DCR 1.0 §5). Fetch failures get one generic
-// description so that responses reveal nothing about internal reachability.
+// lists every redirect URI (OIDC DCR 1.0 §5). Every failure, of the fetch
+// or of the document, gets one description, so that a response reveals
+// nothing about the host the URL names (whether a path exists, what it
+// serves, whether it answers); the cause is kept for logs. A redirect URI
+// missing from the document is a metadata problem of the sector URI (OIDF
+// oidcc-registration-sector-bad).
 func (s *Service) checkSector(ctx context.Context, md *metadata.Metadata) error {
 	if s.Sector == nil {
 		return oauth.New(oauth.CodeInvalidClientMetadata, "sector_identifier_uri: not supported by this server")
 	}
 	doc, err := s.Sector.Get(ctx, md.SectorIdentifierURI, "application/json")
 	if err != nil {
-		return oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "sector_identifier_uri: the document could not be retrieved")
+		return oauth.Wrap(err, oauth.CodeInvalidClientMetadata, sectorFailure)
 	}
 	if probs := metadata.CheckSectorDocument(doc, md.RedirectURIs); len(probs) > 0 {
-		// A redirect URI missing from the sector document is a metadata
-		// problem of the sector URI (OIDF oidcc-registration-sector-bad).
-		oe := probs.OAuth()
-		oe.Code = oauth.CodeInvalidClientMetadata
-		return oe
+		return oauth.Wrap(probs, oauth.CodeInvalidClientMetadata, sectorFailure)
 	}
 	return nil
 }

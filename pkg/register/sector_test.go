@@ -136,3 +136,54 @@ func TestSectorThroughTheOutboundClient(t *testing.T) {
 		t.Fatalf("the canary saw %d connections", n)
 	}
 }
+
+// TestSectorFailuresShareOneDescription: a sector identifier check that
+// fails says the same whatever failed (a status, a refused, busy or timed
+// out fetch, a document of the wrong shape, a document that lacks a
+// redirect URI), so that sector_identifier_uri tells a registrant nothing
+// about the host it names, such as whether a path exists. The cause is
+// kept for logs.
+func TestSectorFailuresShareOneDescription(t *testing.T) {
+	f := defaultFixture(t)
+	f.svc.Policy.SubjectTypes = []string{"public", "pairwise"}
+	tests := []struct {
+		name string
+		doc  string
+		err  error
+	}{
+		{"status", "", fetch.ErrStatus},
+		{"destination refused", "", fetch.ErrBlockedAddress},
+		{"busy", "", fetch.ErrBusy},
+		{"timeout", "", fetch.ErrTimeout},
+		{"unavailable", "", fetch.ErrUnavailable},
+		{"redirect", "", fetch.ErrRedirect},
+		{"too large", "", fetch.ErrTooLarge},
+		{"200 not JSON", "<html>welcome</html>", nil},
+		{"200 an object", `{"status":"ok"}`, nil},
+		{"200 an array of numbers", `[1,2]`, nil},
+		{"200 an array lacking a redirect URI", `["https://a.client.example/cb"]`, nil},
+	}
+	var first string
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.svc.Sector = &fakeFetcher{doc: tc.doc, err: tc.err}
+			_, err := f.svc.Register(context.Background(), register.Request{Body: sectorBody(t, f, nil)})
+			oe, ok := oauth.As(err)
+			if !ok || oe.Code != oauth.CodeInvalidClientMetadata {
+				t.Fatalf("got %v, want invalid_client_metadata", err)
+			}
+			if tc.err != nil && !errors.Is(err, tc.err) {
+				t.Errorf("the cause %v is lost", tc.err)
+			}
+			if oe.Unwrap() == nil {
+				t.Error("no cause kept for logs")
+			}
+			switch {
+			case first == "":
+				first = oe.Description
+			case oe.Description != first:
+				t.Errorf("description %q differs from %q: an oracle on the sector host", oe.Description, first)
+			}
+		})
+	}
+}

@@ -62,8 +62,10 @@
 //
 // A Source reads the list from a local file or an https URL (http only if the
 // Fetcher allows it), through a Fetcher such as package fetch's SSRF-safe
-// client, whose timeout and body cap bound each fetch; size that cap for the
-// list. A file must be a regular file (symbolic links are followed, so a
+// client, whose timeout and body cap bound each fetch. The limits above hold
+// for a URL as for a file: NewSource refuses a Fetcher that reports a body
+// cap under MaxDocumentBytes, and a larger document is ErrInvalid either
+// way. A file must be a regular file (symbolic links are followed, so a
 // Kubernetes ConfigMap mount works) and is read whole on every refresh;
 // replace it atomically (write a temporary file, then rename it over the
 // old one) so a reader never sees half a list.
@@ -73,8 +75,11 @@
 // count failures (this package never logs). A list replaces the current one
 // only when it was read and parsed in full. A failed or unparsable refresh
 // keeps the last good list: an outage of the list's server, or a corrupt
-// upload, must not un-revoke every client. Before the first success the
-// current list is empty and LastSuccess is zero; the caller decides whether
-// a registrar without a list is ready to serve, and can alert when
-// LastSuccess grows old.
+// upload, must not un-revoke every client. But a list that cannot be
+// applied means that revocations published since are not enforced, so it
+// must not pass quietly: LastFailure reports the latest failure until a
+// Load succeeds again, for the caller to log and alert on, as well as when
+// LastSuccess grows old. Before the first success the current list is empty
+// and LastSuccess is zero; the caller decides whether a registrar without a
+// list is ready to serve.
 package revocation

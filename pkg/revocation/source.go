@@ -10,12 +10,22 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/registrar/registrar/pkg/fetch"
 )
 
 // Fetcher is the outbound HTTP client. *fetch.Client satisfies it; its
 // timeout and body cap bound every fetch.
 type Fetcher interface {
 	Get(ctx context.Context, rawURL, accept string) ([]byte, error)
+}
+
+// bodyCapper is implemented by a Fetcher that reports its body cap, as
+// *fetch.Client does. NewSource refuses one whose cap is under
+// MaxDocumentBytes: the documented limits must hold for a URL as for a
+// file, not be cut short by a client sized for smaller documents.
+type bodyCapper interface {
+	MaxBodyBytes() int64
 }
 
 // Interval defaults and bounds.
@@ -29,7 +39,8 @@ type SourceOptions struct {
 	// Location is a file path, or an https:// URL (http:// only if the
 	// Fetcher allows it). Any other URL scheme is an error.
 	Location string
-	// Fetcher fetches URLs; required for a URL, unused for a file.
+	// Fetcher fetches URLs; required for a URL, unused for a file. Its body
+	// cap must be at least MaxDocumentBytes.
 	Fetcher Fetcher
 	// Interval is the time between refreshes in Run: default 1m, at least
 	// 1s.
@@ -48,7 +59,14 @@ type Source struct {
 	now      func() time.Time
 
 	state   atomic.Pointer[state]
-	loading chan struct{} // one slot: loads run one at a time
+	failure atomic.Pointer[failure] // nil when the latest Load succeeded
+	loading chan struct{}           // one slot: loads run one at a time
+}
+
+// failure is the error of the latest Load and when it ended.
+type failure struct {
+	err error
+	at  time.Time
 }
 
 // state is the last good list and when it was loaded, swapped together.
@@ -81,6 +99,9 @@ func NewSource(o SourceOptions) (*Source, error) {
 		if o.Fetcher == nil {
 			return nil, errors.New("revocation: a Fetcher is required for a URL Location")
 		}
+		if c, ok := o.Fetcher.(bodyCapper); ok && c.MaxBodyBytes() < MaxDocumentBytes {
+			return nil, fmt.Errorf("revocation: the Fetcher's body cap of %d bytes is under the list's limit of %d bytes", c.MaxBodyBytes(), MaxDocumentBytes)
+		}
 		s.isURL = true
 	}
 	switch {
@@ -96,11 +117,12 @@ func NewSource(o SourceOptions) (*Source, error) {
 }
 
 // Load reads or fetches the list and parses it, once. On success the list
-// becomes current and LastSuccess is set; the first success makes the
-// source ready. On failure the previous list stays current, and the error
-// wraps ErrUnavailable (could not read or fetch, or ctx ended) or ErrInvalid
-// (bad document). Loads run one at a time; a fetch is bounded by the
-// Fetcher's timeout and ctx.
+// becomes current, LastSuccess is set and LastFailure cleared; the first
+// success makes the source ready. On failure the previous list stays
+// current, LastFailure records the error, and the error wraps
+// ErrUnavailable (could not read or fetch, or ctx ended) or ErrInvalid (bad
+// document, including one over MaxDocumentBytes). Loads run one at a time; a
+// fetch is bounded by the Fetcher's timeout and ctx.
 func (s *Source) Load(ctx context.Context) error {
 	select {
 	case s.loading <- struct{}{}:
@@ -109,16 +131,22 @@ func (s *Source) Load(ctx context.Context) error {
 	}
 	defer func() { <-s.loading }()
 
-	data, err := s.read(ctx)
+	l, err := s.load(ctx)
 	if err != nil {
-		return err
-	}
-	l, err := Parse(data)
-	if err != nil {
+		s.failure.Store(&failure{err: err, at: s.now()})
 		return err
 	}
 	s.state.Store(&state{list: l, at: s.now()})
+	s.failure.Store(nil)
 	return nil
+}
+
+func (s *Source) load(ctx context.Context) (*List, error) {
+	data, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
 }
 
 func (s *Source) read(ctx context.Context) ([]byte, error) {
@@ -127,6 +155,10 @@ func (s *Source) read(ctx context.Context) ([]byte, error) {
 	}
 	if s.isURL {
 		data, err := s.fetcher.Get(ctx, s.location, "application/json")
+		if errors.Is(err, fetch.ErrTooLarge) {
+			// The same refusal as for a file over the limit.
+			return nil, fmt.Errorf("%w: document over %d bytes: %w", ErrInvalid, MaxDocumentBytes, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
@@ -207,6 +239,17 @@ func (s *Source) Current() *List {
 // member.
 func (s *Source) Revoked(sub Subject) (string, bool) {
 	return s.Current().Revoked(sub)
+}
+
+// LastFailure returns the error of the latest Load and when it ended, or a
+// nil error when the latest Load succeeded or none has run. While it is not
+// nil, revocations published since LastSuccess are not enforced: alert on
+// it.
+func (s *Source) LastFailure() (at time.Time, err error) {
+	if f := s.failure.Load(); f != nil {
+		return f.at, f.err
+	}
+	return time.Time{}, nil
 }
 
 // LastSuccess returns when the current list was loaded: zero before the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log"
@@ -13,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,7 +70,7 @@ func checkJTIs(t *testing.T, l *List, want ...string) {
 }
 
 func TestNewSource(t *testing.T) {
-	f := fetch.New(fetch.Options{})
+	f := fetch.New(fetch.Options{MaxBodyBytes: MaxDocumentBytes})
 	tests := []struct {
 		name    string
 		opts    SourceOptions
@@ -83,6 +86,7 @@ func TestNewSource(t *testing.T) {
 		{name: "minimum interval", opts: SourceOptions{Location: "x", Interval: MinInterval}, wantInt: MinInterval},
 		{name: "empty location", opts: SourceOptions{}, wantErr: true},
 		{name: "URL without fetcher", opts: SourceOptions{Location: "https://fed.example/revoked.json"}, wantErr: true},
+		{name: "URL with a fetcher whose body cap is under the list limit", opts: SourceOptions{Location: "https://fed.example/revoked.json", Fetcher: fetch.New(fetch.Options{MaxBodyBytes: 512 << 10})}, wantErr: true},
 		{name: "file URL", opts: SourceOptions{Location: "file:///etc/revoked.json", Fetcher: f}, wantErr: true},
 		{name: "ftp URL", opts: SourceOptions{Location: "ftp://fed.example/revoked.json", Fetcher: f}, wantErr: true},
 		{name: "unparsable URL", opts: SourceOptions{Location: "https://fed example/%zz", Fetcher: f}, wantErr: true},
@@ -268,7 +272,7 @@ func (ls *listServer) client(timeout time.Duration) *fetch.Client {
 	pool := x509.NewCertPool()
 	pool.AddCert(ls.Certificate())
 	u, _ := url.Parse(ls.URL)
-	return fetch.New(fetch.Options{AllowHosts: []string{u.Host}, RootCAs: pool, Timeout: timeout})
+	return fetch.New(fetch.Options{AllowHosts: []string{u.Host}, RootCAs: pool, Timeout: timeout, MaxBodyBytes: MaxDocumentBytes})
 }
 
 func TestSourceURL(t *testing.T) {
@@ -348,6 +352,12 @@ func TestSourceURL(t *testing.T) {
 				t.Errorf("LastSuccess moved on a failed load: %v, was %v", at, lastAt)
 			}
 			lastAt = at
+			switch failedAt, ferr := src.LastFailure(); {
+			case err == nil && ferr != nil:
+				t.Errorf("LastFailure after a successful Load = %v", ferr)
+			case err != nil && (ferr != err || failedAt.IsZero()):
+				t.Errorf("LastFailure = %v at %v, want this Load's error %v", ferr, failedAt, err)
+			}
 		})
 	}
 }
@@ -364,8 +374,8 @@ func TestSourceURLRefused(t *testing.T) {
 	}{
 		// Loopback is special-use: without the allow-list entry the real
 		// client refuses to connect.
-		{name: "not allow-listed", fetcher: fetch.New(fetch.Options{RootCAs: pool, Timeout: time.Second}), loc: ls.URL, alsoErr: fetch.ErrBlockedAddress},
-		{name: "untrusted certificate", fetcher: fetch.New(fetch.Options{AllowHosts: []string{ls.Listener.Addr().String()}, Timeout: time.Second}), loc: ls.URL, alsoErr: fetch.ErrUnavailable},
+		{name: "not allow-listed", fetcher: fetch.New(fetch.Options{RootCAs: pool, Timeout: time.Second, MaxBodyBytes: MaxDocumentBytes}), loc: ls.URL, alsoErr: fetch.ErrBlockedAddress},
+		{name: "untrusted certificate", fetcher: fetch.New(fetch.Options{AllowHosts: []string{ls.Listener.Addr().String()}, Timeout: time.Second, MaxBodyBytes: MaxDocumentBytes}), loc: ls.URL, alsoErr: fetch.ErrUnavailable},
 		{name: "http not allowed by the fetcher", fetcher: ls.client(time.Second), loc: "http://" + ls.Listener.Addr().String() + "/", alsoErr: fetch.ErrScheme},
 	}
 	for _, tc := range tests {
@@ -579,4 +589,53 @@ func TestSourceConcurrent(t *testing.T) {
 	if n := bad.Load(); n > 0 {
 		t.Fatalf("%d inconsistent reads", n)
 	}
+}
+
+// bigList is a list of n software_id entries, the last one victim.
+func bigList(n int, victim string) string {
+	var b strings.Builder
+	b.WriteString(`{"software_id":[`)
+	for i := range n - 1 {
+		fmt.Fprintf(&b, `"software-%08d-of-a-federation-that-is-large",`, i)
+	}
+	b.WriteString(strconv.Quote(victim) + "]}")
+	return b.String()
+}
+
+// TestSourceURLHoldsTheDocumentedLimits: a list by URL is read up to
+// MaxDocumentBytes, as a file is; 21,000 entries (over 512 KiB, the cap of
+// the client the list once shared with federation key sets) revoke, and a
+// document over the limit is invalid, not merely unavailable.
+func TestSourceURLHoldsTheDocumentedLimits(t *testing.T) {
+	ls := newListServer(t)
+	src, err := NewSource(SourceOptions{Location: ls.URL + "/revoked.json", Fetcher: ls.client(20 * time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("21,000 entries over 512 KiB revoke", func(t *testing.T) {
+		list := bigList(21_000, "victim")
+		if len(list) <= 512<<10 {
+			t.Fatalf("the list is %d bytes, want over 512 KiB", len(list))
+		}
+		ls.serve(list)
+		if err := src.Load(t.Context()); err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if by, ok := src.Revoked(Subject{SoftwareID: "victim"}); !ok || by != MemberSoftwareID {
+			t.Fatalf("Revoked(victim) = %q, %v", by, ok)
+		}
+	})
+	t.Run("a document over MaxDocumentBytes is invalid and keeps the last good list", func(t *testing.T) {
+		ls.serve(`{"jti":[]}` + strings.Repeat(" ", MaxDocumentBytes))
+		err := src.Load(t.Context())
+		if !errors.Is(err, ErrInvalid) || !errors.Is(err, fetch.ErrTooLarge) {
+			t.Fatalf("Load error = %v, want ErrInvalid wrapping fetch.ErrTooLarge", err)
+		}
+		if _, ok := src.Revoked(Subject{SoftwareID: "victim"}); !ok {
+			t.Fatal("the failed Load dropped the last good list")
+		}
+		if _, ferr := src.LastFailure(); ferr != err {
+			t.Fatalf("LastFailure = %v, want %v", ferr, err)
+		}
+	})
 }

@@ -120,12 +120,14 @@ func New(o Options) *Server {
 	}
 	s.get(e, base+discovery.JWKSPath, s.static(o.JWKS))
 	// Tokens are accepted only in the Authorization header, on every
-	// method of both endpoints that take one.
-	e.POST(base+discovery.RegistrationPath, s.register, s.limit, refuseQueryToken)
+	// method of both endpoints that take one. Registration and update may
+	// fetch client-supplied URLs: outboundCaller names the client address
+	// the outbound budgets are kept by.
+	e.POST(base+discovery.RegistrationPath, s.register, s.limit, refuseQueryToken, s.outboundCaller)
 	clientPath := base + discovery.RegistrationPath + "/:client_id"
 	e.Any(clientPath, s.unsupported, refuseQueryToken) // every method but GET, HEAD and PUT, below
 	s.get(e, clientPath, s.read, s.limit, refuseQueryToken)
-	e.PUT(clientPath, s.update, s.limit, refuseQueryToken)
+	e.PUT(clientPath, s.update, s.limit, refuseQueryToken, s.outboundCaller)
 	s.get(e, "/healthz", s.healthz)
 	s.get(e, "/readyz", s.readyz)
 	s.routes = map[string]bool{}

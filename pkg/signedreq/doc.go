@@ -60,7 +60,11 @@
 // Every error wraps exactly one of the sentinels below, for errors.Is. Error
 // texts are written for a client developer (they become the
 // `error_description`) and never carry jwx or network details; the cause of a
-// failed fetch is kept behind Unwrap for logs only.
+// failed fetch is kept behind Unwrap for logs only. Keys named by URL fail
+// with one text whatever went wrong before a signing key with the request's
+// `kid` was found (a status, a refused or busy connection, a timeout, a
+// document that is not a JWK Set or lacks the key), so that the fetch is no
+// oracle on the host the URL names.
 //
 // The package never logs.
 package signedreq

@@ -237,36 +237,49 @@ func signingKey(keys []jwkset.Key, kid string) (jwkset.Key, bool) {
 // clientKeys reads the client's JWK Set from the statement: jwks by value,
 // or else fetched once from software_jwks_uri or software_jwks_endpoint.
 func clientKeys(ctx context.Context, o Options, claims strictjson.Members, kid string) ([]jwkset.Key, error) {
-	var (
-		data   []byte
-		source string
-	)
 	if raw, ok := claims[claimJWKS]; ok && string(raw) != "null" {
 		if len(raw) == 0 || raw[0] != '{' {
 			return nil, fmt.Errorf("%w: the software statement's \"jwks\" must be a JWK Set object", ErrKeys)
 		}
-		data, source = raw, claimJWKS
-	} else {
-		u, name, err := keysURL(claims)
-		if err != nil {
-			return nil, err
-		}
-		if o.Fetcher == nil {
-			return nil, fmt.Errorf("%w: this registrar does not fetch the keys named by %q; the software statement must carry \"jwks\"", ErrKeys, name)
-		}
-		data, err = o.Fetcher.Get(ctx, u, jwkSetAccept)
-		if err != nil {
-			// The cause may name hosts or addresses: logs only.
-			return nil, &hiddenCause{
-				msg:   fmt.Errorf("%w: the JWK Set at the software statement's %q could not be retrieved", ErrKeys, name),
-				cause: err,
-			}
-		}
-		source = name
+		return namedKeys(raw, claimJWKS, kid, o)
 	}
-	// Only the key the request names is checked: directory key sets also
-	// hold transport (use "tls") keys, rotated keys and keys of kinds this
-	// registrar has no use for, which must not make the named key unusable.
+	u, name, err := keysURL(claims)
+	if err != nil {
+		return nil, err
+	}
+	if o.Fetcher == nil {
+		return nil, fmt.Errorf("%w: this registrar does not fetch the keys named by %q; the software statement must carry \"jwks\"", ErrKeys, name)
+	}
+	// Whatever the URL answered, or failed to answer, until a signing key
+	// with the request's kid is in hand gets this one description: a
+	// status, a refused connection, a timeout or a document of the wrong
+	// shape each say something about the host, so telling them apart would
+	// make the fetch an oracle. The cause is kept, behind Unwrap, for logs.
+	unusable := func(cause error) error {
+		return &hiddenCause{
+			msg:   fmt.Errorf("%w: the JWK Set at the software statement's %q could not be retrieved or has no usable signing key with the request's \"kid\"", ErrKeys, name),
+			cause: cause,
+		}
+	}
+	data, err := o.Fetcher.Get(ctx, u, jwkSetAccept)
+	if err != nil {
+		return nil, unusable(err)
+	}
+	keys, err := namedKeys(data, name, kid, o)
+	if err != nil {
+		return nil, unusable(err)
+	}
+	if _, ok := signingKey(keys, kid); !ok {
+		return nil, unusable(fmt.Errorf("the set has no signing key with \"kid\" %q", kid))
+	}
+	return keys, nil
+}
+
+// namedKeys parses the keys of the JWK Set data (from source, a claim name)
+// whose kid is the request's. Only that key is checked: directory key sets
+// also hold transport (use "tls") keys, rotated keys and keys of kinds this
+// registrar has no use for, which must not make the named key unusable.
+func namedKeys(data []byte, source, kid string, o Options) ([]jwkset.Key, error) {
 	named, err := keysWithKID(data, kid)
 	if err != nil {
 		return nil, fmt.Errorf("%w: the JWK Set of the software statement's %q is not acceptable: %s", ErrKeys, source, err)
