@@ -200,8 +200,13 @@ func (r repResult) String() string {
 // repPost posts body to url and decodes the JSON answer. A transport error,
 // an incomplete or non-JSON body are all reported in err.
 func repPost(c *http.Client, url string, body []byte) repResult {
+	return repPostAs(c, url, "application/json", body)
+}
+
+// repPostAs is repPost with another content type.
+func repPostAs(c *http.Client, url, contentType string, body []byte) repResult {
 	r := repResult{at: time.Now()}
-	resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+	resp, err := c.Post(url, contentType, bytes.NewReader(body))
 	if err != nil {
 		r.err = err
 		return r

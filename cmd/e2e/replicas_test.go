@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -214,30 +213,29 @@ func TestReplicasBehindNginx(t *testing.T) {
 // says ready again), and that it exits 0 within its shutdown timeout.
 func TestSIGTERMDrainsInFlight(t *testing.T) {
 	const (
-		inFlight    = 5
-		sectorDelay = 1500 * time.Millisecond
-		redirect    = "https://app.drain.example/cb"
+		inFlight = 5
+		keyDelay = 1500 * time.Millisecond
 	)
-	hits := make(chan struct{}, 16)
-	sector := newRepTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits <- struct{}{}
-		time.Sleep(sectorDelay)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = fmt.Fprintf(w, "[%q]", redirect)
-	}))
+	// Each registration is a signed request whose statement names the
+	// client's keys by URL: the registrar fetches them from a slow key
+	// server (client-supplied URLs reach loopback only through
+	// REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS), which holds it in flight.
 	env := baseEnv(t)
+	suite := newOutboundSuite(t, env["REGISTRAR_ISSUER"])
+	hits := make(chan struct{}, 16)
+	keys := newRepTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits <- struct{}{}
+		time.Sleep(keyDelay)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, suite.jwks())
+	}))
 	env["REGISTRAR_SHUTDOWN_TIMEOUT"] = "10s"
-	env["REGISTRAR_SUBJECT_TYPES"] = "public,pairwise"
-	env["REGISTRAR_OUTBOUND_ALLOW_HOSTS"] = sector.Host
-	env["REGISTRAR_OUTBOUND_CA_FILE"] = sector.CAFile
+	env["REGISTRAR_TRUSTED_ISSUERS_FILE"] = repoPath("testdata", "demo", "trusted-issuers.json")
+	env["REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"] = keys.Host
+	env["REGISTRAR_OUTBOUND_CA_FILE"] = keys.CAFile
 	env["REGISTRAR_OUTBOUND_TIMEOUT"] = "5s"
 	p := start(t, env)
 
-	body, _ := json.Marshal(map[string]any{
-		"redirect_uris":         []string{redirect},
-		"subject_type":          "pairwise",
-		"sector_identifier_uri": sector.URL + "/sector.json",
-	})
 	type done struct {
 		r  repResult
 		at time.Time
@@ -247,7 +245,7 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 		go func() {
 			// One connection per request.
 			c := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-			r := repPost(c, p.URL+"/register", body)
+			r := repPostAs(c, p.URL+"/register", "application/jose", []byte(suite.signed(keys.URL+"/jwks.json")))
 			results <- done{r, time.Now()}
 		}()
 	}
@@ -255,11 +253,11 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 		select {
 		case <-hits:
 		case <-time.After(10 * time.Second):
-			t.Fatalf("only %d of %d registrations reached the sector server:\n%s", i, inFlight, p.Logs())
+			t.Fatalf("only %d of %d registrations reached the key server:\n%s", i, inFlight, p.Logs())
 		}
 	}
 
-	// All five are now waiting on the sector document: SIGTERM.
+	// All five are now waiting on the client's keys: SIGTERM.
 	sigAt := time.Now()
 	p.Signal(t, syscall.SIGTERM)
 
