@@ -218,7 +218,9 @@ func algFitsKey(alg string, k crypto.Signer) error {
 			return nil
 		}
 	case *rsa.PrivateKey:
-		if (alg == "PS256" || alg == "RS256") && p.N.BitLen() >= 2048 {
+		// The sizes pkg/jwkset accepts, so that the published set
+		// always passes the reference verifier (clientid.ParseJWKS).
+		if bits := p.N.BitLen(); (alg == "PS256" || alg == "RS256") && bits >= jwkset.MinRSABits && bits <= jwkset.MaxRSABits {
 			return nil
 		}
 	}

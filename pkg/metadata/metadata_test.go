@@ -1,10 +1,12 @@
 package metadata_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -149,6 +151,9 @@ func TestRejects(t *testing.T) {
 		{"jwks private key", `{` + redirect + `,"jwks":{"keys":[` + privateJWK(t) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks oct key", `{` + redirect + `,"jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks weak RSA", `{` + redirect + `,"jwks":{"keys":[` + weakRSA(t) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks RSA 16384 bits", `{` + redirect + `,"jwks":{"keys":[` + rsaModulusJWK(madeUpModulus(2048, 0xa5)) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks RSA even modulus", `{` + redirect + `,"jwks":{"keys":[` + rsaModulusJWK(madeUpModulus(256, 0xa4)) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks RSA modulus zero-padded", `{` + redirect + `,"jwks":{"keys":[` + rsaModulusJWK(append([]byte{0}, madeUpModulus(256, 0xa5)...)) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks Ed25519 key of small order", `{` + redirect + `,"jwks":{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"z","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks duplicate kid", `{` + redirect + `,"jwks":{"keys":[` + publicJWK(t, mustEC(t), "k1") + `,` + publicJWK(t, mustEC(t), "k1") + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks_uri over http", `{` + redirect + `,"jwks_uri":"http://client.example.org/jwks"}`, openPolicy(), "jwks_uri", oauth.CodeInvalidClientMetadata},
@@ -328,6 +333,17 @@ func privateJWK(t *testing.T) string {
 	}
 	b, _ := json.Marshal(j)
 	return string(b)
+}
+
+// madeUpModulus is n octets of fill: with fill 0xa5 an odd number of 8n
+// bits, with 0xa4 an even one. Parse cannot tell it from a real modulus.
+func madeUpModulus(n int, fill byte) []byte {
+	return bytes.Repeat([]byte{fill}, n)
+}
+
+// rsaModulusJWK is an RSA signing key with the modulus octets n as given.
+func rsaModulusJWK(n []byte) string {
+	return `{"kty":"RSA","kid":"r","alg":"PS256","n":"` + base64.RawURLEncoding.EncodeToString(n) + `","e":"AQAB"}`
 }
 
 func weakRSA(t *testing.T) string {
