@@ -34,7 +34,7 @@ var ErrTooOpen = errors.New("permissions are too open")
 type PermissionError struct {
 	// Path is the key file or directory as Load named it.
 	Path string
-	// Mode is its permission bits.
+	// Mode is its permission bits, with setuid, setgid and sticky.
 	Mode fs.FileMode
 	// Dir is set for a directory.
 	Dir bool
@@ -65,7 +65,23 @@ func (e *PermissionError) Error() string {
 			why = append(why, strings.Join(bits, " and ")+" by others")
 		}
 	}
-	return fmt.Sprintf("%s: permissions %04o are too open (%s); run %s %s", e.Path, e.Mode.Perm(), strings.Join(why, ", "), fix, e.Path)
+	return fmt.Sprintf("%s: permissions %04o are too open (%s); run %s %s", e.Path, unixMode(e.Mode), strings.Join(why, ", "), fix, e.Path)
+}
+
+// unixMode is m as ls and chmod write it: the permission bits and, above
+// them, setuid, setgid and sticky.
+func unixMode(m fs.FileMode) uint32 {
+	u := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		u |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		u |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		u |= 0o1000
+	}
+	return u
 }
 
 func (e *PermissionError) Unwrap() error { return ErrTooOpen }
@@ -134,7 +150,7 @@ func CheckKeyFile(path string) error {
 		return err
 	}
 	if fi.Mode().Perm()&fileTooOpen != 0 {
-		return &PermissionError{Path: path, Mode: fi.Mode().Perm()}
+		return &PermissionError{Path: path, Mode: fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)}
 	}
 	return nil
 }
@@ -149,7 +165,7 @@ func checkDir(path string) error {
 		return err
 	}
 	if fi.Mode().Perm()&dirTooOpen != 0 && !readOnly(path) {
-		return &PermissionError{Path: path, Mode: fi.Mode().Perm(), Dir: true}
+		return &PermissionError{Path: path, Mode: fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky), Dir: true}
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func TestLoadRefusesKeysOthersCanReadOrChange(t *testing.T) {
 		{"derivation secret readable by others", 0o700, 0o600, 0o604, "secret", "permissions 0604 are too open (readable by others); run chmod 600 "},
 		{"derivation secret writable by group", 0o700, 0o600, 0o620, "secret", "(writable by group)"},
 		{"directory writable by others", 0o777, 0o600, 0o600, "dir", "permissions 0777 are too open (writable by group, writable by others); run chmod go-w "},
-		{"directory writable by others with the sticky bit", 0o1777 | os.ModeSticky, 0o600, 0o600, "dir", "(writable by group, writable by others)"},
+		{"directory writable by others with the sticky bit", 0o777 | os.ModeSticky, 0o600, 0o600, "dir", "permissions 1777 are too open (writable by group, writable by others)"},
 		{"directory writable by group", 0o770, 0o600, 0o600, "dir", "permissions 0770 are too open (writable by group); run chmod go-w "},
 	}
 	for _, tc := range tests {
@@ -141,7 +141,7 @@ func secretMount(t *testing.T, mountMode, stampMode, fileMode os.FileMode) (moun
 // lead, and so is the directory they are in.
 func TestLoadKubernetesSecretPermissions(t *testing.T) {
 	skipOnWindows(t)
-	const sticky = 0o1777 | os.ModeSticky
+	const sticky = 0o777 | os.ModeSticky
 	tests := []struct {
 		name      string
 		mountMode os.FileMode
@@ -154,7 +154,7 @@ func TestLoadKubernetesSecretPermissions(t *testing.T) {
 	}{
 		{"defaultMode 0440 on a read-only mount", sticky, true, 0o755, 0o440, ""},
 		{"defaultMode 0400 on a read-only mount", sticky, true, 0o755, 0o400, ""},
-		{"fsGroup's setgid data directory", sticky, true, 0o2755 | os.ModeSetgid, 0o440, ""},
+		{"fsGroup's setgid data directory", sticky, true, 0o755 | os.ModeSetgid, 0o440, ""},
 		{"default mode 0644", sticky, true, 0o755, 0o644, "file"},
 		{"1777 root on a writable mount", sticky, false, 0o755, 0o440, "mount"},
 		{"symlinks into a directory writable by group", 0o700, false, 0o775, 0o440, "stamped"},
