@@ -368,7 +368,9 @@ func checkRSAMembers(members map[string]json.RawMessage) error {
 }
 
 // base64urlUInt decodes a JSON string holding a Base64urlUInt (RFC 7518 §2)
-// in its one spelling. The set's size limit bounds the input.
+// in its one spelling. Every caller bounds the document's size (16 KiB for
+// a client's jwks, the fetch cap for a jwks_uri), so decoding a whole value
+// is cheap.
 func base64urlUInt(raw json.RawMessage) ([]byte, error) {
 	var s string
 	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
