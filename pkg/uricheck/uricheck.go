@@ -142,8 +142,8 @@ func isLocalHost(host string) bool {
 // parts are the components of a checked URI, as substrings of the input.
 type parts struct {
 	scheme string
-	http   bool // scheme is http in any letter case
-	https  bool // scheme is https in any letter case
+	http   bool // scheme is http
+	https  bool // scheme is https
 	host   string
 }
 
@@ -413,7 +413,7 @@ func checkPort(port string) error {
 }
 
 // checkIPv6 checks the inside of an IP-literal: an IPv6 address in canonical
-// RFC 5952 text form (hex digits in any letter case), without a zone
+// RFC 5952 text form (lowercase hex digits, §4.3), without a zone
 // identifier, and not IPv4-mapped. IPvFuture is not accepted.
 func checkIPv6(h string) error {
 	if strings.IndexByte(h, '%') >= 0 {
