@@ -36,6 +36,7 @@ func signRequest(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "registrar request sign: "+format+"\n", a...)
 		return 1
 	}
+	warnOpenKey(e, "request sign", *keyFile)
 	sk, err := loadSigningKey(*keyFile, *algFlag)
 	if err != nil {
 		return fail("%v", err)

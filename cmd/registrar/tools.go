@@ -74,6 +74,7 @@ func signStatement(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "registrar statement sign: "+format+"\n", a...)
 		return 1
 	}
+	warnOpenKey(e, "statement sign", *keyFile)
 	sk, err := loadSigningKey(*keyFile, *algFlag)
 	if err != nil {
 		return fail("%v", err)
@@ -130,6 +131,20 @@ type signingKey struct {
 	raw any
 	alg jwa.SignatureAlgorithm
 	kid string
+}
+
+// warnOpenKey warns, without refusing, when the private key file the
+// signing commands were given is open to others (keys.CheckKeyFile). Unlike
+// Registrar's own keys directory, which serve and the keys commands refuse
+// in that state, this is a federation's or a client's key named on the
+// command line for one signature, and the repository's demonstration keys
+// are committed to git, which keeps no permissions: every clone has them
+// 0644.
+func warnOpenKey(e env, cmd, file string) {
+	var pe *keys.PermissionError
+	if errors.As(keys.CheckKeyFile(file), &pe) {
+		fmt.Fprintf(e.stderr, "registrar %s: warning: %v\n", cmd, pe)
+	}
 }
 
 // loadSigningKey reads a JWK or PEM private key; the algorithm is algFlag,

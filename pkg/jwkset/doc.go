@@ -8,7 +8,8 @@
 // enough and pins the one algorithm each key may be used with.
 //
 // Spec basis: RFC 7517 §4 and §5 (JWK and JWK Set members), RFC 7518 §3.3 and
-// §6 (RSA ≥ 2048 bits, curves), RFC 8725 §3.1 and §3.5 (one algorithm per key,
+// §6 (RSA ≥ 2048 bits, curves; §2 and §6.3.1.1, one Base64urlUInt spelling of
+// n and e, without leading zero octets), RFC 8725 §3.1 and §3.5 (one algorithm per key,
 // no symmetric keys for asymmetric verification), OpenID Connect Dynamic
 // Client Registration 1.0 §2 (`jwks` holds no private or symmetric keys; `use`
 // required on every key when both signing and encryption keys are present),

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -167,12 +168,11 @@ func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
 		return Key{}, false, fmt.Errorf("%w: kty %q", ErrUnsupported, kty)
 	}
 	if kty == "RSA" {
-		// jwx refuses short moduli while parsing; say why.
-		var n string
-		if r := members["n"]; len(r) > 0 && r[0] == '"' && json.Unmarshal(r, &n) == nil {
-			if b, err := base64.RawURLEncoding.DecodeString(n); err == nil && len(b) > 0 && len(b) < 256 {
-				return Key{}, false, fmt.Errorf("%w: RSA modulus shorter than 2048 bits", ErrWeakKey)
-			}
+		// Checked on the members as written, before jwx reads them: jwx
+		// accepts zero-padded and non-canonical encodings and would parse
+		// a modulus of any size.
+		if err := checkRSAMembers(members); err != nil {
+			return Key{}, false, err
 		}
 	}
 	key, err := jwk.ParseKey(raw)
@@ -269,13 +269,7 @@ func parseKey(raw json.RawMessage, o Options) (Key, bool, error) {
 func checkStrength(pub any) (string, error) {
 	switch p := pub.(type) {
 	case *rsa.PublicKey:
-		if p.N.BitLen() < 2048 {
-			return "", fmt.Errorf("%w: RSA modulus of %d bits, at least 2048 required", ErrWeakKey, p.N.BitLen())
-		}
-		if p.E < 65537 || p.E%2 == 0 {
-			return "", fmt.Errorf("%w: RSA public exponent", ErrWeakKey)
-		}
-		return "", nil
+		return "", checkRSA(p.N, p.E)
 	case *ecdsa.PublicKey:
 		// ECDH() refuses points that are not on the curve.
 		if _, err := p.ECDH(); err != nil {
@@ -305,6 +299,91 @@ func checkStrength(pub any) (string, error) {
 		// Never the Go type: this text reaches clients.
 		return "", fmt.Errorf("%w: only RSA, P-256, P-384, P-521 and Ed25519 keys are accepted", ErrUnsupported)
 	}
+}
+
+// RSA key sizes Parse accepts, in bits. The minimum is RFC 7518 §3.3 and
+// FAPI 2.0 §5.4; the maximum bounds what one signature verification costs
+// (it grows with the square of the modulus size), so that a client's jwks
+// cannot make Registrar or an OP spend seconds of CPU per token.
+const (
+	MinRSABits = 2048
+	MaxRSABits = 8192
+)
+
+// maxRSAExponent is the largest public exponent accepted: Go's crypto/rsa
+// refuses to verify with a larger one.
+const maxRSAExponent = 1<<31 - 1
+
+// checkRSA is the rule for every RSA public key Parse accepts: a modulus of
+// MinRSABits to MaxRSABits bits that is odd (an even modulus has the factor
+// 2 and is no RSA modulus at all), and an odd public exponent from 65537 to
+// 2^31-1.
+func checkRSA(n *big.Int, e int) error {
+	switch bits := n.BitLen(); {
+	case bits < MinRSABits:
+		return fmt.Errorf("%w: RSA modulus of %d bits, at least %d required", ErrWeakKey, bits, MinRSABits)
+	case bits > MaxRSABits:
+		return fmt.Errorf("%w: RSA modulus of %d bits, at most %d accepted", ErrUnsupported, bits, MaxRSABits)
+	}
+	if n.Bit(0) == 0 {
+		return fmt.Errorf("%w: RSA modulus is even", ErrWeakKey)
+	}
+	if e < 65537 || e%2 == 0 {
+		return fmt.Errorf("%w: RSA public exponent must be odd and at least 65537", ErrWeakKey)
+	}
+	if e > maxRSAExponent {
+		return fmt.Errorf("%w: RSA public exponent above 2^31-1", ErrUnsupported)
+	}
+	return nil
+}
+
+// checkRSAMembers applies checkRSA to the "n" and "e" members as written,
+// and requires each to be a Base64urlUInt in its one spelling: unpadded
+// base64url with no stray bits, and no leading zero octet (RFC 7518 §2:
+// "The octet sequence MUST utilize the minimum number of octets needed to
+// represent the value"; §6.3.1.1 names the zero-prefixed modulus). jwx
+// would strip the zeros and accept the key, so one key would have many
+// spellings.
+func checkRSAMembers(members map[string]json.RawMessage) error {
+	n, err := base64urlUInt(members["n"])
+	if err != nil {
+		return fmt.Errorf("%w: RSA modulus \"n\" %v", ErrMalformed, err)
+	}
+	e, err := base64urlUInt(members["e"])
+	if err != nil {
+		return fmt.Errorf("%w: RSA exponent \"e\" %v", ErrMalformed, err)
+	}
+	if len(n) > MaxRSABits/8 {
+		return fmt.Errorf("%w: RSA modulus of %d bits, at most %d accepted", ErrUnsupported, new(big.Int).SetBytes(n).BitLen(), MaxRSABits)
+	}
+	// Longer than 4 octets is above 2^31-1; refused before conversion.
+	if len(e) > 4 {
+		return fmt.Errorf("%w: RSA public exponent above 2^31-1", ErrUnsupported)
+	}
+	ev := 0
+	for _, b := range e {
+		ev = ev<<8 | int(b)
+	}
+	return checkRSA(new(big.Int).SetBytes(n), ev)
+}
+
+// base64urlUInt decodes a JSON string holding a Base64urlUInt (RFC 7518 §2)
+// in its one spelling. Every caller bounds the document's size (16 KiB for
+// a client's jwks, the fetch cap for a jwks_uri), so decoding a whole value
+// is cheap.
+func base64urlUInt(raw json.RawMessage) ([]byte, error) {
+	var s string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return nil, errors.New("is missing or not a string")
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) == 0 {
+		return nil, errors.New("is not unpadded base64url")
+	}
+	if b[0] == 0 && len(b) > 1 {
+		return nil, errors.New("has a leading zero octet")
+	}
+	return b, nil
 }
 
 // algFits reports whether alg can be used with pub at all (RFC 7518 §3.1).

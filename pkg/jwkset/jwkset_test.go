@@ -110,6 +110,38 @@ func rsaPub(k *rsa.PrivateKey, extra map[string]any) map[string]any {
 	return m
 }
 
+// rsaN builds an RSA public JWK with "n" and "e" exactly as given.
+func rsaN(n, e string) map[string]any {
+	return map[string]any{"kty": "RSA", "kid": "k", "alg": "RS256", "n": n, "e": e}
+}
+
+// oddModulus is a made-up odd number of exactly bits bits, as a big-endian
+// octet string without leading zeros. Parse cannot tell it from a real
+// modulus, which is all a size test needs (generating a 16384-bit key
+// would take minutes).
+func oddModulus(bits int) []byte {
+	b := make([]byte, (bits+7)/8)
+	for i := range b {
+		b[i] = 0xa5
+	}
+	b[0] = 1 << ((bits - 1) % 8)
+	b[len(b)-1] |= 1
+	return b
+}
+
+// stdAlphabet is a 2048-bit odd modulus spelled in the standard base64
+// alphabet: its first three octets encode as "++++" ("----" in base64url).
+func stdAlphabet() string {
+	n := rsa2048().N.Bytes()
+	n[0], n[1], n[2] = 0xfb, 0xef, 0xbe
+	return base64.RawStdEncoding.EncodeToString(n)
+}
+
+// rsaModulusVariant is the 2048-bit test modulus changed by edit.
+func rsaModulusVariant(edit func(n []byte) []byte) string {
+	return b64.EncodeToString(edit(rsa2048().N.Bytes()))
+}
+
 func set(t testing.TB, keys ...map[string]any) []byte {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"keys": keys})
@@ -134,6 +166,8 @@ func TestParseAccepts(t *testing.T) {
 		{"Ed25519 alg inferred", edPub(t, map[string]any{"kid": "k"}), opts, "EdDSA", isEd},
 		{"RSA 2048 RS256", rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256"}), opts, "RS256", isRSA},
 		{"RSA 2048 PS256", rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "PS256"}), opts, "PS256", isRSA},
+		{"RSA 8192 bits, the largest accepted", rsaN(b64.EncodeToString(oddModulus(8192)), "AQAB"), opts, "RS256", isRSA},
+		{"RSA exponent 2^31-1, the largest accepted", rsaN(b64.EncodeToString(oddModulus(2048)), "f____w"), opts, "RS256", isRSA},
 		{"use sig", ecPub(t, elliptic.P256(), map[string]any{"kid": "k", "use": "sig"}), opts, "ES256", isEC},
 		{"key_ops verify", ecPub(t, elliptic.P256(), map[string]any{"kid": "k", "key_ops": []string{"verify"}}), opts, "ES256", isEC},
 		{"no kid without RequireKID", ecPub(t, elliptic.P256(), nil), opts, "ES256", isEC},
@@ -213,13 +247,29 @@ func TestParseRejects(t *testing.T) {
 	tests := []tcase{
 		{"oct", set(t, map[string]any{"kty": "oct", "kid": "k", "alg": "HS256", "k": b64.EncodeToString(make([]byte, 32))}), opts, []error{jwkset.ErrSymmetricKey}},
 		{"oct without k", set(t, map[string]any{"kty": "oct", "kid": "k"}), opts, []error{jwkset.ErrSymmetricKey}},
-		{"RSA 1024", set(t, rsaPub(rsa1024(), map[string]any{"kid": "k", "alg": "RS256"})), opts,
-			// jwx refuses to parse RSA keys under 2048 bits, so Parse
-			// reports ErrMalformed before its own strength check.
-			[]error{jwkset.ErrWeakKey, jwkset.ErrMalformed}},
+		{"RSA 1024", set(t, rsaPub(rsa1024(), map[string]any{"kid": "k", "alg": "RS256"})), opts, []error{jwkset.ErrWeakKey}},
+		{"RSA 2047 bits", set(t, rsaN(b64.EncodeToString(oddModulus(2047)), "AQAB")), opts, []error{jwkset.ErrWeakKey}},
+		{"RSA 8193 bits", set(t, rsaN(b64.EncodeToString(oddModulus(8193)), "AQAB")), opts, []error{jwkset.ErrUnsupported}},
+		{"RSA 16384 bits", set(t, rsaN(b64.EncodeToString(oddModulus(16384)), "AQAB")), opts, []error{jwkset.ErrUnsupported}},
+		{"RSA even modulus", set(t, rsaN(rsaModulusVariant(func(n []byte) []byte { n[len(n)-1] &^= 1; return n }), "AQAB")), opts, []error{jwkset.ErrWeakKey}},
+		{"RSA modulus with a leading zero octet", set(t, rsaN(rsaModulusVariant(func(n []byte) []byte { return append([]byte{0}, n...) }), "AQAB")), opts, []error{jwkset.ErrMalformed}},
+		{"RSA 2040-bit modulus zero-padded to 256 octets", set(t, rsaN(b64.EncodeToString(append([]byte{0}, oddModulus(2040)...)), "AQAB")), opts, []error{jwkset.ErrMalformed}},
+		{"RSA modulus padded base64", set(t, rsaN(base64.URLEncoding.EncodeToString(rsa2048().N.Bytes()), "AQAB")), opts, []error{jwkset.ErrMalformed}},
+		{"RSA modulus in the standard alphabet", set(t, rsaN(stdAlphabet(), "AQAB")), opts, []error{jwkset.ErrMalformed}},
+		{"RSA modulus with stray bits in its last character", set(t, rsaN(strayBits(b64.EncodeToString(rsa2048().N.Bytes())), "AQAB")), opts, []error{jwkset.ErrMalformed}},
+		{"RSA modulus empty", set(t, rsaN("", "AQAB")), opts, []error{jwkset.ErrMalformed}},
+		{"RSA modulus not a string", set(t, map[string]any{"kty": "RSA", "kid": "k", "alg": "RS256", "n": 7, "e": "AQAB"}), opts, []error{jwkset.ErrMalformed}},
+		{"RSA modulus missing", set(t, map[string]any{"kty": "RSA", "kid": "k", "alg": "RS256", "e": "AQAB"}), opts, []error{jwkset.ErrMalformed}},
 		{"RSA exponent 3", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "Aw"})), opts, []error{jwkset.ErrWeakKey}},
-		{"RSA exponent even", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "AQAC"})), opts,
-			[]error{jwkset.ErrWeakKey, jwkset.ErrMalformed}},
+		{"RSA exponent 1", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "AQ"})), opts, []error{jwkset.ErrWeakKey}},
+		{"RSA exponent even", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "AQAC"})), opts, []error{jwkset.ErrWeakKey}},
+		{"RSA exponent 2^31+1", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "gAAAAQ"})), opts, []error{jwkset.ErrUnsupported}},
+		{"RSA exponent of 9 octets", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "AQAAAAAAAAEAAQ"})), opts, []error{jwkset.ErrUnsupported}},
+		{"RSA exponent with a leading zero octet", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "AAEAAQ"})), opts, []error{jwkset.ErrMalformed}},
+		{"RSA exponent zero", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k", "alg": "RS256", "e": "AA"})), opts, []error{jwkset.ErrWeakKey}},
+		{"RSA exponent missing", set(t, map[string]any{"kty": "RSA", "kid": "k", "alg": "RS256", "n": b64.EncodeToString(rsa2048().N.Bytes())}), opts, []error{jwkset.ErrMalformed}},
+		{"RSA 16384-bit encryption key", set(t, map[string]any{"kty": "RSA", "kid": "k", "use": "enc", "alg": "RSA-OAEP-256", "n": b64.EncodeToString(oddModulus(16384)), "e": "AQAB"}),
+			jwkset.Options{SigningAlgs: allAlgs, AllowEncryption: true}, []error{jwkset.ErrUnsupported}},
 		{"RSA without alg", set(t, rsaPub(rsa2048(), map[string]any{"kid": "k"})), opts, []error{jwkset.ErrAlgorithm}},
 		{"ES384 on P-256", set(t, ecPub(t, elliptic.P256(), map[string]any{"kid": "k", "alg": "ES384"})), opts, []error{jwkset.ErrAlgorithm}},
 		{"ES256 on P-384", set(t, ecPub(t, elliptic.P384(), map[string]any{"kid": "k", "alg": "ES256"})), opts, []error{jwkset.ErrAlgorithm}},
@@ -632,4 +682,16 @@ func edX(hexPoint string) map[string]any {
 		panic(err)
 	}
 	return map[string]any{"kty": "OKP", "crv": "Ed25519", "kid": "k", "alg": "EdDSA", "x": base64.RawURLEncoding.EncodeToString(raw)}
+}
+
+// strayBits sets an unused low bit in the last character of an unpadded
+// base64url string whose length leaves some (lenient decoders ignore them,
+// so the string is a second spelling of the same octets).
+func strayBits(s string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(s)%4 == 0 {
+		panic("no unused bits")
+	}
+	last := strings.IndexByte(alphabet, s[len(s)-1])
+	return s[:len(s)-1] + string(alphabet[last|1])
 }

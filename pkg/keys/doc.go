@@ -13,6 +13,12 @@
 //	secret-<n>.key      32 or more random bytes, base64url; the highest n derives
 //	                    new credentials, older versions still verify them.
 //
+// Load refuses a key file that others may access or its group may write,
+// and a directory that group or others may write unless it is on a
+// read-only mount (PermissionError, which names the file and the chmod that
+// fixes it); see PermissionError for the rule and why it fits a Kubernetes
+// Secret volume.
+//
 // Spec basis: RFC 7517 (JWK), RFC 7638 (thumbprint as kid), RFC 8725 §3.1
 // (one algorithm per key), OpenID Connect Core 1.0 §10.1.1 (publish new keys
 // before signing with them).

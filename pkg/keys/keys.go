@@ -105,6 +105,10 @@ func Load(dir string) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read keys directory: %w", err)
 	}
+	var perms checker
+	if err := perms.root(dir); err != nil {
+		return nil, err
+	}
 	kr := &Keyring{byKID: map[string]*SigningKey{}, secrets: map[int][]byte{}}
 	for _, e := range entries {
 		name := e.Name()
@@ -118,6 +122,9 @@ func Load(dir string) (*Keyring, error) {
 			ts, err := strconv.ParseInt(tsText, 10, 64)
 			if err != nil || strconv.FormatInt(ts, 10) != tsText || ts < 0 {
 				return nil, fmt.Errorf("%w: %s: name must be signing-<unix seconds>.jwk", ErrBadKeyFile, name)
+			}
+			if err := perms.file(path); err != nil {
+				return nil, err
 			}
 			sk, err := loadSigningKey(path)
 			if err != nil {
@@ -134,6 +141,9 @@ func Load(dir string) (*Keyring, error) {
 			v, err := strconv.Atoi(vText)
 			if err != nil || v < 1 || strconv.Itoa(v) != vText {
 				return nil, fmt.Errorf("%w: %s: name must be secret-<version>.key with version >= 1", ErrBadKeyFile, name)
+			}
+			if err := perms.file(path); err != nil {
+				return nil, err
 			}
 			s, err := loadSecret(path)
 			if err != nil {
@@ -218,7 +228,9 @@ func algFitsKey(alg string, k crypto.Signer) error {
 			return nil
 		}
 	case *rsa.PrivateKey:
-		if (alg == "PS256" || alg == "RS256") && p.N.BitLen() >= 2048 {
+		// The sizes pkg/jwkset accepts, so that the published set
+		// always passes the reference verifier (clientid.ParseJWKS).
+		if bits := p.N.BitLen(); (alg == "PS256" || alg == "RS256") && bits >= jwkset.MinRSABits && bits <= jwkset.MaxRSABits {
 			return nil
 		}
 	}
@@ -290,7 +302,9 @@ func PrivateJWK(priv crypto.Signer, alg string) ([]byte, string, error) {
 
 // Generate writes a new signing key, active from now, and the first
 // derivation secret into dir, creating dir if needed (mode 0700). It never
-// overwrites: if dir already holds keys it fails with ErrExists.
+// overwrites: if dir already holds keys it fails with ErrExists. An existing
+// dir that Load would refuse (writable by group or others) is refused with a
+// *PermissionError before anything is written.
 func Generate(dir, alg string, now time.Time, rnd io.Reader) ([]string, error) {
 	if alg == "" {
 		alg = DefaultAlgorithm
@@ -299,6 +313,11 @@ func Generate(dir, alg string, now time.Time, rnd io.Reader) ([]string, error) {
 		return nil, fmt.Errorf("%w: %q (one of %s)", ErrAlgorithm, alg, strings.Join(Algorithms, ", "))
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	// An existing directory keeps its mode: refuse one Load would refuse,
+	// before any key is written into it.
+	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
 	entries, err := os.ReadDir(dir)

@@ -681,7 +681,7 @@ func TestLoadErrors(t *testing.T) {
 	})
 }
 
-// TestLoadRSASize: RSA signing keys must have at least 2048 bits. jwx
+// TestLoadRSASize: RSA signing keys must have 2048 to 8192 bits. jwx
 // refuses to import a key below 2048 bits, so the JWKs are written by hand;
 // the 2048-bit case shows the hand-written form is otherwise loadable.
 func TestLoadRSASize(t *testing.T) {
@@ -704,6 +704,16 @@ func TestLoadRSASize(t *testing.T) {
 		}
 		return data
 	}
+	// A key of more than 8192 bits takes minutes to generate, so this one
+	// is made up: an odd 8200-bit modulus with the other members of the
+	// 2048-bit key. Loading does not sign, and jwx does not check that the
+	// members agree, so only the size rule can refuse it.
+	huge := *rsaKey()
+	hugeN := make([]byte, 1025)
+	for i := range hugeN {
+		hugeN[i] = 0xa5
+	}
+	huge.PublicKey = rsa.PublicKey{N: new(big.Int).SetBytes(hugeN), E: 65537}
 	tests := []struct {
 		name    string
 		key     *rsa.PrivateKey
@@ -713,6 +723,7 @@ func TestLoadRSASize(t *testing.T) {
 		{"RS256 1024 bits", small, "RS256", keys.ErrBadKeyFile},
 		{"PS256 1024 bits", small, "PS256", keys.ErrBadKeyFile},
 		{"RS256 2048 bits", rsaKey(), "RS256", nil},
+		{"PS256 8200 bits, above what jwkset accepts", &huge, "PS256", keys.ErrBadKeyFile},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

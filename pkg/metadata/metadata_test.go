@@ -1,10 +1,12 @@
 package metadata_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -111,6 +113,13 @@ func TestRejects(t *testing.T) {
 		{"web custom scheme", `{"redirect_uris":["com.example.app:/cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"web implicit on localhost", `{"redirect_uris":["https://localhost/cb"],"grant_types":["implicit"],"response_types":["id_token"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"javascript scheme any case", `{"redirect_uris":["JaVaScRiPt:alert(1)"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
+		{"redirect with an upper-case scheme", `{"redirect_uris":["HTTPS://client.example.org/cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
+		{"redirect with an upper-case A-label", `{"redirect_uris":["https://XN--BCHER-KVA.example/cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
+		{"redirect with a percent-encoded NUL", `{"redirect_uris":["https://client.example.org/cb%00"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
+		{"redirect with a percent-encoded bidi override", `{"redirect_uris":["https://client.example.org/%E2%80%AEcb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
+		{"second redirect with lower-case hex", `{"redirect_uris":["https://client.example.org/cb","https://client.example.org/a%2fb"]}`, openPolicy(), "redirect_uris[1]", oauth.CodeInvalidRedirectURI},
+		{"post-logout redirect with a percent-encoded NUL", `{` + redirect + `,"post_logout_redirect_uris":["https://client.example.org/bye%00"]}`, openPolicy(), "post_logout_redirect_uris[0]", oauth.CodeInvalidClientMetadata},
+		{"logo_uri with an upper-case host", `{` + redirect + `,"logo_uri":"https://Client.example.org/logo.png"}`, openPolicy(), "logo_uri", oauth.CodeInvalidClientMetadata},
 		{"native http non-loopback", `{"application_type":"native","redirect_uris":["http://client.example.org/cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"native scheme without a dot", `{"application_type":"native","redirect_uris":["myapp://cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"duplicate redirect", `{"redirect_uris":["https://a.example/cb","https://a.example/cb"]}`, openPolicy(), "redirect_uris[1]", oauth.CodeInvalidRedirectURI},
@@ -149,6 +158,9 @@ func TestRejects(t *testing.T) {
 		{"jwks private key", `{` + redirect + `,"jwks":{"keys":[` + privateJWK(t) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks oct key", `{` + redirect + `,"jwks":{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks weak RSA", `{` + redirect + `,"jwks":{"keys":[` + weakRSA(t) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks RSA 16384 bits", `{` + redirect + `,"jwks":{"keys":[` + rsaModulusJWK(madeUpModulus(2048, 0xa5)) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks RSA even modulus", `{` + redirect + `,"jwks":{"keys":[` + rsaModulusJWK(madeUpModulus(256, 0xa4)) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
+		{"jwks RSA modulus zero-padded", `{` + redirect + `,"jwks":{"keys":[` + rsaModulusJWK(append([]byte{0}, madeUpModulus(256, 0xa5)...)) + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks Ed25519 key of small order", `{` + redirect + `,"jwks":{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"z","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks duplicate kid", `{` + redirect + `,"jwks":{"keys":[` + publicJWK(t, mustEC(t), "k1") + `,` + publicJWK(t, mustEC(t), "k1") + `]}}`, openPolicy(), "jwks", oauth.CodeInvalidClientMetadata},
 		{"jwks_uri over http", `{` + redirect + `,"jwks_uri":"http://client.example.org/jwks"}`, openPolicy(), "jwks_uri", oauth.CodeInvalidClientMetadata},
@@ -203,7 +215,7 @@ func TestAccepts(t *testing.T) {
 		name string
 		body string
 	}{
-		{"query kept", `{"redirect_uris":["https://Client.Example.org/cb?x=1"]}`},
+		{"query kept", `{"redirect_uris":["https://client.example.org/Cb?x=1&Y=%2F"]}`},
 		{"native loopback and custom scheme", `{"application_type":"native","token_endpoint_auth_method":"none","redirect_uris":["com.example.app:/cb","http://127.0.0.1:51004/cb","http://[::1]/cb","http://localhost/cb"]}`},
 		{"hybrid with both grants", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["code id_token"]}`},
 		{"response type set in any order", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["id_token code"]}`},
@@ -225,12 +237,12 @@ func TestAccepts(t *testing.T) {
 }
 
 func TestValuesKeptExactly(t *testing.T) {
-	body := `{"redirect_uris":["https://Client.Example.org/cb?x=1"],"client_name":"Cafe\u0301","client_name#ja-Jpan-JP":"クライアント名"}`
+	body := `{"redirect_uris":["https://client.example.org/Cb?x=1&Y=%2F"],"client_name":"Cafe\u0301","client_name#ja-Jpan-JP":"クライアント名"}`
 	md, probs := run(t, body, openPolicy())
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
-	if md.RedirectURIs[0] != "https://Client.Example.org/cb?x=1" {
+	if md.RedirectURIs[0] != "https://client.example.org/Cb?x=1&Y=%2F" {
 		t.Errorf("redirect changed: %q", md.RedirectURIs[0])
 	}
 	if md.ClientName != "Cafe\u0301" {
@@ -328,6 +340,17 @@ func privateJWK(t *testing.T) string {
 	}
 	b, _ := json.Marshal(j)
 	return string(b)
+}
+
+// madeUpModulus is n octets of fill: with fill 0xa5 an odd number of 8n
+// bits, with 0xa4 an even one. Parse cannot tell it from a real modulus.
+func madeUpModulus(n int, fill byte) []byte {
+	return bytes.Repeat([]byte{fill}, n)
+}
+
+// rsaModulusJWK is an RSA signing key with the modulus octets n as given.
+func rsaModulusJWK(n []byte) string {
+	return `{"kty":"RSA","kid":"r","alg":"PS256","n":"` + base64.RawURLEncoding.EncodeToString(n) + `","e":"AQAB"}`
 }
 
 func weakRSA(t *testing.T) string {

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/registrar/registrar/pkg/internal/textrule"
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/oauth"
 	"github.com/registrar/registrar/pkg/uricheck"
@@ -398,25 +398,11 @@ func checkName(field, v string, probs *Problems) {
 		return
 	}
 	for _, r := range v {
-		if forbiddenInText(r) {
+		if textrule.Forbidden(r) {
 			probs.meta(field, "contains control, bidirectional or invisible characters")
 			return
 		}
 	}
-}
-
-func forbiddenInText(r rune) bool {
-	switch {
-	case unicode.IsControl(r):
-		return true
-	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-		return true
-	case r == 0x200B, r == 0xFEFF, r == 0x2028, r == 0x2029, r == 0x00AD:
-		return true
-	case r >= 0xFFF9 && r <= 0xFFFB, r == 0xFFFD:
-		return true
-	}
-	return false
 }
 
 func checkID(field, v string, probs *Problems) {
@@ -428,7 +414,7 @@ func checkID(field, v string, probs *Problems) {
 		return
 	}
 	for _, r := range v {
-		if forbiddenInText(r) {
+		if textrule.Forbidden(r) {
 			probs.meta(field, "contains control, bidirectional or invisible characters")
 			return
 		}

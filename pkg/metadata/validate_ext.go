@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/registrar/registrar/pkg/internal/textrule"
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/uricheck"
 )
@@ -391,7 +392,7 @@ func printableASCII(s string) bool {
 
 func printableOrUTF8(s string) bool {
 	for _, r := range s {
-		if forbiddenInText(r) {
+		if textrule.Forbidden(r) {
 			return false
 		}
 	}

@@ -25,11 +25,27 @@
 //     Internationalized names must therefore be given as A-labels.
 //   - Percent-encoding must be well formed, and [ ] may appear only around an
 //     IPv6 literal (RFC 3986 §2.1, §3.2.2; ErrSyntax).
+//   - One spelling: every accepted URI is in RFC 3986 §6.2.2 normal form, so
+//     two accepted values name the same resource under syntax-based
+//     normalisation only if they are byte for byte equal (ErrNormalForm).
+//     The scheme and the host are lowercase (they are case-insensitive:
+//     §3.1, §3.2.2; HTTPS://, Client.Example.org, XN--BCHER-KVA and
+//     [2001:DB8::1] are refused); percent-encodings use upper-case hex
+//     digits (%2F, not %2f; §6.2.2.1) and never encode an unreserved
+//     character: a letter, a digit, or one of "-._~" (§2.3, §6.2.2.2).
+//   - Percent-encoded octets, wherever they appear, decode to UTF-8
+//     (ErrSyntax; overlong forms such as %C0%80 count as invalid) without a
+//     control, bidirectional control or invisible character: %00, %0D%0A,
+//     %7F, %C2%85, %E2%80%AE, %E2%80%8B, %EF%BB%BF and the rest of package
+//     textrule's list (ErrControlChar). A consent screen or log that decodes
+//     the URI would otherwise show reordered or hidden text, and a server
+//     that decodes it could cut it at a NUL or split a header at CR LF.
 //   - Absolute with a syntactically valid scheme (RFC 3986 §3.1; RFC 6749
 //     §3.1.2; ErrNotAbsolute). Relative and network-path references fail.
-//   - Schemes compare case-insensitively. javascript, data, vbscript, file,
-//     about, blob, filesystem, ws, wss and ftp are rejected for every use
-//     (ErrForbiddenScheme), in any letter case.
+//   - javascript, data, vbscript, file, about, blob, filesystem, ws, wss
+//     and ftp are rejected for every use (ErrForbiddenScheme), in any letter
+//     case (checked before the lowercase rule, so that the error names the
+//     real problem).
 //   - No fragment: RFC 6749 §3.1.2 forbids one in a redirection endpoint,
 //     and a bare trailing # counts, since net/url drops an empty fragment
 //     (ErrFragment). HTTPS allows one non-empty fragment on request only
@@ -48,7 +64,7 @@
 //     starts with a digit is read as IPv4, as browsers do, so 127.1,
 //     0x7f.0.0.1, 0177.0.0.1 and 2130706433 fail instead of resolving to
 //     127.0.0.1. An xn-- label must decode to a valid U-label and re-encode to
-//     itself (RFC 5891 §5.4, idna.Registration profile). The same host rules
+//     itself, byte for byte (RFC 5891 §5.4, idna.Registration profile). The same host rules
 //     apply to the authority of a private-use URI when its host is not empty.
 //   - A port, if present, is 1..65535 in decimal without leading zeros
 //     (RFC 3986 §3.2.3, §6.2.3; ErrPort).
@@ -90,12 +106,26 @@
 //     loopback http for them.
 //   - * is rejected anywhere in the value, not only in the host, because no
 //     part of a registered URI is a pattern.
-//   - IDNs are accepted only as A-labels; any non-ASCII byte is rejected, so
-//     one name has one accepted spelling apart from ASCII letter case.
-//   - Letter case is accepted as given (https://Client.Example.org/cb) and
-//     kept: exact matching makes the stored spelling the only one that works.
+//   - IDNs are accepted only as A-labels; any non-ASCII byte is rejected, and
+//     the host must be lowercase, so one name has one accepted spelling.
+//   - Scheme and host must be lowercase although both are case-insensitive
+//     and Registrar compares redirect URIs as exact strings: a second
+//     spelling can serve only to slip past a case-sensitive comparison
+//     downstream (an OP's scheme or host allow-list, a homograph check that
+//     looks for "xn--"). Path and query keep their letter case, which is
+//     significant (https://client.example.org/CB is another URI).
+//   - Percent-encoded characters that are harmless when decoded (%20, %2F,
+//     %C3%A9, and U+200C and U+200D, which some scripts and emoji need) are
+//     accepted; the decoded-character rule is package textrule's, the one
+//     that display names follow too.
 //   - Characters RFC 3986 excludes (" < > ^ ` { | }) are rejected even though
 //     they are printable and net/url accepts them, as are [ ] outside an
 //     IPv6 literal and malformed percent-encoding.
-//   - An explicit default port (https://a.example:443/) is accepted as given.
+//   - Lower-case hex digits and percent-encoded unreserved characters are
+//     refused although some encoders write them (.NET's HttpUtility.UrlEncode
+//     writes %2f, Java's URLEncoder %7E): the client fixes its string once,
+//     at registration, and what it then sends matches what was stored.
+//   - An explicit default port (https://a.example:443/) and an empty path
+//     are accepted as given: those equivalences are scheme-based (RFC 3986
+//     §6.2.3), outside the one-spelling rule.
 package uricheck

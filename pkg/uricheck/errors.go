@@ -14,11 +14,18 @@ var (
 	ErrNotAbsolute = errors.New("URI is not absolute")
 	// ErrControlChar: a byte that may not appear in a URI: controls, space,
 	// DEL, non-ASCII, backslash, and the other printable characters RFC 3986
-	// excludes (" < > ^ ` { | }).
+	// excludes (" < > ^ ` { | }); or, percent-encoded, a control,
+	// bidirectional or invisible character (package textrule).
 	ErrControlChar = errors.New("URI has a character that is not allowed")
-	// ErrSyntax: malformed percent-encoding, square brackets outside an IPv6
-	// literal, or a value net/url cannot parse or parses differently.
+	// ErrSyntax: malformed percent-encoding, percent-encoded bytes that are
+	// not UTF-8, square brackets outside an IPv6 literal, or a value net/url
+	// cannot parse or parses differently.
 	ErrSyntax = errors.New("URI is malformed")
+	// ErrNormalForm: a second spelling of a URI in RFC 3986 §6.2.2 normal
+	// form: an upper-case letter in the scheme or host (both are
+	// case-insensitive), lower-case hex digits in a percent-encoding, or a
+	// percent-encoded letter, digit, - . _ or ~.
+	ErrNormalForm = errors.New("URI is not in normal form")
 	// ErrFragment: a fragment where none is allowed (a bare trailing # counts),
 	// or an empty or malformed fragment where one is allowed.
 	ErrFragment = errors.New("URI has a fragment")
@@ -67,10 +74,17 @@ var (
 	errNoScheme    = reason(ErrNotAbsolute, "URI has no valid scheme")
 	errNoAuthority = reason(ErrNotAbsolute, "http and https URIs must have //host")
 
-	errChar    = reason(ErrControlChar, "URI has a character that is not allowed")
-	errPercent = reason(ErrSyntax, "URI has malformed percent-encoding")
-	errBracket = reason(ErrSyntax, "URI has square brackets outside an IPv6 literal")
-	errParse   = reason(ErrSyntax, "URI is malformed")
+	errChar        = reason(ErrControlChar, "URI has a character that is not allowed")
+	errEncodedChar = reason(ErrControlChar, "URI has a percent-encoded control, bidirectional or invisible character")
+	errPercent     = reason(ErrSyntax, "URI has malformed percent-encoding")
+	errPercentUTF8 = reason(ErrSyntax, "URI has percent-encoded bytes that are not UTF-8")
+
+	errSchemeCase        = reason(ErrNormalForm, "URI scheme must be lowercase")
+	errHostCase          = reason(ErrNormalForm, "URI host must be lowercase")
+	errPercentCase       = reason(ErrNormalForm, "URI percent-encoding must use upper-case hex digits")
+	errPercentUnreserved = reason(ErrNormalForm, "URI must not percent-encode letters, digits or - . _ ~")
+	errBracket           = reason(ErrSyntax, "URI has square brackets outside an IPv6 literal")
+	errParse             = reason(ErrSyntax, "URI is malformed")
 
 	errFragment      = reason(ErrFragment, "URI must not have a fragment")
 	errFragmentEmpty = reason(ErrFragment, "URI fragment is empty")

@@ -4,8 +4,11 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+
+	"github.com/registrar/registrar/pkg/internal/textrule"
 )
 
 // AppType is the OIDC Dynamic Client Registration application_type.
@@ -101,7 +104,7 @@ func HTTPS(raw string, o WebOptions) error {
 }
 
 // HTTPSHost is HTTPS that also returns the URL's host as written (IPv6
-// without its brackets, letter case kept), so that a caller comparing hosts
+// without its brackets; always lowercase), so that a caller comparing hosts
 // need not parse the URL again.
 func HTTPSHost(raw string, o WebOptions) (string, error) {
 	var p parts
@@ -139,28 +142,32 @@ func isLocalHost(host string) bool {
 // parts are the components of a checked URI, as substrings of the input.
 type parts struct {
 	scheme string
-	http   bool // scheme is http in any letter case
-	https  bool // scheme is https in any letter case
+	http   bool // scheme is http
+	https  bool // scheme is https
 	host   string
 }
 
 // Character classes.
 const (
-	cURI    = 1 << iota // may appear in a URI (RFC 3986 §2)
-	cScheme             // may appear in a scheme after the first letter
-	cAlpha              // ALPHA
-	cDigit              // DIGIT
-	cHex                // HEXDIG
-	cLDH                // letter, digit or hyphen (DNS label)
+	cURI        = 1 << iota // may appear in a URI (RFC 3986 §2)
+	cScheme                 // may appear in a scheme after the first letter
+	cAlpha                  // ALPHA
+	cDigit                  // DIGIT
+	cHex                    // HEXDIG
+	cLDH                    // letter, digit or hyphen (DNS label)
+	cUnreserved             // ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 §2.3)
 )
 
 var class = func() (t [256]uint8) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] |= cURI | cScheme | cAlpha | cLDH
-		t[c-'a'+'A'] |= cURI | cScheme | cAlpha | cLDH
+		t[c] |= cURI | cScheme | cAlpha | cLDH | cUnreserved
+		t[c-'a'+'A'] |= cURI | cScheme | cAlpha | cLDH | cUnreserved
 	}
 	for c := '0'; c <= '9'; c++ {
-		t[c] |= cURI | cScheme | cDigit | cHex | cLDH
+		t[c] |= cURI | cScheme | cDigit | cHex | cLDH | cUnreserved
+	}
+	for _, c := range "-._~" {
+		t[c] |= cUnreserved
 	}
 	for _, c := range "abcdefABCDEF" {
 		t[c] |= cHex
@@ -243,8 +250,11 @@ func (p *parts) parse(raw string, maxLen int, allowFragment bool) error {
 	if colon < 0 {
 		return errNoScheme
 	}
-	p.http = strings.EqualFold(p.scheme, "http")
-	p.https = strings.EqualFold(p.scheme, "https")
+	if hasUpper(p.scheme) {
+		return errSchemeCase
+	}
+	p.http = p.scheme == "http"
+	p.https = p.scheme == "https"
 
 	rest := raw[colon+1:]
 	if hash >= 0 {
@@ -308,6 +318,9 @@ func (p *parts) parse(raw string, maxLen int, allowFragment bool) error {
 		return errBracket
 	}
 	if err := checkPath(path); err != nil {
+		return err
+	}
+	if err := checkEncoded(raw); err != nil {
 		return err
 	}
 
@@ -400,7 +413,7 @@ func checkPort(port string) error {
 }
 
 // checkIPv6 checks the inside of an IP-literal: an IPv6 address in canonical
-// RFC 5952 text form (hex digits in any letter case), without a zone
+// RFC 5952 text form (lowercase hex digits, §4.3), without a zone
 // identifier, and not IPv4-mapped. IPvFuture is not accepted.
 func checkIPv6(h string) error {
 	if strings.IndexByte(h, '%') >= 0 {
@@ -410,11 +423,15 @@ func checkIPv6(h string) error {
 	if err != nil || !a.Is6() {
 		return errHostIPv6
 	}
+	if hasUpper(h) {
+		// RFC 5952 §4.3: lowercase hex digits.
+		return errHostCase
+	}
 	if a.Is4In6() {
 		return errHostMapped
 	}
 	var buf [64]byte
-	if !equalFoldBytes(a.AppendTo(buf[:0]), h) {
+	if string(a.AppendTo(buf[:0])) != h {
 		return errHostIPv6Form
 	}
 	return nil
@@ -426,6 +443,11 @@ func checkIPv6(h string) error {
 func checkHost(h string) error {
 	if strings.IndexByte(h, '%') >= 0 {
 		return errHostPercent
+	}
+	if hasUpper(h) {
+		// RFC 3986 §3.2.2, §6.2.2.1: the host is case-insensitive and its
+		// normal form is lowercase; for A-labels, the form ToASCII makes.
+		return errHostCase
 	}
 	if len(h) > 253 {
 		return errHostLong
@@ -470,14 +492,13 @@ func checkLabel(l string) error {
 			return errHostLabel
 		}
 	}
-	if len(l) >= 4 && strings.EqualFold(l[:4], "xn--") {
-		lower := strings.ToLower(l)
-		u, err := idna.Registration.ToUnicode(lower)
+	if strings.HasPrefix(l, "xn--") {
+		u, err := idna.Registration.ToUnicode(l)
 		if err != nil {
 			return errHostALabel
 		}
 		a, err := idna.Registration.ToASCII(u)
-		if err != nil || a != lower {
+		if err != nil || a != l {
 			return errHostALabel
 		}
 	}
@@ -526,21 +547,69 @@ func hasSuffixFold(s, suffix string) bool {
 	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
-func equalFoldBytes(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
+// hasUpper reports whether s has an ASCII upper-case letter.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// checkEncoded checks every percent-encoding in raw (already known to be
+// well formed). Each must be in RFC 3986 §6.2.2 normal form: upper-case hex
+// digits (§6.2.2.1), and never an unreserved character, which has only its
+// literal spelling (§2.3, §6.2.2.2). Each run of encoded octets must be
+// UTF-8 whose characters package textrule allows: no NUL or other control
+// (%00, %0D%0A, %7F, %C2%85), no bidirectional control (%E2%80%AE) and no
+// invisible character (%E2%80%8B). A consent screen, a log or a server that
+// decodes the URI would show or act on them; invalid UTF-8 is refused
+// because lenient decoders read overlong forms such as %C0%80 as NUL. It
+// does not allocate.
+func checkEncoded(raw string) error {
+	for i := 0; i < len(raw); {
+		if raw[i] != '%' {
+			i++
+			continue
+		}
+		// One encoded character: up to utf8.UTFMax consecutive octets.
+		var buf [utf8.UTFMax]byte
+		n := 0
+		for n < len(buf) && i < len(raw) && raw[i] == '%' {
+			hi, lo := raw[i+1], raw[i+2]
+			if 'a' <= hi && hi <= 'f' || 'a' <= lo && lo <= 'f' {
+				return errPercentCase
+			}
+			b := unhex(hi)<<4 | unhex(lo)
+			if class[b]&cUnreserved != 0 {
+				return errPercentUnreserved
+			}
+			buf[n] = b
+			n++
+			i += 3
+			if utf8.FullRune(buf[:n]) {
+				break
+			}
+		}
+		r, size := utf8.DecodeRune(buf[:n])
+		if size != n || r == utf8.RuneError && size == 1 {
+			return errPercentUTF8
+		}
+		if textrule.Forbidden(r) {
+			return errEncodedChar
+		}
+	}
+	return nil
+}
+
+// unhex is the value of a hex digit the caller has checked.
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }

@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 var sentinels = []error{
 	ErrTooLong, ErrNotAbsolute, ErrControlChar, ErrSyntax, ErrFragment,
 	ErrWildcard, ErrForbiddenScheme, ErrScheme, ErrUserinfo, ErrHost, ErrPort,
-	ErrPath, ErrLocalhost, ErrHTTP, ErrPrivateScheme, ErrAppType,
+	ErrPath, ErrLocalhost, ErrHTTP, ErrPrivateScheme, ErrAppType, ErrNormalForm,
 }
 
 var (
@@ -30,8 +32,7 @@ type redirectCase struct {
 var redirectCases = []redirectCase{
 	// Accepted.
 	{"https plain", "https://client.example.org/cb", web, nil},
-	{"https mixed case kept", "https://Client.Example.org/cb?x=1", web, nil},
-	{"https upper scheme", "HTTPS://client.example.org/cb", web, nil},
+	{"https path and query case kept", "https://client.example.org/CB?X=Y", web, nil},
 	{"https no path", "https://client.example.org", web, nil},
 	{"https query only", "https://client.example.org?x=1", web, nil},
 	{"https empty query", "https://client.example.org/cb?", web, nil},
@@ -42,15 +43,19 @@ var redirectCases = []redirectCase{
 	{"https single label", "https://intranet/cb", web, nil},
 	{"https ipv4", "https://192.0.2.1/cb", web, nil},
 	{"https ipv6", "https://[2001:db8::1]:8443/cb", web, nil},
-	{"https ipv6 upper hex", "https://[2001:DB8::1]/cb", web, nil},
 	{"https a-label", "https://xn--bcher-kva.example/cb", web, nil},
-	{"https a-label upper", "https://XN--BCHER-KVA.example/cb", web, nil},
 	{"https 63 char label", "https://" + strings.Repeat("a", 63) + ".example/cb", web, nil},
 	{"https digits in first label", "https://127.example/cb", web, nil},
 	{"https hyphen inside label", "https://a-b.example/cb", web, nil},
 	{"https sub-delims in path", "https://a.example/p;x=1/!$&'()+,=:@~_", web, nil},
 	{"https dots inside segment", "https://a.example/a..b/.c/d./cb", web, nil},
 	{"https encoded slash", "https://a.example/a%2Fb", web, nil},
+	{"https reserved characters percent-encoded", "https://a.example/a%2Fb?x=%3D%26%23", web, nil},
+	{"https encoded space and percent", "https://a.example/a%20b?x=%25", web, nil},
+	{"https encoded UTF-8 letters", "https://a.example/caf%C3%A9?q=%E5%90%8D", web, nil},
+	{"https encoded emoji", "https://a.example/%F0%9F%98%80", web, nil},
+	{"https encoded zero-width joiner", "https://a.example/a%E2%80%8Db", web, nil},
+	{"https encoded no-break space", "https://a.example/a%C2%A0b", web, nil},
 	{"https localhost non-implicit", "https://localhost/cb", web, nil},
 	{"https exactly max length", "https://a.example/" + strings.Repeat("a", 2048-len("https://a.example/")), web, nil},
 	{"web http loopback allowed ipv4", "http://127.0.0.1:8080/cb", webLoopback, nil},
@@ -60,7 +65,7 @@ var redirectCases = []redirectCase{
 	{"native private-use double slash", "com.example.app://cb", native, nil},
 	{"native private-use empty host", "com.example.app:///cb", native, nil},
 	{"native private-use query", "com.example.app:/cb?x=1", native, nil},
-	{"native private-use mixed chars", "Com.Example-1.app+x:/cb", native, nil},
+	{"native private-use mixed chars", "com.example-1.app+x:/cb", native, nil},
 	{"native private-use rootless", "com.example.app:cb", native, nil},
 	{"native http 127.0.0.1 port", "http://127.0.0.1:51004/cb", native, nil},
 	{"native http 127.0.0.1 no port", "http://127.0.0.1/cb", native, nil},
@@ -95,6 +100,32 @@ var redirectCases = []redirectCase{
 	{"pipe", "https://a.example/a|b", web, ErrControlChar},
 	{"caret", "https://a.example/a^b", web, ErrControlChar},
 	{"backtick", "https://a.example/a`b", web, ErrControlChar},
+
+	// ErrControlChar: percent-encoded controls, bidirectional controls and
+	// invisible characters, anywhere after the scheme.
+	{"encoded nul in path", "https://client.example.org/cb%00", web, ErrControlChar},
+	{"encoded nul in query", "https://client.example.org/cb?x=%00", web, ErrControlChar},
+	{"encoded crlf in query", "https://client.example.org/cb?x=%0D%0ALocation:%20evil", web, ErrControlChar},
+	{"encoded tab", "https://client.example.org/c%09b", web, ErrControlChar},
+	{"encoded unit separator", "https://client.example.org/c%1Fb", web, ErrControlChar},
+	{"encoded del", "https://client.example.org/cb%7F", web, ErrControlChar},
+	{"encoded C1 first", "https://client.example.org/cb%C2%80", web, ErrControlChar},
+	{"encoded C1 next line", "https://client.example.org/cb%C2%85", web, ErrControlChar},
+	{"encoded C1 last", "https://client.example.org/cb%C2%9F", web, ErrControlChar},
+	{"encoded right-to-left override", "https://client.example.org/%E2%80%AEgpj.exe", web, ErrControlChar},
+	{"encoded left-to-right embedding", "https://client.example.org/%E2%80%AA", web, ErrControlChar},
+	{"encoded left-to-right mark", "https://client.example.org/%E2%80%8E", web, ErrControlChar},
+	{"encoded right-to-left mark", "https://client.example.org/%E2%80%8F", web, ErrControlChar},
+	{"encoded left-to-right isolate", "https://client.example.org/%E2%81%A6", web, ErrControlChar},
+	{"encoded pop directional isolate", "https://client.example.org/%E2%81%A9", web, ErrControlChar},
+	{"encoded arabic letter mark", "https://client.example.org/%D8%9C", web, ErrControlChar},
+	{"encoded zero-width space", "https://client.example.org/a%E2%80%8Bb", web, ErrControlChar},
+	{"encoded byte order mark", "https://client.example.org/%EF%BB%BFcb", web, ErrControlChar},
+	{"encoded line separator", "https://client.example.org/cb?x=%E2%80%A8", web, ErrControlChar},
+	{"encoded soft hyphen", "https://client.example.org/c%C2%ADb", web, ErrControlChar},
+	{"encoded replacement character", "https://client.example.org/%EF%BF%BD", web, ErrControlChar},
+	{"encoded nul private-use", "com.example.app:/cb%00", native, ErrControlChar},
+	{"encoded override native loopback query", "http://127.0.0.1/cb?x=%E2%80%AE", native, ErrControlChar},
 
 	// ErrNotAbsolute.
 	{"empty", "", web, ErrNotAbsolute},
@@ -135,6 +166,29 @@ var redirectCases = []redirectCase{
 	{"ws", "ws://a.example/cb", web, ErrForbiddenScheme},
 	{"wss", "WSS://a.example/cb", native, ErrForbiddenScheme},
 	{"ftp", "ftp://a.example/cb", web, ErrForbiddenScheme},
+
+	// ErrNormalForm: scheme and host are case-insensitive, so only lowercase is
+	// accepted (one spelling per URI).
+	{"upper scheme", "HTTPS://client.example.org/cb", web, ErrNormalForm},
+	{"mixed case scheme", "Https://client.example.org/cb", web, ErrNormalForm},
+	{"upper scheme native loopback", "HTTP://127.0.0.1/cb", native, ErrNormalForm},
+	{"upper private-use scheme", "Com.Example.App:/cb", native, ErrNormalForm},
+	{"mixed case host", "https://Client.Example.org/cb?x=1", web, ErrNormalForm},
+	{"upper a-label", "https://XN--BCHER-KVA.example/cb", web, ErrNormalForm},
+	{"upper a-label prefix", "https://XN--bcher-kva.example/cb", web, ErrNormalForm},
+	{"upper a-label body", "https://xn--BCHER-kva.example/cb", web, ErrNormalForm},
+	{"ipv6 upper hex", "https://[2001:DB8::1]/cb", web, ErrNormalForm},
+	{"lowercase hex in path", "https://client.example.org/a%2fb", web, ErrNormalForm},
+	{"lowercase hex in query", "https://client.example.org/cb?x=%3d", web, ErrNormalForm},
+	{"lowercase hex of an encoded override", "https://client.example.org/%e2%80%ae", web, ErrNormalForm},
+	{"encoded letter", "https://client.example.org/%41", web, ErrNormalForm},
+	{"encoded digit", "https://client.example.org/cb?x=%31", web, ErrNormalForm},
+	{"encoded tilde", "https://client.example.org/%7Euser/cb", web, ErrNormalForm},
+	{"encoded hyphen", "https://client.example.org/a%2Db", web, ErrNormalForm},
+	{"encoded underscore", "https://client.example.org/a%5Fb", web, ErrNormalForm},
+	{"encoded dot in query", "https://client.example.org/cb?f=a%2Ehtml", web, ErrNormalForm},
+	{"encoded letter private-use", "com.example.app:/c%62", native, ErrNormalForm},
+	{"upper host private-use authority", "com.example.app://Host/cb", native, ErrNormalForm},
 
 	// ErrUserinfo.
 	{"userinfo host confusion", "https://legit.example@evil.example/cb", web, ErrUserinfo},
@@ -223,6 +277,13 @@ var redirectCases = []redirectCase{
 	{"bracket in path", "https://a.example/[x]", web, ErrSyntax},
 	{"bracket in query", "https://a.example/cb?a[]=1", web, ErrSyntax},
 	{"bracket in reg-name", "https://a[b]/cb", web, ErrSyntax},
+	{"encoded overlong nul", "https://a.example/cb%C0%80", web, ErrSyntax},
+	{"encoded byte that is never UTF-8", "https://a.example/cb%FF", web, ErrSyntax},
+	{"encoded lone continuation byte", "https://a.example/cb%80", web, ErrSyntax},
+	{"encoded truncated sequence", "https://a.example/cb%E2%80", web, ErrSyntax},
+	{"encoded sequence split by a literal", "https://a.example/cb%E2%80x%AE", web, ErrSyntax},
+	{"encoded surrogate", "https://a.example/cb%ED%A0%80", web, ErrSyntax},
+	{"encoded above U+10FFFF", "https://a.example/cb%F4%90%80%80", web, ErrSyntax},
 
 	// Web application type.
 	{"web http", "http://client.example.org/cb", web, ErrHTTP},
@@ -230,14 +291,14 @@ var redirectCases = []redirectCase{
 	{"web http localhost default", "http://localhost/cb", web, ErrHTTP},
 	{"web http non-loopback with policy", "http://client.example.org/cb", webLoopback, ErrHTTP},
 	{"web http 127.0.0.2 with policy", "http://127.0.0.2/cb", webLoopback, ErrHTTP},
-	{"web http LOCALHOST with policy", "http://LOCALHOST/cb", webLoopback, ErrHTTP},
+	{"web http LOCALHOST with policy", "http://LOCALHOST/cb", webLoopback, ErrNormalForm},
 	{"web custom scheme", "com.example.app:/cb", web, ErrScheme},
 	{"web myapp", "myapp://cb", web, ErrScheme},
 	{"web mailto", "mailto:a@example.org", web, ErrScheme},
 	{"web implicit http", "http://client.example.org/cb", webImplicit, ErrHTTP},
 	{"web implicit http loopback with policy", "http://127.0.0.1/cb", RedirectOptions{App: Web, Implicit: true, AllowWebHTTPLoopback: true}, ErrLocalhost},
 	{"web implicit https localhost", "https://localhost/cb", webImplicit, ErrLocalhost},
-	{"web implicit https LocalHost", "https://LocalHost/cb", webImplicit, ErrLocalhost},
+	{"web implicit https LocalHost", "https://LocalHost/cb", webImplicit, ErrNormalForm},
 	{"web implicit https sub.localhost", "https://app.localhost/cb", webImplicit, ErrLocalhost},
 	{"web implicit https 127.0.0.1", "https://127.0.0.1/cb", webImplicit, ErrLocalhost},
 	{"web implicit https 127.9.9.9", "https://127.9.9.9/cb", webImplicit, ErrLocalhost},
@@ -247,7 +308,7 @@ var redirectCases = []redirectCase{
 	// Native application type.
 	{"native http non-loopback", "http://client.example.org/cb", native, ErrHTTP},
 	{"native http 127.0.0.2", "http://127.0.0.2/cb", native, ErrHTTP},
-	{"native http LOCALHOST", "http://LOCALHOST/cb", native, ErrHTTP},
+	{"native http LOCALHOST", "http://LOCALHOST/cb", native, ErrNormalForm},
 	{"native http localhost.example", "http://localhost.example/cb", native, ErrHTTP},
 	{"native http private ip", "http://192.168.0.1/cb", native, ErrHTTP},
 	{"native myapp", "myapp://cb", native, ErrPrivateScheme},
@@ -319,6 +380,16 @@ var httpsCases = []httpsCase{
 	{"too long", "https://a.example/" + strings.Repeat("a", 100), WebOptions{MaxLength: 64}, ErrTooLong},
 	{"control", "https://a.example/\r\n", WebOptions{}, ErrControlChar},
 	{"wildcard", "https://*.example/", WebOptions{}, ErrWildcard},
+	{"upper scheme", "HTTPS://client.example.org/jwks", WebOptions{}, ErrNormalForm},
+	{"upper scheme loopback", "HTTP://127.0.0.1/jwks", WebOptions{AllowHTTPLoopback: true}, ErrNormalForm},
+	{"upper host", "https://Client.example.org/jwks", WebOptions{}, ErrNormalForm},
+	{"upper a-label", "https://XN--BCHER-KVA.example/tos", WebOptions{}, ErrNormalForm},
+	{"encoded nul", "https://client.example.org/jwks%00", WebOptions{}, ErrControlChar},
+	{"encoded override in query", "https://client.example.org/tos?l=%E2%80%AE", WebOptions{}, ErrControlChar},
+	{"encoded override in fragment", "https://client.example.org/r#%E2%80%AE", WebOptions{AllowFragment: true}, ErrControlChar},
+	{"encoded overlong nul", "https://client.example.org/jwks%C0%80", WebOptions{}, ErrSyntax},
+	{"lowercase hex", "https://client.example.org/jwks?v=%2f", WebOptions{}, ErrNormalForm},
+	{"encoded letter in fragment", "https://client.example.org/r#%61", WebOptions{AllowFragment: true}, ErrNormalForm},
 }
 
 func TestHTTPS(t *testing.T) {
@@ -396,6 +467,40 @@ func assertAcceptedInvariants(t testing.TB, raw string) {
 			t.Fatalf("accepted http(s) value without host: %q", raw)
 		}
 	}
+	// One spelling: scheme and host in lowercase (net/url lowercases the
+	// scheme it returns, so the raw prefix is checked).
+	if scheme := raw[:len(u.Scheme)]; scheme != strings.ToLower(scheme) {
+		t.Fatalf("accepted upper-case scheme: %q", raw)
+	}
+	if h := u.Hostname(); h != strings.ToLower(h) {
+		t.Fatalf("accepted upper-case host: %q", raw)
+	}
+	// Percent-encodings are in normal form: upper-case hex, never an
+	// unreserved character (RFC 3986 §6.2.2.1, §6.2.2.2).
+	for i := 0; i+2 < len(raw); i++ {
+		if raw[i] != '%' {
+			continue
+		}
+		hex := raw[i+1 : i+3]
+		if hex != strings.ToUpper(hex) {
+			t.Fatalf("accepted lower-case percent-encoding: %q", raw)
+		}
+		if c, _ := url.PathUnescape(raw[i : i+3]); strings.ContainsAny(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~") {
+			t.Fatalf("accepted percent-encoded unreserved character: %q", raw)
+		}
+	}
+	// Decoded, the value is UTF-8 without controls, bidirectional controls
+	// or the commonest invisible characters (an oracle independent of
+	// package textrule: Unicode's own property tables).
+	decoded, err := url.PathUnescape(raw)
+	if err != nil || !utf8.ValidString(decoded) {
+		t.Fatalf("accepted value that does not decode to UTF-8: %q", raw)
+	}
+	for _, r := range decoded {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == 0x200B || r == 0xFEFF {
+			t.Fatalf("accepted value that decodes to %U: %q", r, raw)
+		}
+	}
 }
 
 func TestIsLoopbackHost(t *testing.T) {
@@ -465,7 +570,10 @@ func TestAcceptedRedirectAlsoAcceptedByHTTPS(t *testing.T) {
 // TestEarlyRejectAllocatesNothing: values rejected before net/url runs cost
 // no allocations, so hostile input is cheap to refuse.
 func TestEarlyRejectAllocatesNothing(t *testing.T) {
-	for _, raw := range []string{"JaVaScRiPt:alert(1)", "https://a.example/cb#x", "https://a.example/\r\n", "https://*.example/", "https://a@b.example/"} {
+	for _, raw := range []string{
+		"JaVaScRiPt:alert(1)", "https://a.example/cb#x", "https://a.example/\r\n", "https://*.example/", "https://a@b.example/",
+		"HTTPS://a.example/cb", "https://A.example/cb", "https://a.example/cb%00", "https://a.example/%E2%80%AE", "https://a.example/%C0%80",
+	} {
 		if n := testing.AllocsPerRun(100, func() { _ = Redirect(raw, web) }); n != 0 {
 			t.Errorf("%s: %v allocs", raw, n)
 		}
@@ -588,7 +696,8 @@ func TestHTTPSHost(t *testing.T) {
 		name, raw, host string
 		ok              bool
 	}{
-		{"name", "https://App.Client.example/cb?x=1", "App.Client.example", true},
+		{"name", "https://app.client.example/cb?x=1", "app.client.example", true},
+		{"upper-case host refused", "https://App.Client.example/cb", "", false},
 		{"port", "https://client.example:8443/", "client.example", true},
 		{"IPv6", "https://[2001:db8::1]:8443/x", "2001:db8::1", true},
 		{"IPv4", "https://192.0.2.1/", "192.0.2.1", true},
