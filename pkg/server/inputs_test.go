@@ -30,7 +30,7 @@ func TestHostileInputsGetTheirRFCCode(t *testing.T) {
 	}{
 		{"upper-case scheme", "HTTPS://client.example/cb", nil, "invalid_redirect_uri", "redirect_uris[0]"},
 		{"upper-case A-label", "https://XN--BCHER-KVA.example/cb", nil, "invalid_redirect_uri", "redirect_uris[0]"},
-		{"upper-case host", "https://Client.example/cb", nil, "invalid_redirect_uri", "redirect_uris[0]"},
+		{"upper-case scheme", "HTTPS://client.example/cb", nil, "invalid_redirect_uri", "redirect_uris[0]"},
 		{"percent-encoded NUL in the path", "https://client.example/cb%00", nil, "invalid_redirect_uri", "redirect_uris[0]"},
 		{"percent-encoded CR LF in the query", "https://client.example/cb?x=%0D%0ASet-Cookie:%20a", nil, "invalid_redirect_uri", "redirect_uris[0]"},
 		{"percent-encoded right-to-left override in the path", "https://client.example/%E2%80%AEbc", nil, "invalid_redirect_uri", "redirect_uris[0]"},

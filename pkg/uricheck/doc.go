@@ -25,14 +25,17 @@
 //     Internationalized names must therefore be given as A-labels.
 //   - Percent-encoding must be well formed, and [ ] may appear only around an
 //     IPv6 literal (RFC 3986 §2.1, §3.2.2; ErrSyntax).
-//   - One spelling: every accepted URI is in RFC 3986 §6.2.2 normal form, so
-//     two accepted values name the same resource under syntax-based
-//     normalisation only if they are byte for byte equal (ErrNormalForm).
-//     The scheme and the host are lowercase (they are case-insensitive:
-//     §3.1, §3.2.2; HTTPS://, Client.Example.org, XN--BCHER-KVA and
-//     [2001:DB8::1] are refused); percent-encodings use upper-case hex
-//     digits (%2F, not %2f; §6.2.2.1) and never encode an unreserved
-//     character: a letter, a digit, or one of "-._~" (§2.3, §6.2.2.2).
+//   - One spelling (ErrNormalForm): the parts whose spelling can hide what
+//     a URI is are in RFC 3986 §6.2.2 normal form. The scheme is lowercase
+//     (§3.1: HTTPS:// is refused), an A-label is the lowercase form ToASCII
+//     makes (XN--BCHER-KVA and xn--BCHER-kva are refused), an IPv6 literal
+//     is in RFC 5952 text form ([2001:DB8::1] is refused), and
+//     percent-encodings use upper-case hex digits (%2F, not %2f; §6.2.2.1)
+//     and never encode an unreserved character: a letter, a digit, or one
+//     of "-._~" (§2.3, §6.2.2.2). The letters of an ASCII host name keep
+//     the case the client chose (Client.Example.org is accepted and stored
+//     byte for byte): OIDC DCR §2 makes a redirect URI match by simple
+//     string comparison, so the registered string is the client's.
 //   - Percent-encoded octets, wherever they appear, decode to UTF-8
 //     (ErrSyntax; overlong forms such as %C0%80 count as invalid) without a
 //     control, bidirectional control or invisible character: %00, %0D%0A,
@@ -107,13 +110,15 @@
 //   - * is rejected anywhere in the value, not only in the host, because no
 //     part of a registered URI is a pattern.
 //   - IDNs are accepted only as A-labels; any non-ASCII byte is rejected, and
-//     the host must be lowercase, so one name has one accepted spelling.
-//   - Scheme and host must be lowercase although both are case-insensitive
-//     and Registrar compares redirect URIs as exact strings: a second
-//     spelling can serve only to slip past a case-sensitive comparison
-//     downstream (an OP's scheme or host allow-list, a homograph check that
-//     looks for "xn--"). Path and query keep their letter case, which is
-//     significant (https://client.example.org/CB is another URI).
+//     an A-label must be lowercase, so one internationalized name has one
+//     accepted spelling.
+//   - The scheme and A-labels must be lowercase although both are
+//     case-insensitive: a second spelling can serve only to slip past a
+//     case-sensitive comparison downstream (an OP's scheme allow-list, a
+//     homograph check that looks for "xn--"). The letters of an ASCII host
+//     name, the path and the query keep their case: OIDC DCR §2 compares
+//     redirect URIs as exact strings, and an OP matches the string the
+//     client registered (https://client.example.org/CB is another URI).
 //   - Percent-encoded characters that are harmless when decoded (%20, %2F,
 //     %C3%A9, and U+200C and U+200D, which some scripts and emoji need) are
 //     accepted; the decoded-character rule is package textrule's, the one

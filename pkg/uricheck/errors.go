@@ -80,7 +80,7 @@ var (
 	errPercentUTF8 = reason(ErrSyntax, "URI has percent-encoded bytes that are not UTF-8")
 
 	errSchemeCase        = reason(ErrNormalForm, "URI scheme must be lowercase")
-	errHostCase          = reason(ErrNormalForm, "URI host must be lowercase")
+	errHostCase          = reason(ErrNormalForm, "URI host must be lowercase in an A-label (xn--) or an IPv6 literal")
 	errPercentCase       = reason(ErrNormalForm, "URI percent-encoding must use upper-case hex digits")
 	errPercentUnreserved = reason(ErrNormalForm, "URI must not percent-encode letters, digits or - . _ ~")
 	errBracket           = reason(ErrSyntax, "URI has square brackets outside an IPv6 literal")

@@ -104,8 +104,9 @@ func HTTPS(raw string, o WebOptions) error {
 }
 
 // HTTPSHost is HTTPS that also returns the URL's host as written (IPv6
-// without its brackets; always lowercase), so that a caller comparing hosts
-// need not parse the URL again.
+// without its brackets; ASCII letters in the case the client chose, A-labels
+// and IP literals lowercase), so that a caller comparing hosts need not
+// parse the URL again.
 func HTTPSHost(raw string, o WebOptions) (string, error) {
 	var p parts
 	if err := p.parse(raw, o.MaxLength, o.AllowFragment); err != nil {
@@ -444,11 +445,11 @@ func checkHost(h string) error {
 	if strings.IndexByte(h, '%') >= 0 {
 		return errHostPercent
 	}
-	if hasUpper(h) {
-		// RFC 3986 §3.2.2, §6.2.2.1: the host is case-insensitive and its
-		// normal form is lowercase; for A-labels, the form ToASCII makes.
-		return errHostCase
-	}
+	// The host is case-insensitive (RFC 3986 §3.2.2), but OIDC DCR §2
+	// compares redirect URIs as simple strings (RFC 3986 §6.2.1), so the
+	// case a client chose for an ASCII name is kept byte for byte. An
+	// A-label has one spelling only: the lowercase form ToASCII makes
+	// (checkLabel).
 	if len(h) > 253 {
 		return errHostLong
 	}
@@ -492,7 +493,10 @@ func checkLabel(l string) error {
 			return errHostLabel
 		}
 	}
-	if strings.HasPrefix(l, "xn--") {
+	if len(l) >= 4 && strings.EqualFold(l[:4], "xn--") {
+		if hasUpper(l) {
+			return errHostCase
+		}
 		u, err := idna.Registration.ToUnicode(l)
 		if err != nil {
 			return errHostALabel

@@ -173,7 +173,7 @@ var redirectCases = []redirectCase{
 	{"mixed case scheme", "Https://client.example.org/cb", web, ErrNormalForm},
 	{"upper scheme native loopback", "HTTP://127.0.0.1/cb", native, ErrNormalForm},
 	{"upper private-use scheme", "Com.Example.App:/cb", native, ErrNormalForm},
-	{"mixed case host", "https://Client.Example.org/cb?x=1", web, ErrNormalForm},
+	{"mixed case host kept (OIDC-02)", "https://Client.Example.org/cb?x=1", web, nil},
 	{"upper a-label", "https://XN--BCHER-KVA.example/cb", web, ErrNormalForm},
 	{"upper a-label prefix", "https://XN--bcher-kva.example/cb", web, ErrNormalForm},
 	{"upper a-label body", "https://xn--BCHER-kva.example/cb", web, ErrNormalForm},
@@ -188,7 +188,7 @@ var redirectCases = []redirectCase{
 	{"encoded underscore", "https://client.example.org/a%5Fb", web, ErrNormalForm},
 	{"encoded dot in query", "https://client.example.org/cb?f=a%2Ehtml", web, ErrNormalForm},
 	{"encoded letter private-use", "com.example.app:/c%62", native, ErrNormalForm},
-	{"upper host private-use authority", "com.example.app://Host/cb", native, ErrNormalForm},
+	{"upper host private-use authority kept", "com.example.app://Host/cb", native, nil},
 
 	// ErrUserinfo.
 	{"userinfo host confusion", "https://legit.example@evil.example/cb", web, ErrUserinfo},
@@ -291,14 +291,14 @@ var redirectCases = []redirectCase{
 	{"web http localhost default", "http://localhost/cb", web, ErrHTTP},
 	{"web http non-loopback with policy", "http://client.example.org/cb", webLoopback, ErrHTTP},
 	{"web http 127.0.0.2 with policy", "http://127.0.0.2/cb", webLoopback, ErrHTTP},
-	{"web http LOCALHOST with policy", "http://LOCALHOST/cb", webLoopback, ErrNormalForm},
+	{"web http LOCALHOST with policy", "http://LOCALHOST/cb", webLoopback, ErrHTTP},
 	{"web custom scheme", "com.example.app:/cb", web, ErrScheme},
 	{"web myapp", "myapp://cb", web, ErrScheme},
 	{"web mailto", "mailto:a@example.org", web, ErrScheme},
 	{"web implicit http", "http://client.example.org/cb", webImplicit, ErrHTTP},
 	{"web implicit http loopback with policy", "http://127.0.0.1/cb", RedirectOptions{App: Web, Implicit: true, AllowWebHTTPLoopback: true}, ErrLocalhost},
 	{"web implicit https localhost", "https://localhost/cb", webImplicit, ErrLocalhost},
-	{"web implicit https LocalHost", "https://LocalHost/cb", webImplicit, ErrNormalForm},
+	{"web implicit https LocalHost", "https://LocalHost/cb", webImplicit, ErrLocalhost},
 	{"web implicit https sub.localhost", "https://app.localhost/cb", webImplicit, ErrLocalhost},
 	{"web implicit https 127.0.0.1", "https://127.0.0.1/cb", webImplicit, ErrLocalhost},
 	{"web implicit https 127.9.9.9", "https://127.9.9.9/cb", webImplicit, ErrLocalhost},
@@ -308,7 +308,7 @@ var redirectCases = []redirectCase{
 	// Native application type.
 	{"native http non-loopback", "http://client.example.org/cb", native, ErrHTTP},
 	{"native http 127.0.0.2", "http://127.0.0.2/cb", native, ErrHTTP},
-	{"native http LOCALHOST", "http://LOCALHOST/cb", native, ErrNormalForm},
+	{"native http LOCALHOST", "http://LOCALHOST/cb", native, ErrHTTP},
 	{"native http localhost.example", "http://localhost.example/cb", native, ErrHTTP},
 	{"native http private ip", "http://192.168.0.1/cb", native, ErrHTTP},
 	{"native myapp", "myapp://cb", native, ErrPrivateScheme},
@@ -382,7 +382,7 @@ var httpsCases = []httpsCase{
 	{"wildcard", "https://*.example/", WebOptions{}, ErrWildcard},
 	{"upper scheme", "HTTPS://client.example.org/jwks", WebOptions{}, ErrNormalForm},
 	{"upper scheme loopback", "HTTP://127.0.0.1/jwks", WebOptions{AllowHTTPLoopback: true}, ErrNormalForm},
-	{"upper host", "https://Client.example.org/jwks", WebOptions{}, ErrNormalForm},
+	{"upper host kept", "https://Client.example.org/jwks", WebOptions{}, nil},
 	{"upper a-label", "https://XN--BCHER-KVA.example/tos", WebOptions{}, ErrNormalForm},
 	{"encoded nul", "https://client.example.org/jwks%00", WebOptions{}, ErrControlChar},
 	{"encoded override in query", "https://client.example.org/tos?l=%E2%80%AE", WebOptions{}, ErrControlChar},
@@ -467,13 +467,20 @@ func assertAcceptedInvariants(t testing.TB, raw string) {
 			t.Fatalf("accepted http(s) value without host: %q", raw)
 		}
 	}
-	// One spelling: scheme and host in lowercase (net/url lowercases the
-	// scheme it returns, so the raw prefix is checked).
+	// One spelling: the scheme, A-labels and IPv6 literals in lowercase
+	// (net/url lowercases the scheme it returns, so the raw prefix is
+	// checked); ASCII host names keep the client's case (OIDC-02).
 	if scheme := raw[:len(u.Scheme)]; scheme != strings.ToLower(scheme) {
 		t.Fatalf("accepted upper-case scheme: %q", raw)
 	}
-	if h := u.Hostname(); h != strings.ToLower(h) {
-		t.Fatalf("accepted upper-case host: %q", raw)
+	h := u.Hostname()
+	for _, label := range strings.Split(h, ".") {
+		if strings.HasPrefix(strings.ToLower(label), "xn--") && label != strings.ToLower(label) {
+			t.Fatalf("accepted upper-case A-label: %q", raw)
+		}
+	}
+	if strings.Contains(h, ":") && h != strings.ToLower(h) {
+		t.Fatalf("accepted upper-case IPv6 literal: %q", raw)
 	}
 	// Percent-encodings are in normal form: upper-case hex, never an
 	// unreserved character (RFC 3986 §6.2.2.1, §6.2.2.2).
@@ -572,7 +579,7 @@ func TestAcceptedRedirectAlsoAcceptedByHTTPS(t *testing.T) {
 func TestEarlyRejectAllocatesNothing(t *testing.T) {
 	for _, raw := range []string{
 		"JaVaScRiPt:alert(1)", "https://a.example/cb#x", "https://a.example/\r\n", "https://*.example/", "https://a@b.example/",
-		"HTTPS://a.example/cb", "https://A.example/cb", "https://a.example/cb%00", "https://a.example/%E2%80%AE", "https://a.example/%C0%80",
+		"HTTPS://a.example/cb", "https://XN--a.example/cb", "https://a.example/cb%00", "https://a.example/%E2%80%AE", "https://a.example/%C0%80",
 	} {
 		if n := testing.AllocsPerRun(100, func() { _ = Redirect(raw, web) }); n != 0 {
 			t.Errorf("%s: %v allocs", raw, n)
@@ -697,7 +704,8 @@ func TestHTTPSHost(t *testing.T) {
 		ok              bool
 	}{
 		{"name", "https://app.client.example/cb?x=1", "app.client.example", true},
-		{"upper-case host refused", "https://App.Client.example/cb", "", false},
+		{"upper-case host kept as written", "https://App.Client.example/cb", "App.Client.example", true},
+		{"upper-case A-label refused", "https://XN--BCHER-KVA.example/cb", "", false},
 		{"port", "https://client.example:8443/", "client.example", true},
 		{"IPv6", "https://[2001:db8::1]:8443/x", "2001:db8::1", true},
 		{"IPv4", "https://192.0.2.1/", "192.0.2.1", true},
