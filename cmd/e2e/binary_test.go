@@ -139,6 +139,13 @@ func baseEnv(t testing.TB) map[string]string {
 // until /readyz answers 200. The process is killed when the test ends.
 func start(t testing.TB, env map[string]string) *proc {
 	t.Helper()
+	return startUntil(t, env, "/readyz")
+}
+
+// startUntil runs `registrar serve` with env and waits until probe answers
+// 200 (at most 15 s). The process is killed when the test ends.
+func startUntil(t testing.TB, env map[string]string, probe string) *proc {
+	t.Helper()
 	addr := env["REGISTRAR_ADDR"]
 	if addr == "" {
 		addr = "127.0.0.1:" + env["PORT"] // listening on PORT, all interfaces
@@ -162,10 +169,10 @@ func start(t testing.TB, env map[string]string) *proc {
 		select {
 		case err := <-p.done:
 			p.done <- err
-			t.Fatalf("registrar exited before it was ready: %v\n%s", err, p.out.String())
+			t.Fatalf("registrar exited before %s answered 200: %v\n%s", probe, err, p.out.String())
 		default:
 		}
-		resp, err := http.Get(p.URL + "/readyz")
+		resp, err := http.Get(p.URL + probe)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -173,7 +180,7 @@ func start(t testing.TB, env map[string]string) *proc {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("registrar not ready after 15s:\n%s", p.out.String())
+			t.Fatalf("registrar: %s not 200 after 15s:\n%s", probe, p.out.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -83,37 +82,7 @@ func logLines(t testing.TB, p *proc, msg string) []map[string]any {
 // /healthz only.
 func startAlive(t testing.TB, env map[string]string) *proc {
 	t.Helper()
-	addr := env["REGISTRAR_ADDR"]
-	p := &proc{URL: "http://" + addr, Addr: addr, out: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(bin, "serve")
-	p.cmd.Env = cleanEnv(env)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if !p.Alive() {
-			t.Fatalf("registrar exited before it was up:\n%s", p.Logs())
-		}
-		if resp, err := http.Get(p.URL + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("registrar not up after 15s:\n%s", p.Logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return startUntil(t, env, "/healthz")
 }
 
 // demoTrust writes a trusted issuers file naming the demo federation (keys

@@ -20,6 +20,16 @@ import (
 func tokenFixture(t *testing.T, required bool) (*fixture, string) {
 	t.Helper()
 	f := defaultFixture(t)
+	token, _, _ := withToken(t, f, required, `{"jwt-only":{"token_endpoint_auth_methods":["private_key_jwt"]}}`, "jwt-only")
+	return f, token
+}
+
+// withToken makes f trust its federation with the given policies (JSON)
+// and one static initial access token bound to policy; it returns the
+// token, the live configuration and the trusted issuers file, which a test
+// may rewrite and reload.
+func withToken(t *testing.T, f *fixture, required bool, policies, policy string) (token string, live *trust.Live, path string) {
+	t.Helper()
 	token, hash, err := accesstoken.Generate(&testkit.Rand{})
 	if err != nil {
 		t.Fatal(err)
@@ -33,19 +43,19 @@ func tokenFixture(t *testing.T, required bool) (*fixture, string) {
 		req = "true"
 	}
 	file := `{"issuers":[{"issuer":"` + f.fed.Issuer + `","jwks_file":"jwks.json"}],
-	  "policies":{"jwt-only":{"token_endpoint_auth_methods":["private_key_jwt"]}},
-	  "initial_access_tokens":{"required":` + req + `,"static":[{"name":"partner","sha256":"` + hash + `","policy":"jwt-only"}]}}`
-	path := filepath.Join(dir, "trusted-issuers.json")
+	  "policies":` + policies + `,
+	  "initial_access_tokens":{"required":` + req + `,"static":[{"name":"partner","sha256":"` + hash + `","policy":"` + policy + `"}]}}`
+	path = filepath.Join(dir, "trusted-issuers.json")
 	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	live, err := trust.Open(path, trust.Options{})
+	live, err = trust.Open(path, trust.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.svc.Trust = live
 	f.svc.AccessTokens = trust.NewAccessTokens(live, []string{issuer}, testkit.Clock())
-	return f, token
+	return token, live, path
 }
 
 func TestInitialAccessTokens(t *testing.T) {

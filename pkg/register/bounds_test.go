@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/registrar/registrar/pkg/accesstoken"
 	"github.com/registrar/registrar/pkg/internal/testkit"
 	"github.com/registrar/registrar/pkg/oauth"
 	"github.com/registrar/registrar/pkg/register"
@@ -29,29 +28,9 @@ func policyFixture(t *testing.T, required bool) (f *fixture, token string, live 
 	t.Helper()
 	f = defaultFixture(t)
 	f.svc.UpdateMode = register.UpdateSuccessor
-	token, hash, err := accesstoken.Generate(&testkit.Rand{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "jwks.json"), f.fed.JWKS(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	req := "false"
-	if required {
-		req = "true"
-	}
-	path = filepath.Join(dir, "trusted-issuers.json")
-	writeFile(t, path, `{"issuers":[{"issuer":"`+f.fed.Issuer+`","jwks_file":"jwks.json"}],
-	  "policies":{"narrow":{"scopes":["openid"],"grant_types":["authorization_code"],"token_endpoint_auth_methods":["client_secret_basic"],"client_id_lifetime":"1h"},
-	              "other":{}},
-	  "initial_access_tokens":{"required":`+req+`,"static":[{"name":"partner","sha256":"`+hash+`","policy":"narrow"}]}}`)
-	live, err = trust.Open(path, trust.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.svc.Trust = live
-	f.svc.AccessTokens = trust.NewAccessTokens(live, []string{issuer}, testkit.Clock())
+	token, live, path = withToken(t, f, required, `{
+	  "narrow":{"scopes":["openid"],"grant_types":["authorization_code"],"token_endpoint_auth_methods":["client_secret_basic"],"client_id_lifetime":"1h"},
+	  "other":{}}`, "narrow")
 	return f, token, live, path
 }
 
