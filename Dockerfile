@@ -1,6 +1,13 @@
 # syntax=docker/dockerfile:1
 # Registrar: a static binary on distroless, running as nonroot. No keys are
 # baked in: mount them and set REGISTRAR_KEYS_DIR (default here: /keys).
+#
+# The base images are named by tag, not yet pinned by digest. To pin them,
+# resolve each tag where you build and append the digest, for example
+#   docker buildx imagetools inspect gcr.io/distroless/static-debian12:nonroot
+#   FROM gcr.io/distroless/static-debian12:nonroot@sha256:<digest>
+# (the tag stays for readers; the digest decides), and update the digests
+# deliberately, e.g. with Dependabot or Renovate.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

@@ -10,6 +10,9 @@ FUZZTIME     ?= 60s
 DURATION     ?= 20s
 CONNECTIONS  ?= 16
 PKGS         := ./...
+# The manifest validation module (docs/kubernetes, docs/serverless): a Go
+# module of its own, so that k8s.io/api stays out of the product's go.mod.
+VALIDATE     := deploy/validate
 # Stamped into the binary (registrar version, registrar_build_info): the
 # VERSION file, the commit and its date, so that a build is reproducible.
 VERSION      ?= $(shell cat VERSION 2>/dev/null || echo unknown)
@@ -45,28 +48,36 @@ run: keys ## Run on http://localhost:8080 with development keys and the demo fed
 	$(BIN) serve
 
 .PHONY: test
-test: vet ## Run every test with the race detector (what CI runs).
+test: vet ## Run every test with the race detector, manifest validation included (what CI runs).
 	$(GO) test -race -count=1 $(PKGS)
+	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
+
+.PHONY: test-manifests
+test-manifests: ## Validate docs/kubernetes and docs/serverless strictly against the Kubernetes API types.
+	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
 
 .PHONY: vet
 vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
-	@out=$$(gofmt -l cmd pkg); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	cd $(VALIDATE) && $(GO) vet ./...
+	@out=$$(gofmt -l cmd pkg $(VALIDATE)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks (vet + gofmt).
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd pkg
+	gofmt -w cmd pkg $(VALIDATE)
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum.
+tidy: ## Tidy go.mod and go.sum (the product's and the validation module's).
 	$(GO) mod tidy
+	cd $(VALIDATE) && $(GO) mod tidy
 
 .PHONY: verify
 verify: ## Verify module checksums.
 	$(GO) mod verify
+	cd $(VALIDATE) && $(GO) mod verify
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -103,11 +104,14 @@ func (k *Keyring) ActiveSecret() int { return k.activeSecret }
 func Load(dir string) (*Keyring, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, unreadable(dir, true, err)
+		}
 		return nil, fmt.Errorf("read keys directory: %w", err)
 	}
 	var perms checker
 	if err := perms.root(dir); err != nil {
-		return nil, err
+		return nil, unreadable(dir, true, err)
 	}
 	kr := &Keyring{byKID: map[string]*SigningKey{}, secrets: map[int][]byte{}}
 	for _, e := range entries {
@@ -124,11 +128,11 @@ func Load(dir string) (*Keyring, error) {
 				return nil, fmt.Errorf("%w: %s: name must be signing-<unix seconds>.jwk", ErrBadKeyFile, name)
 			}
 			if err := perms.file(path); err != nil {
-				return nil, err
+				return nil, unreadable(path, false, err)
 			}
 			sk, err := loadSigningKey(path)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrBadKeyFile, name, err)
+				return nil, badKeyFile(name, path, err)
 			}
 			sk.ActiveFrom = time.Unix(ts, 0).UTC()
 			if _, dup := kr.byKID[sk.KID]; dup {
@@ -143,11 +147,11 @@ func Load(dir string) (*Keyring, error) {
 				return nil, fmt.Errorf("%w: %s: name must be secret-<version>.key with version >= 1", ErrBadKeyFile, name)
 			}
 			if err := perms.file(path); err != nil {
-				return nil, err
+				return nil, unreadable(path, false, err)
 			}
 			s, err := loadSecret(path)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrBadKeyFile, name, err)
+				return nil, badKeyFile(name, path, err)
 			}
 			kr.secrets[v] = s
 			if v > kr.activeSecret {
@@ -179,6 +183,15 @@ func Load(dir string) (*Keyring, error) {
 	}
 	kr.jwks = jwks
 	return kr, nil
+}
+
+// badKeyFile reports a key file that did not load: one this process may
+// not read as an *UnreadableError, anything else as ErrBadKeyFile.
+func badKeyFile(name, path string, err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return unreadable(path, false, err)
+	}
+	return fmt.Errorf("%w: %s: %v", ErrBadKeyFile, name, err)
 }
 
 func loadSigningKey(path string) (*SigningKey, error) {
