@@ -152,7 +152,28 @@ func keysList(args []string, e env) int {
 		fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Version, s.State, filepath.Base(s.File))
 	}
 	tw.Flush()
+	if len(st.Retired) > 0 {
+		fmt.Fprintf(e.stdout, "\nretired signing keys (in %s/, not loaded; moving a file back to its old name restores it):\n", keys.RetiredDir)
+		tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KID\tALG\tRETIRED AT\tFILE\tRESTORE AS")
+		for _, r := range st.Retired {
+			kid, alg := r.KID, r.Alg
+			if kid == "" {
+				kid, alg = "(does not load)", "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", kid, alg, rfc3339(r.RetiredAt), relTo(st.Dir, r.File), filepath.Base(r.RestoreTo))
+		}
+		tw.Flush()
+	}
 	return 0
+}
+
+// relTo is path relative to dir, or path when it is not inside dir.
+func relTo(dir, path string) string {
+	if r, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return path
 }
 
 func keysRotate(args []string, e env) int {
@@ -209,7 +230,7 @@ func keysRotate(args []string, e env) int {
 func keysRetire(args []string, e env) int {
 	const line = "retire -dir DIR [-yes] KID"
 	fs, dir := keysFlags("retire", e)
-	yes := fs.Bool("yes", false, "really delete the key: every client_id it signed stops verifying")
+	yes := fs.Bool("yes", false, "really retire the key: every client_id it signed stops verifying")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return 2
@@ -233,15 +254,17 @@ func keysRetire(args []string, e env) int {
 	}
 	if !*yes {
 		fmt.Fprint(e.stderr, warning)
-		fmt.Fprintf(e.stderr, "Nothing was deleted. To retire it: registrar keys retire -dir %s -yes %s\n", *dir, kid)
+		fmt.Fprintf(e.stderr, "Nothing was moved. To retire it: registrar keys retire -dir %s -yes %s\n", *dir, kid)
 		return 2
 	}
-	path, err := keys.Retire(*dir, kid, now)
+	from, to, err := keys.Retire(*dir, kid, now)
 	if err != nil {
 		return keysFail(e, "retire", err)
 	}
 	fmt.Fprint(e.stdout, warning)
-	fmt.Fprintf(e.stdout, "removed %s (kid %s)\nDeploy %s to every replica: each stops publishing and accepting the key when it restarts.\n", path, kid, *dir)
+	fmt.Fprintf(e.stdout, "moved %s to %s (kid %s); the retired/ folder is never loaded.\n"+
+		"Deploy %s to every replica: each stops publishing and accepting the key when it restarts.\n"+
+		"To restore the key: mv -n %s %s, then deploy again.\n", from, to, kid, *dir, to, from)
 	return 0
 }
 

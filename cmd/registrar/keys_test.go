@@ -233,34 +233,65 @@ func TestKeysLifecycle(t *testing.T) {
 	if code, _, stderr := runKeys(t, activation, "retire", "-dir", dir, "-yes", second); code != 1 || !strings.Contains(stderr, "the key signs now") {
 		t.Errorf("retire the signing key: %d %s", code, stderr)
 	}
-	// Without -yes: the warning, exit 2, nothing deleted.
-	firstFile := filepath.Join(dir, fmt.Sprintf("signing-%d.jwk", t0.Add(-30*24*time.Hour).Unix()))
+	// Without -yes: the warning, exit 2, nothing moved.
+	firstName := fmt.Sprintf("signing-%d.jwk", t0.Add(-30*24*time.Hour).Unix())
+	firstFile := filepath.Join(dir, firstName)
+	firstKey, err := os.ReadFile(firstFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr = runKeys(t, activation, "retire", "-dir", dir, first)
 	if code != 2 || stdout != "" {
 		t.Errorf("retire without -yes: %d %s", code, stdout)
 	}
-	for _, w := range []string{"mass revocation", "stops verifying", "Nothing was deleted", "-yes " + first} {
+	for _, w := range []string{"mass revocation", "stops verifying", "Nothing was moved", "-yes " + first} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("retire without -yes lacks %q:\n%s", w, stderr)
 		}
 	}
 	if _, err := os.Stat(firstFile); err != nil {
-		t.Fatalf("retire without -yes deleted the key: %v", err)
+		t.Fatalf("retire without -yes moved the key: %v", err)
 	}
-	// With -yes, flags after the kid work too.
+	// With -yes, flags after the kid work too. The key is moved, not
+	// deleted, into retired/ under its name prefixed with the time.
+	archived := filepath.Join(dir, "retired", "20261125T100000Z-"+firstName)
 	code, stdout, stderr = runKeys(t, activation, "retire", first, "-dir", dir, "-yes")
-	if code != 0 || !strings.Contains(stdout, "mass revocation") || !strings.Contains(stdout, "removed "+firstFile) {
+	if code != 0 {
 		t.Fatalf("retire -yes: %d %s %s", code, stdout, stderr)
+	}
+	for _, w := range []string{"mass revocation", "moved " + firstFile + " to " + archived, "mv -n " + archived + " " + firstFile} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("retire -yes lacks %q:\n%s", w, stdout)
+		}
 	}
 	if _, err := os.Stat(firstFile); !os.IsNotExist(err) {
 		t.Errorf("%s still exists", firstFile)
+	}
+	if b, err := os.ReadFile(archived); err != nil || string(b) != string(firstKey) {
+		t.Errorf("the retired key is not kept unchanged in %s: %v", archived, err)
+	}
+	if st, err := os.Stat(filepath.Dir(archived)); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("retired/: %v %v, want mode 0700", st, err)
 	}
 	code, _, stderr = runKeys(t, activation, "retire", "-dir", dir, third)
 	if code != 2 || !strings.Contains(stderr, "has signed nothing yet") {
 		t.Errorf("retire a pending key without -yes: %d %s", code, stderr)
 	}
-	if got := states(listAt(activation)); got[first] != "" || got[second] != "signing" || got[third] != "pending" {
+	out = listAt(activation)
+	if got := states(out); got[first] != "" || got[second] != "signing" || got[third] != "pending" {
 		t.Errorf("after retire: %v", got)
+	}
+	// keys list shows the retired key, not loaded, and how to restore it.
+	retiredRow := regexp.MustCompile(`(?m)^` + first + `\s+ES256\s+2026-11-25T10:00:00Z\s+retired/20261125T100000Z-` + firstName + `\s+` + firstName + `$`)
+	if !strings.Contains(out, "retired signing keys (in retired/, not loaded;") || !retiredRow.MatchString(out) {
+		t.Errorf("list does not show the retired key:\n%s", out)
+	}
+	// Moving it back restores it.
+	if err := os.Rename(archived, firstFile); err != nil {
+		t.Fatal(err)
+	}
+	if got := states(listAt(activation)); got[first] != "verify-only" {
+		t.Errorf("after restoring: %v", got)
 	}
 }
 
