@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,102 +11,40 @@ import (
 	"github.com/registrar/registrar/pkg/keys"
 )
 
-const keysUsage = `usage: registrar keys list -dir DIR
-       registrar keys rotate -dir DIR [-alg ES256|EdDSA|PS256|RS256] [-activate-in 0s]
-       registrar keys retire -dir DIR [-yes] KID
-       registrar keys rotate-secret -dir DIR
+const keysUsage = `usage: registrar keys list [-dir DIR] [-json]
+       registrar keys rotate [-dir DIR] [-alg ES256|EdDSA|PS256|RS256] [-activate-in 0s]
+       registrar keys retire [-dir DIR] [-yes] KID
+       registrar keys rotate-secret [-dir DIR]
+-dir defaults to REGISTRAR_KEYS_DIR. Each subcommand's -h lists its flags.
 See docs/key-rotation.md for the procedure on a fleet of replicas.
 `
 
 // keysCmd runs `registrar keys SUBCOMMAND`: list, rotate, retire and
 // rotate-secret manage a keys directory (docs/key-rotation.md).
 func keysCmd(args []string, e env) int {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, keysUsage)
-		return 2
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "list":
-		return keysList(args, e)
-	case "rotate":
-		return keysRotate(args, e)
-	case "retire":
-		return keysRetire(args, e)
-	case "rotate-secret":
-		return keysRotateSecret(args, e)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(e.stdout, keysUsage)
-		return 0
-	default:
-		fmt.Fprintf(e.stderr, "registrar keys: unknown command %q\n%s", sub, keysUsage)
-		return 2
-	}
+	return group(e, "keys", keysUsage, args, map[string]func([]string, env) int{
+		"list":          keysList,
+		"rotate":        keysRotate,
+		"retire":        keysRetire,
+		"rotate-secret": keysRotateSecret,
+	})
 }
 
-// parseInterspersed parses flags that may come before or after the
-// positional arguments (`retire KID -yes` as well as `retire -yes KID`). A
-// kid is an RFC 7638 SHA-256 thumbprint, 43 base64url characters, and may
-// start with "-": such an argument is positional, never a flag. Everything
-// after "--" is positional too.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			pos = append(pos, args[i+1:]...)
-			i = len(args)
-		case !strings.HasPrefix(a, "-") || a == "-" || isThumbprint(a):
-			pos = append(pos, a)
-		default:
-			flags = append(flags, a)
-			name, _, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
-			f := fs.Lookup(name)
-			if f == nil || hasValue || i+1 == len(args) {
-				continue // fs.Parse reports unknown flags and missing values
-			}
-			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
-				i++
-				flags = append(flags, args[i])
-			}
-		}
-	}
-	if err := fs.Parse(flags); err != nil {
-		return nil, err
-	}
-	return pos, nil
+// keysCommand is a keys subcommand with its -dir flag.
+func keysCommand(e env, sub, synopsis, about string) (*command, *string) {
+	c := newCommand(e, "keys "+sub, "keys "+sub+" "+synopsis, about)
+	dir := c.fs.String("dir", "", "the keys directory (default: $"+keysDirVar+")")
+	return c, dir
 }
 
-// isThumbprint reports whether s has the form of a kid: 43 base64url
-// characters (an RFC 7638 SHA-256 thumbprint).
-func isThumbprint(s string) bool {
-	if len(s) != 43 {
-		return false
+// dir is the keys directory of a keys subcommand: -dir, else
+// REGISTRAR_KEYS_DIR; neither is a usage error.
+func dirOf(c *command, flagValue string) (string, int, bool) {
+	d := c.keysDir(flagValue, "")
+	if d == "" {
+		return "", c.usageError("-dir is required (the keys directory), or set %s", keysDirVar), false
 	}
-	for _, c := range []byte(s) {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-func keysFlags(name string, e env) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet("keys "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	dir := fs.String("dir", "", "the keys directory (REGISTRAR_KEYS_DIR of the replicas)")
-	return fs, dir
-}
-
-func keysFail(e env, sub string, err error) int {
-	fmt.Fprintf(e.stderr, "registrar keys %s: %v\n", sub, err)
-	return 1
-}
-
-func keysUsageError(e env, line string) int {
-	fmt.Fprintln(e.stderr, "usage: registrar keys "+line)
-	return 2
+	return d, 0, true
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -123,20 +61,82 @@ func until(t, now time.Time) string {
 	return "now"
 }
 
-func keysList(args []string, e env) int {
-	const line = "list -dir DIR"
-	fs, dir := keysFlags("list", e)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
+// keysListJSON is the output of `keys list -json`; its field names are
+// stable (README.md, docs/key-rotation.md). Files are relative to dir.
+type keysListJSON struct {
+	Dir         string           `json:"dir"`
+	Now         string           `json:"now"`
+	SigningKeys []signingKeyJSON `json:"signing_keys"`
+	Secrets     []secretJSON     `json:"secrets"`
+	RetiredKeys []retiredKeyJSON `json:"retired_keys"`
+}
+
+type signingKeyJSON struct {
+	KID        string `json:"kid"`
+	Alg        string `json:"alg"`
+	State      string `json:"state"`
+	ActiveFrom string `json:"active_from"`
+	File       string `json:"file"`
+}
+
+type secretJSON struct {
+	Version int    `json:"version"`
+	State   string `json:"state"`
+	File    string `json:"file"`
+}
+
+type retiredKeyJSON struct {
+	KID        string `json:"kid"`
+	Alg        string `json:"alg"`
+	ActiveFrom string `json:"active_from"`
+	RetiredAt  string `json:"retired_at"`
+	File       string `json:"file"`
+	RestoreAs  string `json:"restore_as"`
+}
+
+// relTo is path relative to dir, or path when it is not inside dir.
+func relTo(dir, path string) string {
+	if r, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
 	}
-	if *dir == "" || len(pos) > 0 {
-		return keysUsageError(e, line)
+	return path
+}
+
+func keysList(args []string, e env) int {
+	c, dirFlag := keysCommand(e, "list", "[-dir DIR] [-json]",
+		"Lists the signing keys (signing, verify-only or pending), the derivation secrets (active or\n"+
+			"verify-only) and the retired keys (in retired/, not loaded) of a keys directory.")
+	asJSON := c.fs.Bool("json", false, "print JSON (fields: dir, now, signing_keys, secrets, retired_keys)")
+	pos, code, ok := c.parse(args)
+	if !ok {
+		return code
+	}
+	if code, ok := c.noArgs(pos); !ok {
+		return code
+	}
+	dir, code, ok := dirOf(c, *dirFlag)
+	if !ok {
+		return code
 	}
 	now := e.now()
-	st, err := keys.Describe(*dir, now)
+	st, err := keys.Describe(dir, now)
 	if err != nil {
-		return keysFail(e, "list", err)
+		return c.fail("%v", err)
+	}
+	if *asJSON {
+		out := keysListJSON{Dir: st.Dir, Now: rfc3339(now), SigningKeys: []signingKeyJSON{}, Secrets: []secretJSON{}, RetiredKeys: []retiredKeyJSON{}}
+		for _, k := range st.Keys {
+			out.SigningKeys = append(out.SigningKeys, signingKeyJSON{KID: k.KID, Alg: k.Alg, State: k.State, ActiveFrom: rfc3339(k.ActiveFrom), File: relTo(dir, k.File)})
+		}
+		for _, s := range st.Secrets {
+			out.Secrets = append(out.Secrets, secretJSON{Version: s.Version, State: s.State, File: relTo(dir, s.File)})
+		}
+		for _, r := range st.Retired {
+			out.RetiredKeys = append(out.RetiredKeys, retiredKeyJSON{KID: r.KID, Alg: r.Alg, ActiveFrom: rfc3339(r.ActiveFrom), RetiredAt: rfc3339(r.RetiredAt), File: relTo(dir, r.File), RestoreAs: relTo(dir, r.RestoreTo)})
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintf(e.stdout, "%s\n", b)
+		return 0
 	}
 	fmt.Fprintf(e.stdout, "keys directory %s at %s\n\nsigning keys (all published in jwks.json; all verify):\n", st.Dir, rfc3339(now))
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
@@ -152,33 +152,50 @@ func keysList(args []string, e env) int {
 		fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Version, s.State, filepath.Base(s.File))
 	}
 	tw.Flush()
+	if len(st.Retired) > 0 {
+		fmt.Fprintf(e.stdout, "\nretired signing keys (in %s/, not loaded; moving a file back to its old name restores it):\n", keys.RetiredDir)
+		tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "KID\tALG\tRETIRED AT\tFILE\tRESTORE AS")
+		for _, r := range st.Retired {
+			kid, alg := r.KID, r.Alg
+			if kid == "" {
+				kid, alg = "(does not load)", "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", kid, alg, rfc3339(r.RetiredAt), relTo(dir, r.File), filepath.Base(r.RestoreTo))
+		}
+		tw.Flush()
+	}
 	return 0
 }
 
 func keysRotate(args []string, e env) int {
-	const line = "rotate -dir DIR [-alg ES256|EdDSA|PS256|RS256] [-activate-in 0s]"
-	fs, dir := keysFlags("rotate", e)
-	alg := fs.String("alg", keys.DefaultAlgorithm, "signing algorithm: "+strings.Join(keys.Algorithms, ", "))
-	in := fs.Duration("activate-in", 0, "how long after now the new key starts signing; on a fleet, longer than a full deploy plus the OPs' JWKS cache time")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
+	c, dirFlag := keysCommand(e, "rotate", "[-dir DIR] [-alg ES256|EdDSA|PS256|RS256] [-activate-in 0s]",
+		"Adds a signing key to a keys directory that loads. It is published at once and signs from\n"+
+			"now + -activate-in on.")
+	alg := c.fs.String("alg", keys.DefaultAlgorithm, "signing algorithm: "+strings.Join(keys.Algorithms, ", "))
+	in := c.fs.Duration("activate-in", 0, "how long after now the new key starts signing; on a fleet, longer than a full deploy plus the OPs' JWKS cache time")
+	pos, code, ok := c.parse(args)
+	if !ok {
+		return code
 	}
-	if *dir == "" || len(pos) > 0 {
-		return keysUsageError(e, line)
+	if code, ok := c.noArgs(pos); !ok {
+		return code
 	}
 	if *in < 0 {
-		fmt.Fprintln(e.stderr, "registrar keys rotate: -activate-in must not be negative (a key dated in the past would never sign)")
-		return keysUsageError(e, line)
+		return c.usageError("-activate-in must not be negative, got %v (a key dated in the past would never sign)", *in)
+	}
+	dir, code, ok := dirOf(c, *dirFlag)
+	if !ok {
+		return code
 	}
 	now := e.now()
-	path, kid, err := keys.Rotate(*dir, *alg, now.Add(*in), e.rand)
+	path, kid, err := keys.Rotate(dir, *alg, now.Add(*in), e.rand)
 	if err != nil {
-		return keysFail(e, "rotate", err)
+		return c.fail("%v", err)
 	}
-	st, err := keys.Describe(*dir, now)
+	st, err := keys.Describe(dir, now)
 	if err != nil {
-		return keysFail(e, "rotate", fmt.Errorf("wrote %s, but the directory no longer loads: %w", path, err))
+		return c.fail("wrote %s, but the directory no longer loads: %v", path, err)
 	}
 	var mine keys.KeyStatus
 	var others []keys.KeyStatus
@@ -197,30 +214,39 @@ func keysRotate(args []string, e env) int {
 	if mine.State == keys.StateSigning {
 		fmt.Fprintf(e.stdout, "\nIt signs new client_ids at once on every replica that loads it. Deploy %s to every replica now:\n"+
 			"a replica without it rejects client_ids it signed, and so does an OP until it refreshes Registrar's jwks_uri.\n"+
-			"On a fleet, rotate with -activate-in longer than a full deploy plus the OPs' JWKS cache time instead.\n", *dir)
+			"On a fleet, rotate with -activate-in longer than a full deploy plus the OPs' JWKS cache time instead.\n", dir)
 	} else {
 		fmt.Fprintf(e.stdout, "\nDeploy %s to every replica before %s: they publish the new key at once,\n"+
-			"keep signing with the current key, and switch to the new key by themselves at that time.\n", *dir, rfc3339(mine.ActiveFrom))
+			"keep signing with the current key, and switch to the new key by themselves at that time.\n", dir, rfc3339(mine.ActiveFrom))
 	}
 	fmt.Fprintln(e.stdout, "Keep the old key: it must stay as long as any client_id it signed must verify.")
 	return 0
 }
 
 func keysRetire(args []string, e env) int {
-	const line = "retire -dir DIR [-yes] KID"
-	fs, dir := keysFlags("retire", e)
-	yes := fs.Bool("yes", false, "really delete the key: every client_id it signed stops verifying")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
+	c, dirFlag := keysCommand(e, "retire", "[-dir DIR] [-yes] KID",
+		"Retires a signing key that no longer signs: moves its file into the retired/ folder of the\n"+
+			"keys directory, which is not loaded. Without -yes it only prints what retiring means.\n"+
+			"Moving the file back to its old name restores the key (docs/key-rotation.md).")
+	yes := c.fs.Bool("yes", false, "really retire the key: every client_id it signed stops verifying")
+	pos, code, ok := c.parse(args)
+	if !ok {
+		return code
 	}
-	if *dir == "" || len(pos) != 1 || pos[0] == "" {
-		return keysUsageError(e, line)
+	switch {
+	case len(pos) == 0 || pos[0] == "":
+		return c.usageError("missing the kid of the key to retire (registrar keys list shows them)")
+	case len(pos) > 1:
+		return c.usageError("unexpected argument %q (one kid at a time)", pos[1])
+	}
+	dir, code, ok := dirOf(c, *dirFlag)
+	if !ok {
+		return code
 	}
 	kid, now := pos[0], e.now()
-	st, err := keys.CheckRetire(*dir, kid, now)
+	st, err := keys.CheckRetire(dir, kid, now)
 	if err != nil {
-		return keysFail(e, "retire", err)
+		return c.fail("%v", err)
 	}
 	warning := fmt.Sprintf("WARNING: retiring %s is a mass revocation. Every client_id it signed stops verifying\n"+
 		"on every replica and every OP that no longer has the key: those clients can no longer authenticate,\n"+
@@ -233,35 +259,41 @@ func keysRetire(args []string, e env) int {
 	}
 	if !*yes {
 		fmt.Fprint(e.stderr, warning)
-		fmt.Fprintf(e.stderr, "Nothing was deleted. To retire it: registrar keys retire -dir %s -yes %s\n", *dir, kid)
+		fmt.Fprintf(e.stderr, "Nothing was moved. To retire it: registrar keys retire -dir %s -yes %s\n", dir, kid)
 		return 2
 	}
-	path, err := keys.Retire(*dir, kid, now)
+	from, to, err := keys.Retire(dir, kid, now)
 	if err != nil {
-		return keysFail(e, "retire", err)
+		return c.fail("%v", err)
 	}
 	fmt.Fprint(e.stdout, warning)
-	fmt.Fprintf(e.stdout, "removed %s (kid %s)\nDeploy %s to every replica: each stops publishing and accepting the key when it restarts.\n", path, kid, *dir)
+	fmt.Fprintf(e.stdout, "moved %s to %s (kid %s); the retired/ folder is never loaded.\n"+
+		"Deploy %s to every replica: each stops publishing and accepting the key when it restarts.\n"+
+		"To restore the key: mv -n %s %s, then deploy again.\n", from, to, kid, dir, to, from)
 	return 0
 }
 
 func keysRotateSecret(args []string, e env) int {
-	const line = "rotate-secret -dir DIR"
-	fs, dir := keysFlags("rotate-secret", e)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
+	c, dirFlag := keysCommand(e, "rotate-secret", "[-dir DIR]",
+		"Adds derivation secret version n+1, which derives the credentials of new clients.")
+	pos, code, ok := c.parse(args)
+	if !ok {
+		return code
 	}
-	if *dir == "" || len(pos) > 0 {
-		return keysUsageError(e, line)
+	if code, ok := c.noArgs(pos); !ok {
+		return code
 	}
-	path, v, err := keys.RotateSecret(*dir, e.rand)
+	dir, code, ok := dirOf(c, *dirFlag)
+	if !ok {
+		return code
+	}
+	path, v, err := keys.RotateSecret(dir, e.rand)
 	if err != nil {
-		return keysFail(e, "rotate-secret", err)
+		return c.fail("%v", err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\nversion %d derives the client secrets and registration access tokens of new clients;\n"+
 		"every older version still verifies the credentials of its clients.\n", path, v)
 	fmt.Fprintf(e.stdout, "A new version derives as soon as a replica loads it: give it first to every OP that checks client secrets,\n"+
-		"then deploy %s to every replica. Keep the old versions as long as their clients live.\n", *dir)
+		"then deploy %s to every replica. Keep the old versions as long as their clients live.\n", dir)
 	return 0
 }

@@ -67,6 +67,7 @@ func onlyKID(t *testing.T, dir string) string {
 }
 
 func TestKeysUsage(t *testing.T) {
+	clearEnv(t)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	dir := keygenAt(t, now.Add(-time.Hour))
 	tests := []struct {
@@ -74,20 +75,20 @@ func TestKeysUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no subcommand", nil, "registrar keys list -dir DIR"},
-		{"unknown subcommand", []string{"revoke"}, `unknown command "revoke"`},
-		{"list without -dir", []string{"list"}, "usage: registrar keys list -dir DIR"},
-		{"list with an argument", []string{"list", "-dir", dir, "extra"}, "usage: registrar keys list"},
-		{"unknown flag", []string{"list", "-dir", dir, "-verbose"}, "flag provided but not defined"},
-		{"rotate without -dir", []string{"rotate"}, "usage: registrar keys rotate -dir DIR"},
-		{"rotate with a negative delay", []string{"rotate", "-dir", dir, "-activate-in", "-1h"}, "must not be negative"},
-		{"rotate with a bad delay", []string{"rotate", "-dir", dir, "-activate-in", "2 days"}, "invalid value"},
-		{"retire without a kid", []string{"retire", "-dir", dir, "-yes"}, "usage: registrar keys retire -dir DIR [-yes] KID"},
-		{"retire with two kids", []string{"retire", "-dir", dir, "a", "b"}, "usage: registrar keys retire"},
+		{"no subcommand", nil, "registrar keys: missing command\nusage: registrar keys list [-dir DIR]"},
+		{"unknown subcommand", []string{"revoke"}, `registrar keys: unknown command "revoke"`},
+		{"list without -dir or REGISTRAR_KEYS_DIR", []string{"list"}, "registrar keys list: -dir is required (the keys directory), or set REGISTRAR_KEYS_DIR"},
+		{"list with an argument", []string{"list", "-dir", dir, "extra"}, `registrar keys list: unexpected argument "extra"`},
+		{"unknown flag", []string{"list", "-dir", dir, "-verbose"}, "registrar keys list: flag provided but not defined: -verbose"},
+		{"rotate without -dir or REGISTRAR_KEYS_DIR", []string{"rotate"}, "registrar keys rotate: -dir is required"},
+		{"rotate with a negative delay", []string{"rotate", "-dir", dir, "-activate-in", "-1h"}, "-activate-in must not be negative, got -1h0m0s"},
+		{"rotate with a bad delay", []string{"rotate", "-dir", dir, "-activate-in", "2 days"}, `invalid value "2 days" for flag -activate-in`},
+		{"retire without a kid", []string{"retire", "-dir", dir, "-yes"}, "registrar keys retire: missing the kid of the key to retire"},
+		{"retire with two kids", []string{"retire", "-dir", dir, "a", "b"}, `registrar keys retire: unexpected argument "b"`},
 		{"retire with a mistyped flag", []string{"retire", "-dir", dir, "-yse", "kid"}, "flag provided but not defined: -yse"},
 		{"retire with -dir last", []string{"retire", "kid", "-dir"}, "flag needs an argument: -dir"},
-		{"retire without -dir", []string{"retire", "kid"}, "usage: registrar keys retire"},
-		{"rotate-secret with an argument", []string{"rotate-secret", "-dir", dir, "3"}, "usage: registrar keys rotate-secret -dir DIR"},
+		{"retire without -dir or REGISTRAR_KEYS_DIR", []string{"retire", "kid"}, "registrar keys retire: -dir is required"},
+		{"rotate-secret with an argument", []string{"rotate-secret", "-dir", dir, "3"}, `registrar keys rotate-secret: unexpected argument "3"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,8 +96,10 @@ func TestKeysUsage(t *testing.T) {
 			if code != 2 {
 				t.Errorf("exit %d, want 2", code)
 			}
-			if !strings.Contains(stderr, tc.want) {
-				t.Errorf("stderr lacks %q:\n%s", tc.want, stderr)
+			for _, want := range []string{tc.want, "usage: registrar keys "} {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
 			}
 			if stdout != "" {
 				t.Errorf("stdout: %s", stdout)
@@ -110,6 +113,7 @@ func TestKeysUsage(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "rotate-secret") {
 		t.Errorf("help: %d %s", code, stdout)
 	}
+
 }
 
 func TestKeysFailures(t *testing.T) {
@@ -233,34 +237,65 @@ func TestKeysLifecycle(t *testing.T) {
 	if code, _, stderr := runKeys(t, activation, "retire", "-dir", dir, "-yes", second); code != 1 || !strings.Contains(stderr, "the key signs now") {
 		t.Errorf("retire the signing key: %d %s", code, stderr)
 	}
-	// Without -yes: the warning, exit 2, nothing deleted.
-	firstFile := filepath.Join(dir, fmt.Sprintf("signing-%d.jwk", t0.Add(-30*24*time.Hour).Unix()))
+	// Without -yes: the warning, exit 2, nothing moved.
+	firstName := fmt.Sprintf("signing-%d.jwk", t0.Add(-30*24*time.Hour).Unix())
+	firstFile := filepath.Join(dir, firstName)
+	firstKey, err := os.ReadFile(firstFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr = runKeys(t, activation, "retire", "-dir", dir, first)
 	if code != 2 || stdout != "" {
 		t.Errorf("retire without -yes: %d %s", code, stdout)
 	}
-	for _, w := range []string{"mass revocation", "stops verifying", "Nothing was deleted", "-yes " + first} {
+	for _, w := range []string{"mass revocation", "stops verifying", "Nothing was moved", "-yes " + first} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("retire without -yes lacks %q:\n%s", w, stderr)
 		}
 	}
 	if _, err := os.Stat(firstFile); err != nil {
-		t.Fatalf("retire without -yes deleted the key: %v", err)
+		t.Fatalf("retire without -yes moved the key: %v", err)
 	}
-	// With -yes, flags after the kid work too.
+	// With -yes, flags after the kid work too. The key is moved, not
+	// deleted, into retired/ under its name prefixed with the time.
+	archived := filepath.Join(dir, "retired", "20261125T100000Z-"+firstName)
 	code, stdout, stderr = runKeys(t, activation, "retire", first, "-dir", dir, "-yes")
-	if code != 0 || !strings.Contains(stdout, "mass revocation") || !strings.Contains(stdout, "removed "+firstFile) {
+	if code != 0 {
 		t.Fatalf("retire -yes: %d %s %s", code, stdout, stderr)
+	}
+	for _, w := range []string{"mass revocation", "moved " + firstFile + " to " + archived, "mv -n " + archived + " " + firstFile} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("retire -yes lacks %q:\n%s", w, stdout)
+		}
 	}
 	if _, err := os.Stat(firstFile); !os.IsNotExist(err) {
 		t.Errorf("%s still exists", firstFile)
+	}
+	if b, err := os.ReadFile(archived); err != nil || string(b) != string(firstKey) {
+		t.Errorf("the retired key is not kept unchanged in %s: %v", archived, err)
+	}
+	if st, err := os.Stat(filepath.Dir(archived)); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("retired/: %v %v, want mode 0700", st, err)
 	}
 	code, _, stderr = runKeys(t, activation, "retire", "-dir", dir, third)
 	if code != 2 || !strings.Contains(stderr, "has signed nothing yet") {
 		t.Errorf("retire a pending key without -yes: %d %s", code, stderr)
 	}
-	if got := states(listAt(activation)); got[first] != "" || got[second] != "signing" || got[third] != "pending" {
+	out = listAt(activation)
+	if got := states(out); got[first] != "" || got[second] != "signing" || got[third] != "pending" {
 		t.Errorf("after retire: %v", got)
+	}
+	// keys list shows the retired key, not loaded, and how to restore it.
+	retiredRow := regexp.MustCompile(`(?m)^` + first + `\s+ES256\s+2026-11-25T10:00:00Z\s+retired/20261125T100000Z-` + firstName + `\s+` + firstName + `$`)
+	if !strings.Contains(out, "retired signing keys (in retired/, not loaded;") || !retiredRow.MatchString(out) {
+		t.Errorf("list does not show the retired key:\n%s", out)
+	}
+	// Moving it back restores it.
+	if err := os.Rename(archived, firstFile); err != nil {
+		t.Fatal(err)
+	}
+	if got := states(listAt(activation)); got[first] != "verify-only" {
+		t.Errorf("after restoring: %v", got)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 	"syscall"
 	"time"
+
+	"github.com/registrar/registrar/pkg/config"
 )
 
 func main() {
@@ -61,18 +63,29 @@ const usage = `registrar: stateless OAuth 2.0 / OpenID Connect Dynamic Client Re
 
 Usage:
   registrar [serve]                                 run the HTTP service (configured by REGISTRAR_* variables)
-  registrar keygen -dir DIR [-alg ES256|EdDSA|PS256|RS256]
+  registrar keygen [-dir DIR] [-alg ES256|EdDSA|PS256|RS256]
                                                     write a new signing key and derivation secret
-  registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h]
+  registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h] [-alg ALG] [-typ TYP]
                                                     sign a software statement (claims from FILE or stdin)
-  registrar request sign -key FILE -statement FILE -aud ISSUER [-claims FILE] [-ttl 5m]
+  registrar request sign -key FILE -statement FILE -aud ISSUER [-claims FILE] [-ttl 5m] [-alg ALG]
                                                     sign a registration request as an Open Banking style client
-  registrar token new -name NAME -policy POLICY     make a static initial access token and its hashed entry
-  registrar keys list|rotate|retire|rotate-secret -dir DIR ...
-                                                    list and rotate signing keys and derivation secrets
-  registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] CLIENT_ID
+  registrar token new -name NAME -policy POLICY [-json]
+                                                    make a static initial access token and its hashed entry
+  registrar keys list|rotate|retire|rotate-secret [-dir DIR] ...
+                                                    list, rotate and retire signing keys and derivation secrets
+  registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] [-insecure] CLIENT_ID
                                                     verify a client_id and print its metadata, expiry and revocation status
   registrar version [-json]                         print the version, commit, build date and Go version
+  registrar help [COMMAND]                          print this, or a command's usage and flags (also: COMMAND -h)
+
+Flags may come before or after the arguments. -dir and -keys default to REGISTRAR_KEYS_DIR.
+Exit status: 0 done, 1 failed (the reason is on stderr), 2 usage error.
+`
+
+const serveUsage = `usage: registrar serve
+
+Runs the HTTP service. It takes no flags or arguments: it is configured by
+these variables (README.md, Configuration):
 `
 
 func run(ctx context.Context, args []string, e env) int {
@@ -82,27 +95,26 @@ func run(ctx context.Context, args []string, e env) int {
 	}
 	switch cmd {
 	case "serve":
+		if len(args) > 0 {
+			if isHelp(args[0]) {
+				fmt.Fprint(e.stdout, serveUsage)
+				for _, v := range config.Known() {
+					fmt.Fprintf(e.stdout, "  %s_%s\n", config.Prefix, v)
+				}
+				return 0
+			}
+			fmt.Fprintf(e.stderr, "registrar serve: unexpected argument %q; serve is configured by %s_* variables (registrar serve -h lists them)\n", args[0], config.Prefix)
+			return 2
+		}
 		return serve(ctx, args, e)
 	case "keygen":
 		return keygen(args, e)
 	case "statement":
-		if len(args) == 0 || args[0] != "sign" {
-			fmt.Fprint(e.stderr, "usage: registrar statement sign -key FILE -iss ISSUER [-claims FILE]\n")
-			return 2
-		}
-		return signStatement(args[1:], e)
+		return group(e, "statement", statementUsage, args, map[string]func([]string, env) int{"sign": signStatement})
 	case "request":
-		if len(args) == 0 || args[0] != "sign" {
-			fmt.Fprint(e.stderr, "usage: registrar request sign -key FILE -statement FILE -aud ISSUER [-claims FILE]\n")
-			return 2
-		}
-		return signRequest(args[1:], e)
+		return group(e, "request", requestUsage, args, map[string]func([]string, env) int{"sign": signRequest})
 	case "token":
-		if len(args) == 0 || args[0] != "new" {
-			fmt.Fprint(e.stderr, "usage: registrar token new -name NAME -policy POLICY\n")
-			return 2
-		}
-		return newToken(args[1:], e)
+		return group(e, "token", tokenUsage, args, map[string]func([]string, env) int{"new": newToken})
 	case "keys":
 		return keysCmd(args, e)
 	case "inspect":
@@ -110,6 +122,10 @@ func run(ctx context.Context, args []string, e env) int {
 	case "version", "-version", "--version":
 		return versionCmd(args, e)
 	case "help", "-h", "-help", "--help":
+		if cmd == "help" && len(args) > 0 && !isHelp(args[0]) {
+			// registrar help keys rotate = registrar keys rotate -h
+			return run(ctx, append(append([]string{}, args...), "-h"), e)
+		}
 		fmt.Fprint(e.stdout, usage)
 		return 0
 	default:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -66,18 +65,14 @@ func buildInfo() build {
 }
 
 func versionCmd(args []string, e env) int {
-	fs := flag.NewFlagSet("registrar version", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	c := newCommand(e, "version", "version [-json]", "Prints the version, commit, build date and Go version of this binary.")
+	asJSON := c.fs.Bool("json", false, "print JSON (fields: version, commit, build_date, go_version)")
+	pos, code, ok := c.parse(args)
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "registrar version takes no arguments\n")
-		return 2
+	if code, ok := c.noArgs(pos); !ok {
+		return code
 	}
 	printVersion(e.stdout, *asJSON)
 	return 0

@@ -12,6 +12,12 @@
 //	                    before it signs, so a fleet learns it first.
 //	secret-<n>.key      32 or more random bytes, base64url; the highest n derives
 //	                    new credentials, older versions still verify them.
+//	retired/            signing keys Retire moved away, as
+//	                    <UTC time>-signing-<unix>.jwk; never loaded. Moving one
+//	                    back to its old name restores it.
+//
+// Load reads only the files of the directory itself: no subdirectory, so
+// retired/ and Kubernetes' ..data entries are never loaded.
 //
 // Load refuses a key file that others may access or its group may write,
 // and a directory that group or others may write unless it is on a

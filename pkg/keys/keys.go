@@ -122,9 +122,8 @@ func Load(dir string) (*Keyring, error) {
 		path := filepath.Join(dir, name)
 		switch {
 		case strings.HasPrefix(name, "signing-") && strings.HasSuffix(name, ".jwk"):
-			tsText := strings.TrimSuffix(strings.TrimPrefix(name, "signing-"), ".jwk")
-			ts, err := strconv.ParseInt(tsText, 10, 64)
-			if err != nil || strconv.FormatInt(ts, 10) != tsText || ts < 0 {
+			ts, ok := signingFileTime(name)
+			if !ok {
 				return nil, fmt.Errorf("%w: %s: name must be signing-<unix seconds>.jwk", ErrBadKeyFile, name)
 			}
 			if err := perms.file(path); err != nil {
@@ -134,7 +133,7 @@ func Load(dir string) (*Keyring, error) {
 			if err != nil {
 				return nil, badKeyFile(name, path, err)
 			}
-			sk.ActiveFrom = time.Unix(ts, 0).UTC()
+			sk.ActiveFrom = ts
 			if _, dup := kr.byKID[sk.KID]; dup {
 				return nil, fmt.Errorf("%w: %s: kid %s is loaded twice", ErrBadKeyFile, name, sk.KID)
 			}
@@ -194,6 +193,20 @@ func badKeyFile(name, path string, err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrBadKeyFile, name, err)
 }
 
+// signingFileTime is the activation time a signing key's file name
+// signing-<unix seconds>.jwk gives, in its one spelling.
+func signingFileTime(name string) (time.Time, bool) {
+	if !strings.HasPrefix(name, "signing-") || !strings.HasSuffix(name, ".jwk") {
+		return time.Time{}, false
+	}
+	tsText := strings.TrimSuffix(strings.TrimPrefix(name, "signing-"), ".jwk")
+	ts, err := strconv.ParseInt(tsText, 10, 64)
+	if err != nil || strconv.FormatInt(ts, 10) != tsText || ts < 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(ts, 0).UTC(), true
+}
+
 func loadSigningKey(path string) (*SigningKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -202,6 +215,9 @@ func loadSigningKey(path string) (*SigningKey, error) {
 	key, err := jwk.ParseKey(data)
 	if err != nil {
 		return nil, errors.New("not a JWK")
+	}
+	if ak, ok := key.(jwk.AsymmetricKey); ok && !ak.IsPrivate() {
+		return nil, errors.New("holds a public key; Registrar signs with the private key")
 	}
 	var raw any
 	if err := jwk.Export(key, &raw); err != nil {

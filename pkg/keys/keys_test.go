@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -100,7 +101,8 @@ func editJWK(t *testing.T, dir, name string, priv crypto.Signer, alg string, edi
 	writeFile(t, dir, name, out)
 }
 
-// snapshot returns every file in dir with its content.
+// snapshot returns every file in dir (not in its subdirectories) with its
+// content.
 func snapshot(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -109,6 +111,9 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 	}
 	out := map[string][]byte{}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
@@ -546,6 +551,54 @@ func TestLoadIgnoresOtherEntries(t *testing.T) {
 	}
 	if n := len(kr.SigningKeys()); n != 1 || kr.SigningKeys()[0].KID != kid {
 		t.Errorf("signing keys: got %d, want only %s", n, kid)
+	}
+}
+
+// TestLoadNamesAPublicKeyInPlaceOfTheSigningKey: a public JWK where the
+// private key belongs is refused in one sentence naming the file.
+func TestLoadNamesAPublicKeyInPlaceOfTheSigningKey(t *testing.T) {
+	dir := t.TempDir()
+	writeSecret(t, dir, 1, secretOf(1, 32))
+	editJWK(t, dir, "signing-1.jwk", newEC(t, elliptic.P256()), "ES256", func(m map[string]any) { delete(m, "d") })
+	_, err := keys.Load(dir)
+	if want := "signing-1.jwk: holds a public key; Registrar signs with the private key"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}
+
+// TestLoadIgnoresTheRetiredFolder: the keys Retire moved away are not
+// loaded, whatever they hold, and the folder's permissions are not checked
+// by Load (it reads nothing there).
+func TestLoadIgnoresTheRetiredFolder(t *testing.T) {
+	dir := t.TempDir()
+	kid := writeKey(t, dir, testkit.Now, newEd(t), "EdDSA")
+	writeSecret(t, dir, 1, secretOf(1, 32))
+	archive := filepath.Join(dir, keys.RetiredDir)
+	if err := os.Mkdir(archive, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	retired := writeKey(t, archive, testkit.Now.Add(-time.Hour), newEd(t), "EdDSA")
+	writeFile(t, archive, "secret-2.key", []byte("not base64url!"))
+	writeFile(t, archive, "signing-1.jwk", []byte("not a JWK"))
+	if runtime.GOOS != "windows" {
+		for _, p := range []string{filepath.Join(archive, fmt.Sprintf("signing-%d.jwk", testkit.Now.Add(-time.Hour).Unix())), archive} {
+			if err := os.Chmod(p, 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	kr, err := keys.Load(dir)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if n := len(kr.SigningKeys()); n != 1 || kr.SigningKeys()[0].KID != kid {
+		t.Errorf("signing keys: got %d, want only %s", n, kid)
+	}
+	if _, ok := kr.VerificationKey(retired); ok || strings.Contains(string(kr.JWKS()), retired) {
+		t.Error("a key in retired/ is loaded")
+	}
+	if len(kr.Secrets()) != 1 {
+		t.Errorf("secrets: %d, want 1", len(kr.Secrets()))
 	}
 }
 

@@ -104,24 +104,110 @@ func CheckRetire(dir, kid string, now time.Time) (KeyStatus, error) {
 	return st, nil
 }
 
-// Retire removes the signing key whose kid is kid from dir and returns the
-// file it removed. It refuses to remove the key that signs at now
-// (ErrActiveKey), the only key (ErrLastKey) or a kid it does not hold
-// (ErrUnknownKID).
+// RetiredDir is the folder, inside a keys directory, that Retire moves
+// retired signing keys into. Load never reads it: Load reads only the files
+// of the keys directory itself, never a subdirectory.
+const RetiredDir = "retired"
+
+// retiredStamp is the layout of the retirement time that prefixes a
+// retired key's file name: ISO 8601 basic format in UTC, without the
+// colons that some file systems and Kubernetes Secret keys refuse.
+const retiredStamp = "20060102T150405Z"
+
+// Retire retires the signing key whose kid is kid: it moves its file,
+// unchanged, into dir/retired/ (created with mode 0700) under the name
+// <retirement time>-<file name>, for example
+// retired/20261125T100000Z-signing-1792836000.jwk, and returns where the
+// file was and where it is now. Nothing is ever deleted: moving the file
+// back to its old name restores the key. Retire refuses the key that signs
+// at now (ErrActiveKey), the only key (ErrLastKey), a kid it does not hold
+// (ErrUnknownKID), an archive name that is taken (ErrExists), and a
+// retired/ folder that group or others may write (*PermissionError).
 //
 // Retiring is a mass revocation: once replicas and OPs drop the key, every
 // client_id it signed stops verifying, and with it the client's registration
 // access token and client secret. Nothing else is needed to revoke them, and
-// nothing can bring them back except restoring the same key file.
-func Retire(dir, kid string, now time.Time) (path string, err error) {
+// nothing brings them back except restoring the key file.
+func Retire(dir, kid string, now time.Time) (from, to string, err error) {
 	st, err := CheckRetire(dir, kid, now)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	if err := os.Remove(st.File); err != nil {
-		return "", err
+	archive := filepath.Join(dir, RetiredDir)
+	if err := os.Mkdir(archive, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", "", err
 	}
-	return st.File, nil
+	fi, err := os.Stat(archive)
+	if err != nil {
+		return "", "", err
+	}
+	if !fi.IsDir() {
+		return "", "", fmt.Errorf("%s is not a directory; Retire keeps retired keys there", archive)
+	}
+	// Whoever may write the archive could swap a key that an operator
+	// later moves back: the keys directory's own rule applies.
+	if err := checkDir(archive); err != nil {
+		return "", "", err
+	}
+	to = filepath.Join(archive, now.UTC().Format(retiredStamp)+"-"+filepath.Base(st.File))
+	if _, err := os.Lstat(to); err == nil {
+		return "", "", fmt.Errorf("%w: %s", ErrExists, to)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", "", err
+	}
+	if err := os.Rename(st.File, to); err != nil {
+		return "", "", err
+	}
+	return st.File, to, nil
+}
+
+// RetiredKey describes a signing key in the retired/ folder of a keys
+// directory.
+type RetiredKey struct {
+	// KID and Alg are empty when the file no longer loads as a key.
+	KID        string
+	Alg        string
+	ActiveFrom time.Time
+	RetiredAt  time.Time
+	// File is where the key is; RestoreTo is the file name in the keys
+	// directory that moving it back to restores it.
+	File      string
+	RestoreTo string
+}
+
+// Retired lists the keys Retire moved into dir/retired/, oldest retirement
+// first; other files there are ignored. A missing folder lists nothing.
+func Retired(dir string) ([]RetiredKey, error) {
+	archive := filepath.Join(dir, RetiredDir)
+	entries, err := os.ReadDir(archive)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []RetiredKey
+	for _, e := range entries {
+		stamp, name, ok := strings.Cut(e.Name(), "-")
+		if !ok || e.IsDir() {
+			continue
+		}
+		at, err := time.Parse(retiredStamp, stamp)
+		if err != nil {
+			continue
+		}
+		ts, ok := signingFileTime(name)
+		if !ok {
+			continue
+		}
+		rk := RetiredKey{ActiveFrom: ts, RetiredAt: at, File: filepath.Join(archive, e.Name()), RestoreTo: filepath.Join(dir, name)}
+		if sk, err := loadSigningKey(rk.File); err == nil {
+			rk.KID, rk.Alg = sk.KID, sk.Alg
+		}
+		out = append(out, rk)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].RetiredAt.Before(out[j].RetiredAt) })
+	return out, nil
 }
 
 // RotateSecret writes a new derivation secret (MinSecretBytes random bytes,
@@ -155,6 +241,9 @@ type Status struct {
 	Keys []KeyStatus
 	// Secrets are the derivation secrets, lowest version first.
 	Secrets []SecretStatus
+	// Retired are the signing keys in the retired/ folder, which is not
+	// loaded (Retired).
+	Retired []RetiredKey
 }
 
 // KeyStatus describes one signing key.
@@ -193,6 +282,9 @@ func Describe(dir string, now time.Time) (Status, error) {
 		st.Secrets = append(st.Secrets, s)
 	}
 	sort.Slice(st.Secrets, func(i, j int) bool { return st.Secrets[i].Version < st.Secrets[j].Version })
+	if st.Retired, err = Retired(dir); err != nil {
+		return Status{}, err
+	}
 	return st, nil
 }
 

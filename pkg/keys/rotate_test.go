@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -269,26 +270,38 @@ func TestRetire(t *testing.T) {
 			if sk, ok := mustLoad(t, f.dir).VerificationKey(kid); ok {
 				file = sk.File
 			}
-			path, err := keys.Retire(f.dir, kid, now)
+			from, to, err := keys.Retire(f.dir, kid, now)
 			if tc.want != nil {
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("got %v, want %v", err, tc.want)
 				}
 				assertUnchanged(t, f.dir, before)
+				if _, err := os.Stat(filepath.Join(f.dir, keys.RetiredDir)); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("a refused Retire made retired/: %v", err)
+				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("Retire: %v", err)
 			}
-			if path != file {
-				t.Errorf("path: got %q, want %q", path, file)
+			wantTo := filepath.Join(f.dir, "retired", "20261123T100000Z-"+filepath.Base(file))
+			if from != file || to != wantTo {
+				t.Errorf("moved %q to %q, want %q to %q", from, to, file, wantTo)
 			}
-			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("%s still exists", path)
+			if _, err := os.Stat(from); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s still exists", from)
+			}
+			// Never destroyed: the same bytes, the same mode, in a 0700 folder.
+			if b, err := os.ReadFile(to); err != nil || !bytes.Equal(b, before[filepath.Base(file)]) {
+				t.Errorf("the retired key is not kept unchanged at %s: %v", to, err)
+			}
+			assertMode0600(t, to)
+			if st, err := os.Stat(filepath.Dir(to)); err != nil || st.Mode().Perm() != 0o700 {
+				t.Errorf("retired/: %v, want mode 0700", err)
 			}
 			after := snapshot(t, f.dir)
 			if len(after) != len(before)-1 {
-				t.Errorf("removed %d files, want 1", len(before)-len(after))
+				t.Errorf("moved %d files, want 1", len(before)-len(after))
 			}
 			for name, b := range after {
 				if !bytes.Equal(before[name], b) {
@@ -302,6 +315,98 @@ func TestRetire(t *testing.T) {
 			if got := kr.Signer(now).KID; got != f.current {
 				t.Errorf("the signer changed to %s", got)
 			}
+		})
+	}
+}
+
+// TestRetireThenRestore: a retired key is listed by Retired with where it
+// goes back, moving it back restores it, and retiring it again in the same
+// second is refused rather than overwriting the first archive.
+func TestRetireThenRestore(t *testing.T) {
+	now := testkit.Now
+	dir, old := keysDir(t, now.Add(-48*time.Hour))
+	current := writeKey(t, dir, now.Add(-time.Hour), newEC(t, elliptic.P256()), "ES256")
+	writeFile(t, filepath.Join(dir), "README", []byte("x"))
+	from, to, err := keys.Retire(dir, old, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Other files in retired/ are not retired keys.
+	writeFile(t, filepath.Join(dir, keys.RetiredDir), "notes.txt", []byte("x"))
+	writeFile(t, filepath.Join(dir, keys.RetiredDir), "20261123T100000Z-secret-1.key", []byte("x"))
+	got, err := keys.Retired(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []keys.RetiredKey{{KID: old, Alg: "EdDSA", ActiveFrom: now.Add(-48 * time.Hour), RetiredAt: now, File: to, RestoreTo: from}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Retired:\ngot  %+v\nwant %+v", got, want)
+	}
+	st, err := keys.Describe(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(st.Retired, want) || len(st.Keys) != 1 || st.Keys[0].KID != current {
+		t.Errorf("Describe: keys %+v, retired %+v", st.Keys, st.Retired)
+	}
+	if err := os.Rename(to, from); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := mustLoad(t, dir).VerificationKey(old); !ok {
+		t.Fatal("the restored key does not load")
+	}
+	// Retire, restore, retire in the same second: the first archive stays.
+	if err := os.WriteFile(to, []byte("an older archive"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := keys.Retire(dir, old, now); !errors.Is(err, keys.ErrExists) {
+		t.Errorf("retire onto a taken archive name: got %v, want ErrExists", err)
+	}
+	if b, _ := os.ReadFile(to); string(b) != "an older archive" {
+		t.Error("the older archive was overwritten")
+	}
+	if _, ok := mustLoad(t, dir).VerificationKey(old); !ok {
+		t.Error("a refused Retire moved the key")
+	}
+}
+
+// TestRetireRefusesAnArchiveOthersCanWrite: whoever may write retired/
+// could swap a key that is later moved back, so it is held to the keys
+// directory's rule; a retired that is not a folder is refused too.
+func TestRetireRefusesABadArchive(t *testing.T) {
+	now := testkit.Now
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, archive string)
+		want    string
+	}{
+		{"writable by others", func(t *testing.T, archive string) {
+			if err := os.Mkdir(archive, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(archive, 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}, "permissions 0777 are too open"},
+		{"a file", func(t *testing.T, archive string) {
+			if err := os.WriteFile(archive, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "is not a directory"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if runtime.GOOS == "windows" && tc.name == "writable by others" {
+				t.Skip("no permission bits on Windows")
+			}
+			dir, old := keysDir(t, now.Add(-48*time.Hour))
+			writeKey(t, dir, now.Add(-time.Hour), newEd(t), "EdDSA")
+			tc.prepare(t, filepath.Join(dir, keys.RetiredDir))
+			before := snapshot(t, dir)
+			if _, _, err := keys.Retire(dir, old, now); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error saying %q", err, tc.want)
+			}
+			assertUnchanged(t, dir, before)
 		})
 	}
 }
