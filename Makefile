@@ -47,11 +47,17 @@ run: keys ## Run on http://localhost:8080 with development keys and the demo fed
 .PHONY: test
 test: vet ## Run every test with the race detector (what CI runs).
 	$(GO) test -race -count=1 $(PKGS)
+	$(MAKE) api-test
+
+.PHONY: api-test
+api-test: ## Check api/openapi.yaml against the real server (its own module, api/).
+	cd api && $(GO) test -race -count=1 ./...
 
 .PHONY: vet
 vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
-	@out=$$(gofmt -l cmd pkg); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	cd api && $(GO) vet ./...
+	@out=$$(gofmt -l cmd pkg api); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks (vet + gofmt).
@@ -61,12 +67,14 @@ fmt: ## Format the code.
 	gofmt -w cmd pkg
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum.
+tidy: ## Tidy go.mod and go.sum (and api/'s).
 	$(GO) mod tidy
+	cd api && $(GO) mod tidy
 
 .PHONY: verify
 verify: ## Verify module checksums.
 	$(GO) mod verify
+	cd api && $(GO) mod verify
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.
