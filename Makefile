@@ -51,33 +51,41 @@ run: keys ## Run on http://localhost:8080 with development keys and the demo fed
 test: vet ## Run every test with the race detector, manifest validation included (what CI runs).
 	$(GO) test -race -count=1 $(PKGS)
 	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
+	$(MAKE) api-test
 
 .PHONY: test-manifests
 test-manifests: ## Validate docs/kubernetes and docs/serverless strictly against the Kubernetes API types.
 	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
 
+.PHONY: api-test
+api-test: ## Check api/openapi.yaml against the real server (its own module, api/).
+	cd api && $(GO) test -race -count=1 ./...
+
 .PHONY: vet
 vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
 	cd $(VALIDATE) && $(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg $(VALIDATE)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	cd api && $(GO) vet ./...
+	@out=$$(gofmt -l cmd pkg $(VALIDATE) api); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks (vet + gofmt).
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd pkg $(VALIDATE)
+	gofmt -w cmd pkg $(VALIDATE) api
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum (the product's and the validation module's).
+tidy: ## Tidy go.mod and go.sum (the product's, the validation module's and api/'s).
 	$(GO) mod tidy
 	cd $(VALIDATE) && $(GO) mod tidy
+	cd api && $(GO) mod tidy
 
 .PHONY: verify
 verify: ## Verify module checksums.
 	$(GO) mod verify
 	cd $(VALIDATE) && $(GO) mod verify
+	cd api && $(GO) mod verify
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.
