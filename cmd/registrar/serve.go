@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +56,7 @@ func serve(ctx context.Context, args []string, e env) int {
 	})
 	cancel()
 	defer a.trust.Stop()
-	go reloadLoop(ctx, e.reload, a, cfg, log)
+	go reloadLoop(ctx, e.reload, a, cfg, log, e.now)
 	if a.revocations != nil {
 		// Fail closed: a configured list that cannot be read stops the
 		// start, so no revoked client is served meanwhile.
@@ -143,10 +144,10 @@ func errorDetail(err error) string {
 // serveMetrics serves GET /metrics on its own listener until ctx ends.
 func serveMetrics(ctx context.Context, ln net.Listener, reg *metrics.Registry, log zerolog.Logger) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", metrics.ContentType)
+	h := reg.Handler(scrapeErrorLog{log})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		_ = reg.WriteText(w)
+		h.ServeHTTP(w, r)
 	})
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {
@@ -160,9 +161,16 @@ func serveMetrics(ctx context.Context, ln net.Listener, reg *metrics.Registry, l
 	}
 }
 
+// scrapeErrorLog logs what a scrape could not collect.
+type scrapeErrorLog struct{ log zerolog.Logger }
+
+func (l scrapeErrorLog) Println(v ...any) {
+	l.log.Error().Str("error", strings.TrimSpace(fmt.Sprintln(v...))).Msg("metrics scrape incomplete")
+}
+
 // reloadLoop reloads the trusted issuers file on every request until ctx
 // ends. A bad file keeps the configuration in force, and the log says why.
-func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config.Config, log zerolog.Logger) {
+func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config.Config, log zerolog.Logger, now func() time.Time) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -179,6 +187,7 @@ func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config
 		// effect: a refused file changes nothing.
 		s, err := a.trust.Reload(rctx)
 		cancel()
+		a.metrics.TrustReload(err, now())
 		if err != nil {
 			log.Error().Err(err).Str("file", cfg.TrustedIssuersFile).Msg("trusted issuers reload failed; the previous configuration stays in force")
 			continue
@@ -366,6 +375,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		Readiness:         readiness(live, cfg.ReadinessRequiresIssuerKeys, log),
 	})
 	registerGauges(met.Registry, live, revs, now)
+	met.TrustLoaded(now())
 	return &app{server: srv, keyring: kr, trust: live, revocations: revs, metrics: met}, nil
 }
 
