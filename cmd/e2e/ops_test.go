@@ -186,9 +186,9 @@ func TestOpsInventedMethodsDoNotCrowdOutRequestMetrics(t *testing.T) {
 		series string
 		want   float64
 	}{
-		{`registrar_http_request_duration_seconds_count{route="/register",method="POST",code="400"}`, 1},
-		{`registrar_http_request_duration_seconds_count{route="/register",method="POST",code="429"}`, 1},
-		{`registrar_http_request_duration_seconds_count{route="/register",method="other",code="405"}`, n},
+		{`registrar_http_request_duration_seconds_count{code="400",method="POST",route="/register"}`, 1},
+		{`registrar_http_request_duration_seconds_count{code="429",method="POST",route="/register"}`, 1},
+		{`registrar_http_request_duration_seconds_count{code="405",method="other",route="/register"}`, n},
 	} {
 		if v, ok := metricValue(text, tc.series); !ok || v != tc.want {
 			t.Errorf("%s: got %v (present %v), want %v", tc.series, v, ok, tc.want)

@@ -7,9 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
 	"github.com/registrar/registrar/pkg/clientid"
@@ -18,6 +21,7 @@ import (
 	"github.com/registrar/registrar/pkg/fetch"
 	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/metrics"
+	"github.com/registrar/registrar/pkg/oauth"
 	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/register"
 	"github.com/registrar/registrar/pkg/revocation"
@@ -31,16 +35,35 @@ func serve(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "registrar serve takes no arguments; configure it with %s_* variables\n", config.Prefix)
 		return 2
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
+	// A start that fails says why on standard error, as one log line in
+	// the configured format: JSON stays JSON for the log collector. Before
+	// the configuration is read, the format comes straight from the
+	// environment (anything but "console" is JSON, the default).
+	startFailed := func(log zerolog.Logger, msg string, err error) int {
+		log.Error().Str("error", errorDetail(err)).Msg(msg)
 		return 1
 	}
-	log := newLogger(cfg, e.stdout)
-	a, err := newApp(cfg, log, e.now, e.rand, e.sectorAllowHosts)
+	cfg, err := config.Load()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "registrar: %v\n", err)
-		return 1
+		early := newLogger(os.Getenv(config.Prefix+"_LOG_FORMAT"), "info", e.stderr)
+		return startFailed(early, "registrar cannot start: the configuration is invalid", err)
+	}
+	log := newLogger(cfg.LogFormat, cfg.LogLevel, e.stdout)
+	failLog := newLogger(cfg.LogFormat, "info", e.stderr)
+	tr, err := newTracing(ctx, e.stderr, log)
+	if err != nil {
+		return startFailed(failLog, "registrar cannot start: the OpenTelemetry (OTEL_*) configuration is invalid", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tr.shutdown(sctx); err != nil {
+			log.Warn().Str("error", err.Error()).Msg("tracing: spans could not be flushed at exit")
+		}
+	}()
+	a, err := newApp(cfg, log, e.now, e.rand, e.sectorAllowHosts, tr)
+	if err != nil {
+		return startFailed(failLog, "registrar cannot start", err)
 	}
 	// Fetch every remote issuer key set once before listening (bounded by
 	// the outbound timeout), then keep them fresh.
@@ -48,14 +71,14 @@ func serve(ctx context.Context, args []string, e env) int {
 	a.trust.Start(sctx, ctx, func(iss string, err error) {
 		a.metrics.JWKSFetch(iss, err)
 		if err != nil {
-			log.Warn().Err(err).Str("issuer", iss).Msg("trusted issuer key set refresh failed; keeping the last good keys")
+			log.Warn().Str("error", errorDetail(err)).Str("issuer", iss).Msg("trusted issuer key set refresh failed; keeping the last good keys")
 		} else {
 			log.Debug().Str("issuer", iss).Msg("trusted issuer key set refreshed")
 		}
 	})
 	cancel()
 	defer a.trust.Stop()
-	go reloadLoop(ctx, e.reload, a, cfg, log)
+	go reloadLoop(ctx, e.reload, a, cfg, log, e.now)
 	if a.revocations != nil {
 		// Fail closed: a configured list that cannot be read stops the
 		// start, so no revoked client is served meanwhile.
@@ -63,8 +86,8 @@ func serve(ctx context.Context, args []string, e env) int {
 		err := a.revocations.Load(lctx)
 		cancel()
 		if err != nil {
-			fmt.Fprintf(e.stderr, "registrar: revocation list %s: %s\n", cfg.RevocationList, errorDetail(err))
-			return 1
+			return startFailed(failLog.With().Str("revocation_list", cfg.RevocationList).Logger(),
+				"registrar cannot start: the revocation list could not be read (fail closed)", err)
 		}
 		go a.revocations.Run(ctx, func(err error) {
 			if err != nil {
@@ -74,18 +97,19 @@ func serve(ctx context.Context, args []string, e env) int {
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "registrar: listen: %v\n", err)
-		return 1
+		return startFailed(failLog, "registrar cannot start: listen", err)
 	}
 	if cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			ln.Close()
-			fmt.Fprintf(e.stderr, "registrar: metrics listen: %v\n", err)
-			return 1
+			return startFailed(failLog, "registrar cannot start: metrics listen", err)
 		}
 		go serveMetrics(ctx, mln, a.metrics.Registry, log)
 		log.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
+	}
+	if tr != nil {
+		log.Info().Str("exporter", tr.exporter).Msg("tracing on (OpenTelemetry, W3C traceparent)")
 	}
 	signer := a.keyring.Signer(e.now())
 	log.Info().Str("addr", ln.Addr().String()).Str("issuer", cfg.Issuer).
@@ -105,15 +129,38 @@ func serve(ctx context.Context, args []string, e env) int {
 	return 0
 }
 
-func newLogger(cfg *config.Config, w io.Writer) zerolog.Logger {
-	lvl, err := zerolog.ParseLevel(cfg.LogLevel)
-	if err != nil {
+// logTimeFormat is RFC 3339 with milliseconds: requests a few milliseconds
+// apart stay in order, and every line has the same width of time.
+const logTimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+func init() {
+	// zerolog reads these at every event; they are set once, before any
+	// logger exists.
+	zerolog.TimeFieldFormat = logTimeFormat
+}
+
+// newLogger writes JSON lines to w, or with format "console" a human
+// format, in colour only when w is a terminal (and NO_COLOR is unset), so
+// that a file, a pipe or a log collector never receives escape sequences.
+// An unknown level is info.
+func newLogger(format, level string, w io.Writer) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
 		lvl = zerolog.InfoLevel
 	}
-	if cfg.LogFormat == "console" {
-		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	if format == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: logTimeFormat, NoColor: !colourTerminal(w)}
 	}
 	return zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+}
+
+// colourTerminal reports whether w is a terminal that may get colour.
+func colourTerminal(w io.Writer) bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
 }
 
 // revocationFailed reports a revocation list refresh that could not be
@@ -129,24 +176,18 @@ func revocationFailed(log zerolog.Logger, a *app, location string, err error, no
 	ev.Msg("revocation list could not be applied: the last good list stays in force, and revocations published since are NOT enforced")
 }
 
-// errorDetail is err's text with, for a failed fetch, its cause (which the
-// error text leaves out so that it can be shown to clients): for logs and
-// the operator only.
-func errorDetail(err error) string {
-	var fe *fetch.Error
-	if errors.As(err, &fe) {
-		return err.Error() + " (" + fe.Detail() + ")"
-	}
-	return err.Error()
-}
+// errorDetail is err's text with what it keeps from clients (the cause of
+// a failed fetch: DNS, TLS, status, timeout): for logs and the operator
+// only (oauth.LogDetail).
+func errorDetail(err error) string { return oauth.LogDetail(err) }
 
 // serveMetrics serves GET /metrics on its own listener until ctx ends.
 func serveMetrics(ctx context.Context, ln net.Listener, reg *metrics.Registry, log zerolog.Logger) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", metrics.ContentType)
+	h := reg.Handler(scrapeErrorLog{log})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		_ = reg.WriteText(w)
+		h.ServeHTTP(w, r)
 	})
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {
@@ -160,9 +201,16 @@ func serveMetrics(ctx context.Context, ln net.Listener, reg *metrics.Registry, l
 	}
 }
 
+// scrapeErrorLog logs what a scrape could not collect.
+type scrapeErrorLog struct{ log zerolog.Logger }
+
+func (l scrapeErrorLog) Println(v ...any) {
+	l.log.Error().Str("error", strings.TrimSpace(fmt.Sprintln(v...))).Msg("metrics scrape incomplete")
+}
+
 // reloadLoop reloads the trusted issuers file on every request until ctx
 // ends. A bad file keeps the configuration in force, and the log says why.
-func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config.Config, log zerolog.Logger) {
+func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config.Config, log zerolog.Logger, now func() time.Time) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -179,8 +227,9 @@ func reloadLoop(ctx context.Context, reload <-chan struct{}, a *app, cfg *config
 		// effect: a refused file changes nothing.
 		s, err := a.trust.Reload(rctx)
 		cancel()
+		a.metrics.TrustReload(err, now())
 		if err != nil {
-			log.Error().Err(err).Str("file", cfg.TrustedIssuersFile).Msg("trusted issuers reload failed; the previous configuration stays in force")
+			log.Error().Str("error", errorDetail(err)).Str("file", cfg.TrustedIssuersFile).Msg("trusted issuers reload failed; the previous configuration stays in force")
 			continue
 		}
 		log.Info().Str("file", cfg.TrustedIssuersFile).Strs("trusted_issuers", s.Issuers()).Msg("trusted issuers reloaded")
@@ -229,10 +278,10 @@ type outbound struct {
 	revocations *fetch.Client
 }
 
-// newOutbound builds the outbound clients. sectorAllowHosts is for tests
-// only, to reach loopback test servers; nothing in the configuration sets
-// it.
-func newOutbound(cfg *config.Config, sectorAllowHosts []string) outbound {
+// newOutbound builds the outbound clients, each with a span per request
+// when tracing is on (tr not nil). sectorAllowHosts is for tests only, to
+// reach loopback test servers; nothing in the configuration sets it.
+func newOutbound(cfg *config.Config, sectorAllowHosts []string, tr *tracing) outbound {
 	return outbound{
 		sector: fetch.New(fetch.Options{
 			Timeout:       cfg.OutboundTimeout,
@@ -242,6 +291,7 @@ func newOutbound(cfg *config.Config, sectorAllowHosts []string) outbound {
 			MaxPerCaller:  sectorPerCaller,
 			AllowHosts:    sectorAllowHosts,
 			RootCAs:       cfg.OutboundRootCAs,
+			WrapTransport: tr.outbound("sector"),
 		}),
 		clientKeys: fetch.New(fetch.Options{
 			Timeout:       cfg.OutboundTimeout,
@@ -251,6 +301,7 @@ func newOutbound(cfg *config.Config, sectorAllowHosts []string) outbound {
 			MaxPerCaller:  clientKeysPerCaller,
 			AllowHosts:    cfg.ClientKeysAllowHosts,
 			RootCAs:       cfg.OutboundRootCAs,
+			WrapTransport: tr.outbound("client_keys"),
 		}),
 		issuerKeys: fetch.New(fetch.Options{
 			Timeout:       cfg.OutboundTimeout,
@@ -258,6 +309,7 @@ func newOutbound(cfg *config.Config, sectorAllowHosts []string) outbound {
 			MaxConcurrent: 16,
 			AllowHosts:    cfg.OutboundAllowHosts,
 			RootCAs:       cfg.OutboundRootCAs,
+			WrapTransport: tr.outbound("issuer_keys"),
 		}),
 		// Loads run one at a time; the body cap is the list's own limit,
 		// so the documented limits hold for a URL as for a file.
@@ -267,12 +319,13 @@ func newOutbound(cfg *config.Config, sectorAllowHosts []string) outbound {
 			MaxConcurrent: 2,
 			AllowHosts:    cfg.OutboundAllowHosts,
 			RootCAs:       cfg.OutboundRootCAs,
+			WrapTransport: tr.outbound("revocation_list"),
 		}),
 	}
 }
 
-func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader, sectorAllowHosts []string) (*app, error) {
-	out := newOutbound(cfg, sectorAllowHosts)
+func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io.Reader, sectorAllowHosts []string, tr *tracing) (*app, error) {
+	out := newOutbound(cfg, sectorAllowHosts, tr)
 	// Load keys and trust together so that one start reports both.
 	kr, keysErr := keys.Load(cfg.KeysDir)
 	live, trustErr := trust.Static(trust.Empty()), error(nil)
@@ -364,8 +417,10 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		AddressLimiter:    limiter,
 		Metrics:           met,
 		Readiness:         readiness(live, cfg.ReadinessRequiresIssuerKeys, log),
+		Tracer:            tr.serverTracer(),
 	})
 	registerGauges(met.Registry, live, revs, now)
+	met.TrustLoaded(now())
 	return &app{server: srv, keyring: kr, trust: live, revocations: revs, metrics: met}, nil
 }
 

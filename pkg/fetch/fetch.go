@@ -70,6 +70,13 @@ type Options struct {
 	RootCAs *x509.CertPool
 	// UserAgent is sent as the User-Agent header. Default "registrar".
 	UserAgent string
+	// WrapTransport, when set, wraps the Client's transport once, at New:
+	// for instrumentation such as tracing (a span per request, a
+	// traceparent header). The wrapper sees each request after the URL
+	// checks and must pass it, to the same URL, to the RoundTripper it was
+	// given, which holds the connect-time address guard and the TLS
+	// settings; it may add header fields. nil means no wrapper.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // Client makes SSRF-safe outbound GET requests. It is safe for concurrent
@@ -134,8 +141,12 @@ func New(opts Options) *Client {
 		MaxIdleConnsPerHost:    2,
 		IdleConnTimeout:        30 * time.Second,
 	}
+	var rt http.RoundTripper = tr
+	if opts.WrapTransport != nil {
+		rt = opts.WrapTransport(tr)
+	}
 	c.hc = &http.Client{
-		Transport: tr,
+		Transport: rt,
 		Timeout:   opts.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return ErrRedirect

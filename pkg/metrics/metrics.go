@@ -1,118 +1,61 @@
 package metrics
 
 import (
-	"bufio"
 	"io"
-	"math"
+	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
-// Registry holds metric families and writes them in the Prometheus text
-// exposition format, version 0.0.4. It is safe for concurrent use.
+// Registry holds metric families: a Prometheus registry with the series
+// caps of this package on top. It is safe for concurrent use.
 type Registry struct {
-	mu       sync.Mutex
-	families []family
-}
-
-type family interface {
-	name() string
-	write(w *bufio.Writer)
+	reg *prometheus.Registry
 }
 
 // New returns an empty Registry.
-func New() *Registry { return &Registry{} }
+func New() *Registry { return &Registry{reg: prometheus.NewRegistry()} }
 
-func (r *Registry) add(f family) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, g := range r.families {
-		if g.name() == f.name() {
-			panic("metrics: " + f.name() + " registered twice")
-		}
-	}
-	r.families = append(r.families, f)
+// AddRuntimeCollectors registers the Go runtime (go_*) and process
+// (process_*) collectors of the Prometheus client.
+func (r *Registry) AddRuntimeCollectors() {
+	r.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
-// ContentType is the media type WriteText produces.
-const ContentType = "text/plain; version=0.0.4; charset=utf-8"
+// ErrorLogger receives the errors of a scrape (promhttp.Logger).
+type ErrorLogger interface {
+	Println(v ...any)
+}
 
-// WriteText writes every family, sorted by name.
+// Handler serves the registry in the format the scraper negotiates (the
+// text format 0.0.4 when it asks for nothing else). A collector that fails
+// leaves its family out and is reported to log, which may be nil; the
+// rest is still served.
+func (r *Registry) Handler(log ErrorLogger) http.Handler {
+	opts := promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}
+	if log != nil {
+		opts.ErrorLog = log
+	}
+	return promhttp.HandlerFor(r.reg, opts)
+}
+
+// WriteText writes every family with at least one series, sorted by name,
+// in the text exposition format 0.0.4.
 func (r *Registry) WriteText(w io.Writer) error {
-	r.mu.Lock()
-	fams := append([]family(nil), r.families...)
-	r.mu.Unlock()
-	sort.Slice(fams, func(i, j int) bool { return fams[i].name() < fams[j].name() })
-	bw := bufio.NewWriter(w)
+	fams, err := r.reg.Gather()
 	for _, f := range fams {
-		f.write(bw)
-	}
-	return bw.Flush()
-}
-
-// header writes the HELP and TYPE lines.
-func header(w *bufio.Writer, name, help, typ string) {
-	w.WriteString("# HELP ")
-	w.WriteString(name)
-	w.WriteByte(' ')
-	w.WriteString(escapeHelp(help))
-	w.WriteString("\n# TYPE ")
-	w.WriteString(name)
-	w.WriteByte(' ')
-	w.WriteString(typ)
-	w.WriteByte('\n')
-}
-
-func escapeHelp(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
-}
-
-func escapeValue(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
-}
-
-// labels renders {a="x",b="y"} plus an optional extra pair.
-func labels(names, values []string, extraName, extraValue string) string {
-	if len(names) == 0 && extraName == "" {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, n := range names {
-		if i > 0 {
-			b.WriteByte(',')
+		if _, werr := expfmt.MetricFamilyToText(w, f); werr != nil {
+			return werr
 		}
-		b.WriteString(n)
-		b.WriteString(`="`)
-		b.WriteString(escapeValue(values[i]))
-		b.WriteByte('"')
 	}
-	if extraName != "" {
-		if len(names) > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(extraName)
-		b.WriteString(`="`)
-		b.WriteString(extraValue)
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-func formatFloat(v float64) string {
-	switch {
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	case math.IsNaN(v):
-		return "NaN"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	return err
 }
 
 // key joins label values; \xff never occurs in valid UTF-8.
@@ -123,63 +66,51 @@ func key(values []string) string { return strings.Join(values, "\xff") }
 // cannot grow memory.
 const MaxSeries = 1000
 
-// CounterVec is a counter with labels.
-type CounterVec struct {
-	n, help string
-	labels  []string
-	mu      sync.RWMutex
-	series  map[string]*counterSeries
+// capped maps label values to a family's children, at most MaxSeries of
+// them plus the all-"other" one.
+type capped[T any] struct {
+	mu       sync.RWMutex
+	children map[string]T
+	newChild func(values ...string) T
 }
 
-type counterSeries struct {
-	values []string
-	v      atomic.Uint64
+func newCapped[T any](newChild func(values ...string) T) *capped[T] {
+	return &capped[T]{children: map[string]T{}, newChild: newChild}
 }
 
-// NewCounter registers a counter family.
-func (r *Registry) NewCounter(name, help string, labelNames ...string) *CounterVec {
-	c := &CounterVec{n: name, help: help, labels: labelNames, series: map[string]*counterSeries{}}
-	r.add(c)
-	return c
-}
-
-func (c *CounterVec) name() string { return c.n }
-
-// Add adds n to the series with these label values (one per label name).
-func (c *CounterVec) Add(n uint64, values ...string) {
+// child returns the child for values, or the "other" child once the family
+// holds MaxSeries others.
+func (c *capped[T]) child(values []string) T {
 	k := key(values)
 	c.mu.RLock()
-	s, ok := c.series[k]
+	ch, ok := c.children[k]
 	c.mu.RUnlock()
-	if !ok {
-		c.mu.Lock()
-		if s, ok = c.series[k]; !ok {
-			if len(c.series) >= MaxSeries {
-				values = otherValues(len(values))
-				k = key(values)
-				s = c.series[k]
-			}
-			if s == nil {
-				s = &counterSeries{values: append([]string(nil), values...)}
-				c.series[k] = s
-			}
-		}
-		c.mu.Unlock()
+	if ok {
+		return ch
 	}
-	s.v.Add(n)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch, ok = c.children[k]; ok {
+		return ch
+	}
+	if len(c.children) >= MaxSeries {
+		values = otherValues(len(values))
+		k = key(values)
+		if ch, ok = c.children[k]; ok {
+			return ch
+		}
+	}
+	ch = c.newChild(values...)
+	c.children[k] = ch
+	return ch
 }
 
-// Inc adds one.
-func (c *CounterVec) Inc(values ...string) { c.Add(1, values...) }
-
-// Value returns the current value of a series (tests).
-func (c *CounterVec) Value(values ...string) uint64 {
+// lookup returns the child for values if there is one.
+func (c *capped[T]) lookup(values []string) (T, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if s, ok := c.series[key(values)]; ok {
-		return s.v.Load()
-	}
-	return 0
+	ch, ok := c.children[key(values)]
+	return ch, ok
 }
 
 func otherValues(n int) []string {
@@ -190,39 +121,48 @@ func otherValues(n int) []string {
 	return out
 }
 
-func (c *CounterVec) write(w *bufio.Writer) {
-	header(w, c.n, c.help, "counter")
-	c.mu.RLock()
-	keys := make([]string, 0, len(c.series))
-	for k := range c.series {
-		keys = append(keys, k)
+// read returns the current state of a child (tests).
+func read(m prometheus.Metric) *dto.Metric {
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		return &dto.Metric{}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s := c.series[k]
-		w.WriteString(c.n)
-		w.WriteString(labels(c.labels, s.values, "", ""))
-		w.WriteByte(' ')
-		w.WriteString(strconv.FormatUint(s.v.Load(), 10))
-		w.WriteByte('\n')
+	return &d
+}
+
+// CounterVec is a counter with labels.
+type CounterVec struct {
+	series *capped[prometheus.Counter]
+}
+
+// NewCounter registers a counter family.
+func (r *Registry) NewCounter(name, help string, labelNames ...string) *CounterVec {
+	vec := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labelNames)
+	r.reg.MustRegister(vec)
+	return &CounterVec{series: newCapped(func(values ...string) prometheus.Counter { return vec.WithLabelValues(values...) })}
+}
+
+// Add adds n to the series with these label values (one per label name).
+func (c *CounterVec) Add(n uint64, values ...string) { c.series.child(values).Add(float64(n)) }
+
+// Inc adds one.
+func (c *CounterVec) Inc(values ...string) { c.series.child(values).Inc() }
+
+// Init creates the series with these label values at zero, so that it is
+// exposed before its first increment.
+func (c *CounterVec) Init(values ...string) { c.series.child(values) }
+
+// Value returns the current value of a series (tests).
+func (c *CounterVec) Value(values ...string) uint64 {
+	if ch, ok := c.series.lookup(values); ok {
+		return uint64(read(ch).GetCounter().GetValue())
 	}
-	c.mu.RUnlock()
+	return 0
 }
 
 // HistogramVec is a histogram with labels and fixed buckets.
 type HistogramVec struct {
-	n, help string
-	labels  []string
-	buckets []float64
-	mu      sync.RWMutex
-	series  map[string]*histSeries
-}
-
-type histSeries struct {
-	values  []string
-	counts  []atomic.Uint64 // one per bucket, not cumulative
-	count   atomic.Uint64
-	sumBits atomic.Uint64
+	series *capped[prometheus.Observer]
 }
 
 // Default bucket sets.
@@ -238,103 +178,41 @@ func (r *Registry) NewHistogram(name, help string, buckets []float64, labelNames
 	if !sort.Float64sAreSorted(buckets) || len(buckets) == 0 {
 		panic("metrics: buckets of " + name + " must be ascending")
 	}
-	h := &HistogramVec{n: name, help: help, labels: labelNames, buckets: buckets, series: map[string]*histSeries{}}
-	r.add(h)
-	return h
+	vec := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labelNames)
+	r.reg.MustRegister(vec)
+	return &HistogramVec{series: newCapped(func(values ...string) prometheus.Observer { return vec.WithLabelValues(values...) })}
 }
-
-func (h *HistogramVec) name() string { return h.n }
 
 // Observe records v in the series with these label values.
-func (h *HistogramVec) Observe(v float64, values ...string) {
-	k := key(values)
-	h.mu.RLock()
-	s, ok := h.series[k]
-	h.mu.RUnlock()
-	if !ok {
-		h.mu.Lock()
-		if s, ok = h.series[k]; !ok {
-			if len(h.series) >= MaxSeries {
-				values = otherValues(len(values))
-				k = key(values)
-				s = h.series[k]
-			}
-			if s == nil {
-				s = &histSeries{values: append([]string(nil), values...), counts: make([]atomic.Uint64, len(h.buckets))}
-				h.series[k] = s
-			}
-		}
-		h.mu.Unlock()
-	}
-	if i := sort.SearchFloat64s(h.buckets, v); i < len(h.buckets) {
-		s.counts[i].Add(1)
-	}
-	s.count.Add(1)
-	for {
-		old := s.sumBits.Load()
-		if s.sumBits.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
-			break
-		}
-	}
-}
+func (h *HistogramVec) Observe(v float64, values ...string) { h.series.child(values).Observe(v) }
 
 // Count returns the number of observations of a series (tests).
 func (h *HistogramVec) Count(values ...string) uint64 {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if s, ok := h.series[key(values)]; ok {
-		return s.count.Load()
+	if ch, ok := h.series.lookup(values); ok {
+		if m, ok := ch.(prometheus.Metric); ok {
+			return read(m).GetHistogram().GetSampleCount()
+		}
 	}
 	return 0
 }
 
-func (h *HistogramVec) write(w *bufio.Writer) {
-	header(w, h.n, h.help, "histogram")
-	h.mu.RLock()
-	keys := make([]string, 0, len(h.series))
-	for k := range h.series {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s := h.series[k]
-		// Read the total first: buckets may then only have grown, and
-		// each bucket line stays at most the total of +Inf.
-		count := s.count.Load()
-		var cum uint64
-		for i, le := range h.buckets {
-			cum += s.counts[i].Load()
-			if cum > count {
-				cum = count
-			}
-			w.WriteString(h.n)
-			w.WriteString("_bucket")
-			w.WriteString(labels(h.labels, s.values, "le", formatFloat(le)))
-			w.WriteByte(' ')
-			w.WriteString(strconv.FormatUint(cum, 10))
-			w.WriteByte('\n')
-		}
-		w.WriteString(h.n)
-		w.WriteString("_bucket")
-		w.WriteString(labels(h.labels, s.values, "le", "+Inf"))
-		w.WriteByte(' ')
-		w.WriteString(strconv.FormatUint(count, 10))
-		w.WriteByte('\n')
-		w.WriteString(h.n)
-		w.WriteString("_sum")
-		w.WriteString(labels(h.labels, s.values, "", ""))
-		w.WriteByte(' ')
-		w.WriteString(formatFloat(math.Float64frombits(s.sumBits.Load())))
-		w.WriteByte('\n')
-		w.WriteString(h.n)
-		w.WriteString("_count")
-		w.WriteString(labels(h.labels, s.values, "", ""))
-		w.WriteByte(' ')
-		w.WriteString(strconv.FormatUint(count, 10))
-		w.WriteByte('\n')
-	}
-	h.mu.RUnlock()
+// Gauge is a gauge without labels, set by the code that knows its value.
+type Gauge struct {
+	g prometheus.Gauge
 }
+
+// NewGauge registers a gauge.
+func (r *Registry) NewGauge(name, help string) *Gauge {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+	r.reg.MustRegister(g)
+	return &Gauge{g: g}
+}
+
+// Set sets the gauge.
+func (g *Gauge) Set(v float64) { g.g.Set(v) }
+
+// Value returns the gauge's value (tests).
+func (g *Gauge) Value() float64 { return read(g.g).GetGauge().GetValue() }
 
 // Sample is one gauge value with its label values.
 type Sample struct {
@@ -344,28 +222,31 @@ type Sample struct {
 
 // GaugeFunc is a gauge family read at scrape time.
 type GaugeFunc struct {
-	n, help string
-	labels  []string
-	read    func() []Sample
+	desc *prometheus.Desc
+	read func() []Sample
 }
 
 // NewGaugeFunc registers a gauge family whose samples read returns at
-// every scrape.
+// every scrape; past MaxSeries samples, the rest are left out.
 func (r *Registry) NewGaugeFunc(name, help string, read func() []Sample, labelNames ...string) *GaugeFunc {
-	g := &GaugeFunc{n: name, help: help, labels: labelNames, read: read}
-	r.add(g)
+	g := &GaugeFunc{desc: prometheus.NewDesc(name, help, labelNames, nil), read: read}
+	r.reg.MustRegister(g)
 	return g
 }
 
-func (g *GaugeFunc) name() string { return g.n }
+// Describe implements prometheus.Collector.
+func (g *GaugeFunc) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
 
-func (g *GaugeFunc) write(w *bufio.Writer) {
-	header(w, g.n, g.help, "gauge")
-	for _, s := range g.read() {
-		w.WriteString(g.n)
-		w.WriteString(labels(g.labels, s.Values, "", ""))
-		w.WriteByte(' ')
-		w.WriteString(formatFloat(s.Value))
-		w.WriteByte('\n')
+// Collect implements prometheus.Collector.
+func (g *GaugeFunc) Collect(ch chan<- prometheus.Metric) {
+	for i, s := range g.read() {
+		if i == MaxSeries {
+			return
+		}
+		m, err := prometheus.NewConstMetric(g.desc, prometheus.GaugeValue, s.Value, s.Values...)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(g.desc, err)
+		}
+		ch <- m
 	}
 }

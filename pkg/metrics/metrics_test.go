@@ -2,6 +2,10 @@ package metrics_test
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -132,7 +136,7 @@ func TestService(t *testing.T) {
 		`registrar_client_id_bytes_bucket{le="1536"} 1`,
 		`registrar_statement_verification_seconds_count 1`,
 		`registrar_client_id_signing_seconds_count 1`,
-		`registrar_http_request_duration_seconds_count{route="/register",method="POST",code="201"} 1`,
+		`registrar_http_request_duration_seconds_count{code="201",method="POST",route="/register"} 1`,
 		`registrar_issuer_jwks_fetches_total{issuer="https://directory.example",result="ok"} 1`,
 	} {
 		if !strings.Contains(out, want+"\n") {
@@ -185,3 +189,112 @@ func TestMethodLabel(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceExposesRuntimeProcessAndReloadMetrics: the service's registry
+// carries the Go runtime and process collectors every dashboard expects,
+// and the trust reload families exist, at zero, before the first reload.
+func TestServiceExposesRuntimeProcessAndReloadMetrics(t *testing.T) {
+	out := text(t, metrics.NewService().Registry)
+	checkFormat(t, out)
+	for _, want := range []string{
+		"go_goroutines ",
+		"go_info{version=",
+		"go_memstats_heap_alloc_bytes ",
+		"process_start_time_seconds ",
+		"process_resident_memory_bytes ",
+		`registrar_trust_reloads_total{result="success"} 0`,
+		`registrar_trust_reloads_total{result="failure"} 0`,
+		"registrar_trust_last_reload_success 1",
+	} {
+		t.Run(want, func(t *testing.T) {
+			if !strings.Contains(out, "\n"+want) {
+				t.Errorf("missing %s", want)
+			}
+		})
+	}
+}
+
+// TestTrustReloadMetrics: a refused reload counts as a failure and sets the
+// success gauge to 0 without moving the load time; the next applied reload
+// counts as a success, sets the gauge back to 1 and moves the load time.
+func TestTrustReloadMetrics(t *testing.T) {
+	s := metrics.NewService()
+	start := time.Unix(1_800_000_000, 0)
+	s.TrustLoaded(start)
+	steps := []struct {
+		name                  string
+		err                   error
+		at                    time.Time
+		success, failure      uint64
+		lastSuccess, loadedAt float64
+	}{
+		{"refused", errors.New("trusts no issuer"), start.Add(time.Minute), 0, 1, 0, 1_800_000_000},
+		{"refused again", errors.New("bad JSON"), start.Add(2 * time.Minute), 0, 2, 0, 1_800_000_000},
+		{"applied", nil, start.Add(3 * time.Minute), 1, 2, 1, 1_800_000_180},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			s.TrustReload(st.err, st.at)
+			if got := s.TrustReloads.Value("success"); got != st.success {
+				t.Errorf("success: %d, want %d", got, st.success)
+			}
+			if got := s.TrustReloads.Value("failure"); got != st.failure {
+				t.Errorf("failure: %d, want %d", got, st.failure)
+			}
+			if got := s.TrustLastReloadSuccess.Value(); got != st.lastSuccess {
+				t.Errorf("last reload success: %v, want %v", got, st.lastSuccess)
+			}
+			if got := s.TrustLastReloadTime.Value(); got != st.loadedAt {
+				t.Errorf("load time: %v, want %v", got, st.loadedAt)
+			}
+		})
+	}
+}
+
+// TestGaugeFuncSeriesAreBounded: a scrape-time gauge exposes at most
+// MaxSeries series, however many samples its function returns.
+func TestGaugeFuncSeriesAreBounded(t *testing.T) {
+	r := metrics.New()
+	r.NewGaugeFunc("g", "g", func() []metrics.Sample {
+		out := make([]metrics.Sample, metrics.MaxSeries+10)
+		for i := range out {
+			out[i] = metrics.Sample{Values: []string{strconv.Itoa(i)}, Value: 1}
+		}
+		return out
+	}, "v")
+	if n := strings.Count(text(t, r), "\ng{"); n != metrics.MaxSeries {
+		t.Errorf("%d series, want %d", n, metrics.MaxSeries)
+	}
+}
+
+// TestHandler: /metrics is the text format 0.0.4 for a scraper that asks
+// for nothing else, and a collector that fails (here: a gauge function
+// returning the same labels twice) leaves the other families served and
+// is reported to the error log.
+func TestHandler(t *testing.T) {
+	r := metrics.New()
+	r.NewCounter("ok_total", "ok").Inc()
+	r.NewGaugeFunc("dup", "dup", func() []metrics.Sample {
+		return []metrics.Sample{{Values: []string{"a"}, Value: 1}, {Values: []string{"a"}, Value: 2}}
+	}, "v")
+	var logged []string
+	h := r.Handler(logFunc(func(v ...any) { logged = append(logged, fmt.Sprint(v...)) }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if !strings.Contains(rec.Body.String(), "\nok_total 1\n") {
+		t.Errorf("ok_total missing:\n%s", rec.Body.String())
+	}
+	if len(logged) == 0 {
+		t.Error("the failing collector was not reported")
+	}
+}
+
+type logFunc func(v ...any)
+
+func (f logFunc) Println(v ...any) { f(v...) }

@@ -19,12 +19,20 @@ type Service struct {
 	// RevocationFailures counts revocation list refreshes that could not
 	// be applied.
 	RevocationFailures *CounterVec
+	// TrustReloads counts reloads of the trusted issuers file by result;
+	// TrustLastReloadSuccess and TrustLastReloadTime say whether the latest
+	// one was applied and when the configuration in force was loaded.
+	TrustReloads           *CounterVec
+	TrustLastReloadSuccess *Gauge
+	TrustLastReloadTime    *Gauge
 }
 
-// NewService registers Registrar's metrics in a new Registry.
+// NewService registers Registrar's metrics, with the Go runtime and
+// process collectors, in a new Registry.
 func NewService() *Service {
 	r := New()
-	return &Service{
+	r.AddRuntimeCollectors()
+	s := &Service{
 		Registry: r,
 		Requests: r.NewHistogram("registrar_http_request_duration_seconds",
 			"Time to answer an HTTP request, by route pattern, method and status code.", LatencyBuckets, "route", "method", "code"),
@@ -44,7 +52,37 @@ func NewService() *Service {
 		RevocationFailures: r.NewCounter("registrar_revocation_list_refresh_failures_total",
 			"Revocation list refreshes that could not be applied, by reason (unavailable: not read or fetched; invalid: not a valid list, or over the size or entry limits). The last good list stays in force meanwhile.",
 			"reason"),
+		TrustReloads: r.NewCounter("registrar_trust_reloads_total",
+			"Reloads of the trusted issuers file (SIGHUP) by result: success (the new file is in force) or failure (refused; the previous configuration stays in force).",
+			"result"),
+		TrustLastReloadSuccess: r.NewGauge("registrar_trust_last_reload_success",
+			"1 when the latest reload of the trusted issuers file was applied (or none was requested since the start), 0 when it was refused: the previous configuration stays in force."),
+		TrustLastReloadTime: r.NewGauge("registrar_trust_last_reload_success_timestamp_seconds",
+			"Unix time at which the trusted issuers configuration in force was loaded: the start, or the last successful reload."),
 	}
+	s.TrustReloads.Init("success")
+	s.TrustReloads.Init("failure")
+	s.TrustLastReloadSuccess.Set(1)
+	return s
+}
+
+// TrustLoaded records that the trusted issuers configuration was loaded at
+// start, at time at.
+func (s *Service) TrustLoaded(at time.Time) {
+	s.TrustLastReloadTime.Set(float64(at.UnixNano()) / 1e9)
+}
+
+// TrustReload records one reload of the trusted issuers file at time at;
+// err is why it was refused, nil when it was applied.
+func (s *Service) TrustReload(err error, at time.Time) {
+	if err != nil {
+		s.TrustReloads.Inc("failure")
+		s.TrustLastReloadSuccess.Set(0)
+		return
+	}
+	s.TrustReloads.Inc("success")
+	s.TrustLastReloadSuccess.Set(1)
+	s.TrustLoaded(at)
 }
 
 // ObserveRequest records one HTTP request. route must come from a fixed

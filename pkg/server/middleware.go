@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
@@ -69,8 +70,13 @@ func validRequestID(id string) bool {
 }
 
 // accessLog writes one line per request: request id, route pattern (never
-// the raw path, which may hold a client_id), status, latency, and for errors
-// the code and cause. Secrets and tokens are never logged.
+// the raw path, which may hold a client_id), status, latency in
+// milliseconds, and for errors the code and cause, with what the cause keeps
+// from clients (oauth.LogDetail: why an outbound fetch failed). Secrets and
+// tokens are never logged. The level says whose problem it is: error for
+// 5xx (the server's), info for the rest (a client's 4xx is not a warning
+// about the server), and debug for the probes, which a load balancer and
+// the kubelet call every few seconds, draining or not.
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -78,24 +84,21 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		status := c.Response().Status
-		level := zerolog.InfoLevel
-		switch {
-		case status >= 500:
-			level = zerolog.ErrorLevel
-		case status >= 400:
-			level = zerolog.WarnLevel
-		}
-		ev := s.log.WithLevel(level)
+		route := s.routeLabel(c)
+		ev := s.log.WithLevel(accessLevel(route, status))
 		if ev == nil {
 			return nil
 		}
 		ev = ev.Str("request_id", c.Get(keyRequestID).(string)).
 			Str("method", c.Request().Method).
-			Str("route", s.routeLabel(c)).
+			Str("route", route).
 			Int("status", status).
-			Dur("latency", time.Since(start)).
+			Float64("latency_ms", float64(time.Since(start).Microseconds())/1000).
 			Str("remote_ip", c.RealIP()).
 			Int64("bytes_out", c.Response().Size)
+		if sc := trace.SpanContextFromContext(c.Request().Context()); sc.IsValid() {
+			ev = ev.Str("trace_id", sc.TraceID().String()).Str("span_id", sc.SpanID().String())
+		}
 		if a, ok := c.Get(keyAudit).(audit); ok {
 			ev = ev.Str("client_jti", a.jti).Int("client_id_bytes", a.length)
 			if a.issuer != "" {
@@ -105,12 +108,25 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if oe, ok := c.Get(keyError).(*oauth.Error); ok {
 			ev = ev.Str("error", oe.Code).Str("error_description", oe.Description)
 			if cause := oe.Unwrap(); cause != nil {
-				ev = ev.Str("cause", cause.Error())
+				ev = ev.Str("cause", oauth.LogDetail(cause))
 			}
 		}
 		ev.Msg("request")
 		return nil
 	}
+}
+
+// accessLevel is the level of a request's log line: debug for the probes
+// (/healthz, /readyz; readiness changes and the start of a drain have their
+// own lines), error for 5xx, info for everything else.
+func accessLevel(route string, status int) zerolog.Level {
+	switch {
+	case route == "/healthz" || route == "/readyz":
+		return zerolog.DebugLevel
+	case status >= 500:
+		return zerolog.ErrorLevel
+	}
+	return zerolog.InfoLevel
 }
 
 // recoverPanic turns a panic into a generic server_error; the stack goes to

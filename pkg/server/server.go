@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/registrar/registrar/pkg/discovery"
 	"github.com/registrar/registrar/pkg/oauth"
@@ -55,6 +56,10 @@ type Options struct {
 	// public and answers its status only; the state behind it (which
 	// issuer's keys are missing) goes to the metrics and the logs.
 	Readiness func() bool
+	// Tracer, when set, starts a span per request (OpenTelemetry), the
+	// child of the caller's W3C traceparent; nil turns tracing off at no
+	// cost.
+	Tracer trace.Tracer
 }
 
 // RequestObserver records request latencies (package metrics). route is
@@ -100,7 +105,7 @@ func New(o Options) *Server {
 	e.IPExtractor = func(r *http.Request) string {
 		return ratelimit.ClientAddr(r.RemoteAddr, r.Header.Values(echo.HeaderXForwardedFor), trusted).String()
 	}
-	e.Use(s.requestID, s.observe, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
+	e.Use(s.requestID, s.observe, s.traced, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
 	if len(o.CORSOrigins) > 0 {
 		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
 		// configuration and metadata endpoints SHOULD support CORS.
@@ -170,6 +175,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 	case <-ctx.Done():
 	}
 	s.draining.Store(true)
+	reason := "stopped"
+	if cause := context.Cause(ctx); cause != nil {
+		reason = cause.Error()
+	}
+	s.log.Info().Str("reason", reason).
+		Str("drain_delay", s.opts.DrainDelay.String()).
+		Str("shutdown_timeout", shutdownTimeout.String()).
+		Msg("shutting down: /readyz answers 503 from now on; serving for the drain delay, then closing the listener and waiting up to the shutdown timeout for requests in flight")
 	if d := s.opts.DrainDelay; d > 0 {
 		select {
 		case <-time.After(d):

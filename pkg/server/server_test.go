@@ -56,7 +56,7 @@ func newEnv(t *testing.T, mutate func(*register.Service, *server.Options)) *env 
 		Register:     svc,
 		Discovery:    discovery.New(discovery.Input{Issuer: issuer, Policy: svc.Policy}).JSON(),
 		JWKS:         kr.JWKS(),
-		Logger:       zerolog.New(logs),
+		Logger:       zerolog.New(zerolog.SyncWriter(logs)),
 		MaxBodyBytes: 64 << 10,
 	}
 	if mutate != nil {

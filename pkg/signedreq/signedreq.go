@@ -15,6 +15,7 @@ import (
 
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/jwkset"
+	"github.com/registrar/registrar/pkg/oauth"
 	"github.com/registrar/registrar/pkg/strictjson"
 )
 
@@ -358,6 +359,10 @@ type hiddenCause struct {
 
 func (e *hiddenCause) Error() string   { return e.msg.Error() }
 func (e *hiddenCause) Unwrap() []error { return []error{e.msg, e.cause} }
+
+// Detail is the cause, with its own detail (a failed fetch's DNS, TLS or
+// status error), for the server's log (oauth.Detailer).
+func (e *hiddenCause) Detail() string { return oauth.LogDetail(e.cause) }
 
 // dateErr words a NumericDate problem for the client.
 func dateErr(err error) error {
