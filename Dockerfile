@@ -2,12 +2,11 @@
 # Registrar: a static binary on distroless, running as nonroot. No keys are
 # baked in: mount them and set REGISTRAR_KEYS_DIR (default here: /keys).
 #
-# The base images are named by tag, not yet pinned by digest. To pin them,
-# resolve each tag where you build and append the digest, for example
-#   docker buildx imagetools inspect gcr.io/distroless/static-debian12:nonroot
+# The base images are named by tag here. `make pin-images` (Docker buildx
+# and access to the registries) resolves each tag and appends its digest,
 #   FROM gcr.io/distroless/static-debian12:nonroot@sha256:<digest>
-# (the tag stays for readers; the digest decides), and update the digests
-# deliberately, e.g. with Dependabot or Renovate.
+# (the tag stays for readers; the digest decides); run it in the release
+# pipeline, or let Dependabot or Renovate keep the digests current.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

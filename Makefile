@@ -124,6 +124,15 @@ bench-compare: build ## Registrar vs node-oidc-provider (npm ci into testdata/be
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "bench-compare: needs Node.js 20.19+ and npm for the peer"; exit 1; }
 	$(GO) run ./cmd/benchload -compare -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
 
+.PHONY: pin-images
+pin-images: ## Pin the Dockerfile's base images to the digests their tags name now (needs Docker buildx and the registries).
+	@set -e; for ref in $$(sed -nE 's/^FROM ([^ @]+)(@sha256:[0-9a-f]+)?( AS .*)?$$/\1/p' Dockerfile); do \
+		digest=$$(docker buildx imagetools inspect "$$ref" --format '{{json .Manifest}}' | sed -nE 's/.*"digest":"(sha256:[0-9a-f]{64})".*/\1/p'); \
+		[ -n "$$digest" ] || { echo "pin-images: no digest for $$ref"; exit 1; }; \
+		sed -i -E "s#^FROM $$ref(@sha256:[0-9a-f]+)?( AS |$$)#FROM $$ref@$$digest\2#" Dockerfile; \
+		echo "$$ref -> $$digest"; \
+	done
+
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).
 	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) -t registrar:$(VERSION) .
