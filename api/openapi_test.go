@@ -383,8 +383,4 @@ func TestRoutesMatchTheDocument(t *testing.T) {
 // echoMethods are the methods Echo routes (echo.Any registers each).
 var echoMethods = []string{"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PROPFIND", "PUT", "REPORT", "TRACE"}
 
-// recognisedMethods are the methods the server recognises (RFC 9110 §9
-// and PATCH); any other is 501 wherever it is sent.
-var recognisedMethods = []string{"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
-
 func init() { slices.Sort(echoMethods) }

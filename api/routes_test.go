@@ -41,8 +41,7 @@ func (c *contract) servedPaths(docPath, iss string) []string {
 // routeProblems compares the routes srv registers with the document, for
 // issuer iss:
 //   - every route is a documented operation, or a method the path does not
-//     list that answers the documented generic 405 (or, for a method the
-//     server does not recognise, the generic 501);
+//     list that answers the documented generic 405;
 //   - every documented operation is a route at each of its served paths;
 //   - every method a documented path does not list answers 405 with Allow
 //     naming exactly the methods the document allows there (OPTIONS may
@@ -78,17 +77,6 @@ func routeProblems(c *contract, srv *server.Server, iss string) []string {
 				}
 				rec := httptest.NewRecorder()
 				e.ServeHTTP(rec, httptest.NewRequest(m, url, nil))
-				if !slices.Contains(recognisedMethods, m) {
-					// RFC 9110 §9.1: a method the server does not
-					// recognise is 501 on every path, with no Allow.
-					if rec.Code != http.StatusNotImplemented {
-						bad("%s %s: status %d, want 501 (the server does not recognise the method)", m, url, rec.Code)
-					} else if p := c.genericErrorProblem(rec); p != "" {
-						bad("%s %s: %s", m, url, p)
-					}
-					generic[dp][m] = true
-					continue
-				}
 				allow := slices.DeleteFunc(fieldSet(rec.Header().Get("Allow")), func(s string) bool { return s == "OPTIONS" })
 				switch {
 				case m == http.MethodOptions && rec.Code == http.StatusNoContent:

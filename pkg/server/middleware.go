@@ -205,24 +205,6 @@ func refuseQueryToken(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// recognisedMethod answers 501 to a request method this server does not
-// recognise (RFC 9110 §9.1: "SHOULD respond with the 501 (Not
-// Implemented) status code"), on every path, so that no route answers an
-// invented method with a 405 whose Allow lists methods it does not serve.
-// A recognised method a route does not serve is that route's 405, with
-// its own Allow. Recognised are the methods of RFC 9110 §9 and PATCH
-// (RFC 5789).
-func recognisedMethod(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete,
-			http.MethodConnect, http.MethodOptions, http.MethodTrace, http.MethodPatch:
-			return next(c)
-		}
-		return oauth.New(oauth.CodeInvalidRequest, "request method not recognised").WithStatus(http.StatusNotImplemented)
-	}
-}
-
 func toOAuth(err error) *oauth.Error {
 	if oe, ok := oauth.As(err); ok {
 		return oe

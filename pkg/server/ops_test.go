@@ -142,8 +142,8 @@ func TestRequestMetricsSurviveInventedMethods(t *testing.T) {
 		if i%2 == 1 {
 			path = "/register/abc"
 		}
-		if resp, _ := e.do(t, "M"+strconv.Itoa(i), path, "", nil, nil); resp.StatusCode != http.StatusNotImplemented {
-			t.Fatalf("invented method %d: %d, want 501", i, resp.StatusCode)
+		if resp, _ := e.do(t, "M"+strconv.Itoa(i), path, "", nil, nil); resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("invented method %d: %d, want 405", i, resp.StatusCode)
 		}
 	}
 	for i := 0; i < 20; i++ {
@@ -158,8 +158,8 @@ func TestRequestMetricsSurviveInventedMethods(t *testing.T) {
 		want                uint64
 	}{
 		{"the real 400", "/register", "POST", "400", 1},
-		{"invented methods on the registration endpoint", "/register", "other", "501", n / 2},
-		{"invented methods on the client configuration endpoint", "/register/:client_id", "other", "501", n / 2},
+		{"invented methods on the registration endpoint", "/register", "other", "405", n / 2},
+		{"invented methods on the client configuration endpoint", "/register/:client_id", "other", "405", n / 2},
 		{"unknown paths", "unmatched", "GET", "404", 20},
 	}
 	for _, tc := range tests {

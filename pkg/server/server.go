@@ -105,7 +105,7 @@ func New(o Options) *Server {
 	e.IPExtractor = func(r *http.Request) string {
 		return ratelimit.ClientAddr(r.RemoteAddr, r.Header.Values(echo.HeaderXForwardedFor), trusted).String()
 	}
-	e.Use(s.requestID, s.observe, s.traced, s.accessLog, s.recoverPanic, s.noStore, s.deadline, recognisedMethod)
+	e.Use(s.requestID, s.observe, s.traced, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
 	if len(o.CORSOrigins) > 0 {
 		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
 		// configuration and metadata endpoints SHOULD support CORS.
