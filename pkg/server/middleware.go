@@ -205,6 +205,23 @@ func refuseQueryToken(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// clientPathMethods answers a method that no route of the client
+// configuration endpoint takes (an invented FOO: its catch-all route,
+// echo.Any, covers only the methods Echo knows) as that route's own
+// methods are answered, through refuseQueryToken and s.unsupported: 405
+// with Allow: GET, HEAD, PUT. Echo's own 405 would list in Allow every
+// method the catch-all routes.
+func (s *Server) clientPathMethods(next echo.HandlerFunc) echo.HandlerFunc {
+	unsupported := refuseQueryToken(s.unsupported)
+	return func(c echo.Context) error {
+		if c.Path() == s.clientPath && c.Get(echo.ContextKeyHeaderAllow) != nil {
+			// The router found the path but no route for the method.
+			return unsupported(c)
+		}
+		return next(c)
+	}
+}
+
 func toOAuth(err error) *oauth.Error {
 	if oe, ok := oauth.As(err); ok {
 		return oe

@@ -83,6 +83,8 @@ type Server struct {
 	// routes are the registered route patterns: the only route labels of
 	// metrics and logs.
 	routes map[string]bool
+	// clientPath is the client configuration endpoint's route pattern.
+	clientPath string
 }
 
 // New builds the server and its routes.
@@ -105,7 +107,7 @@ func New(o Options) *Server {
 	e.IPExtractor = func(r *http.Request) string {
 		return ratelimit.ClientAddr(r.RemoteAddr, r.Header.Values(echo.HeaderXForwardedFor), trusted).String()
 	}
-	e.Use(s.requestID, s.observe, s.traced, s.accessLog, s.recoverPanic, s.noStore, s.deadline)
+	e.Use(s.requestID, s.observe, s.traced, s.accessLog, s.recoverPanic, s.noStore, s.deadline, s.clientPathMethods)
 	if len(o.CORSOrigins) > 0 {
 		// OIDC DCR 1.0 §3 and §4, Discovery §4: registration, client
 		// configuration and metadata endpoints SHOULD support CORS.
@@ -130,6 +132,7 @@ func New(o Options) *Server {
 	// the outbound budgets are kept by.
 	e.POST(base+discovery.RegistrationPath, s.register, s.limit, refuseQueryToken, s.outboundCaller)
 	clientPath := base + discovery.RegistrationPath + "/:client_id"
+	s.clientPath = clientPath
 	e.Any(clientPath, s.unsupported, refuseQueryToken) // every method but GET, HEAD and PUT, below
 	s.get(e, clientPath, s.read, s.limit, refuseQueryToken)
 	e.PUT(clientPath, s.update, s.limit, refuseQueryToken, s.outboundCaller)
