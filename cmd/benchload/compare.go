@@ -301,13 +301,13 @@ func runCompare(ctx context.Context, o options, stdout io.Writer) error {
 	return nil
 }
 
-// lookGo finds the go command: PATH, then the toolchain this program was
-// built with.
+// lookGo finds the go command: PATH, then /usr/local/go, where the
+// official tarball installs it.
 func lookGo() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
-	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	p := filepath.Join("/usr/local/go", "bin", "go") // the official tarball's location
 	if _, err := os.Stat(p); err == nil {
 		return p, nil
 	}

@@ -617,7 +617,7 @@ func parseWrk(out string) (wrkResult, error) {
 	}
 	var err error
 	if r.RequestsPerSec, err = strconv.ParseFloat(m[1], 64); err != nil {
-		return r, fmt.Errorf("Requests/sec %q: %v", m[1], err)
+		return r, fmt.Errorf("wrk's Requests/sec %q: %v", m[1], err)
 	}
 	m = reTotal.FindStringSubmatch(out)
 	if m == nil {
