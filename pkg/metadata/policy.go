@@ -111,17 +111,6 @@ func isSymmetricAlg(a string) bool {
 	return false
 }
 
-func defaultGrantTypes() []string { return []string{GrantAuthorizationCode} }
-
-// defaultResponseTypes is the response_types default for the given grant
-// types: ["code"] with authorization_code, otherwise none (RFC 7591 §2.1).
-func defaultResponseTypes(grants []string) []string {
-	if slices.Contains(grants, GrantAuthorizationCode) {
-		return []string{"code"}
-	}
-	return []string{}
-}
-
 // refusal explains why a value outside the policy's list is refused.
 func (p Policy) refusal(what, supported string) string {
 	if p.Narrowed != "" {

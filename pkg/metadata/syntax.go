@@ -1,0 +1,114 @@
+// Value syntaxes several members share: e-mail addresses (contacts,
+// tls_client_auth_san_email), DNS names (tls_client_auth_san_dns),
+// printable text, and bounded lists of identifiers (default_acr_values,
+// authorization_details_types).
+//
+// Spec basis: RFC 5321 §4.1.2, RFC 5322 §3.4.1 (addr-spec, conservatively);
+// RFC 1035 §2.3.1, RFC 1123 §2.1 (DNS labels); RFC 6125 §6.4.3 (wildcard
+// first label).
+
+package metadata
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/registrar/registrar/pkg/internal/textrule"
+)
+
+// validEmail is a conservative addr-spec check: one @, a dot-atom-ish local
+// part and a DNS domain, printable ASCII only.
+func validEmail(s string) bool {
+	if len(s) > MaxContactBytes {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if c <= 0x20 || c >= 0x7F || strings.IndexByte(`"(),:;<>[\]`, c) >= 0 {
+			return false
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func validDNSName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for i, l := range strings.Split(s, ".") {
+		if l == "*" && i == 0 {
+			continue // certificates may carry a wildcard first label
+		}
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for j := 0; j < len(l); j++ {
+			c := l[j]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func printableOrUTF8(s string) bool {
+	for _, r := range s {
+		if textrule.Forbidden(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkStrings bounds a list of identifiers: count, length, characters, no
+// duplicates, and membership of supported when it is not empty.
+func checkStrings(field string, v []string, max int, supported []string, probs *Problems) {
+	if len(v) > max {
+		probs.meta(field, fmt.Sprintf("at most %d values", max))
+		return
+	}
+	seen := map[string]bool{}
+	for i, s := range v {
+		switch {
+		case s == "":
+			probs.meta(at(field, i), "must not be empty")
+		case seen[s]:
+			probs.meta(at(field, i), "duplicate value")
+		case len(s) > MaxIDBytes || !printableOrUTF8(s):
+			probs.meta(at(field, i), fmt.Sprintf("must be at most %d bytes without control characters", MaxIDBytes))
+		case len(supported) > 0 && !slices.Contains(supported, s):
+			probs.meta(at(field, i), "not supported by this server")
+		}
+		seen[s] = true
+	}
+}

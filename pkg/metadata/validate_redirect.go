@@ -1,0 +1,54 @@
+// redirect_uris: required for the grants that use the authorization
+// endpoint, bounded, unique, and each acceptable for the client's
+// application type (the URI rules themselves are pkg/uricheck's).
+//
+// Spec basis: RFC 7591 §2 (redirect_uris), §3.2.2 (invalid_redirect_uri);
+// RFC 6749 §3.1.2; OIDC DCR 1.0 §2 (application_type web and native);
+// RFC 8252 §7, §8.4; RFC 9700 §2.1, §4.1.
+
+package metadata
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/pkg/uricheck"
+)
+
+func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
+	if m.RedirectURIs == nil || len(m.RedirectURIs) == 0 {
+		if m.usesAuthorizationEndpoint() {
+			probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, "at least one redirect URI is required for the authorization_code and implicit grant types")
+		}
+		return
+	}
+	max := p.MaxRedirectURIs
+	if max == 0 {
+		max = 20
+	}
+	if len(m.RedirectURIs) > max {
+		probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, fmt.Sprintf("at most %d redirect URIs", max))
+		return
+	}
+	app := uricheck.Web
+	if m.ApplicationType == AppNative {
+		app = uricheck.Native
+	}
+	opts := uricheck.RedirectOptions{
+		App:                  app,
+		Implicit:             slices.Contains(m.GrantTypes, GrantImplicit),
+		AllowWebHTTPLoopback: p.AllowWebHTTPLoopback,
+	}
+	seen := make(map[string]bool, len(m.RedirectURIs))
+	for i, u := range m.RedirectURIs {
+		if seen[u] {
+			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, "duplicate redirect URI")
+			continue
+		}
+		seen[u] = true
+		if err := uricheck.Redirect(u, opts); err != nil {
+			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, err.Error())
+		}
+	}
+}
