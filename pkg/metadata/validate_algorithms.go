@@ -45,13 +45,13 @@ func (m *Metadata) validateAlgorithms(p Policy, keys []jwkset.Key, probs *Proble
 		}
 		return true
 	}
-	// ID Token.
-	if inList(IDTokenSignedResponseAlg, m.IDTokenSignedResponseAlg, p.IDTokenSigningAlgs, "id_token_signing_alg_values_supported") {
-		if m.IDTokenSignedResponseAlg == "none" && m.responseReturnsIDToken() {
-			probs.meta(IDTokenSignedResponseAlg, "'none' is allowed only when no response type returns an ID Token from the authorization endpoint")
-		}
-	} else if m.IDTokenSignedResponseAlg == DefaultIDTokenSigningAlg {
-		(*probs)[len(*probs)-1].Reason = "RS256, also the value when the member is omitted (OIDC DCR section 2), is not supported by this server: register one it supports (see id_token_signing_alg_values_supported)"
+	// ID Token. Normalize gives an omitted member its default, RS256, so a
+	// deployment without RS256 says that the default is what it refuses.
+	if a := m.IDTokenSignedResponseAlg; a == DefaultIDTokenSigningAlg && !slices.Contains(p.IDTokenSigningAlgs, a) {
+		probs.meta(IDTokenSignedResponseAlg, "RS256, also the value when the member is omitted (OIDC DCR section 2), is not supported by this server: register one it supports (see id_token_signing_alg_values_supported)")
+	} else if inList(IDTokenSignedResponseAlg, a, p.IDTokenSigningAlgs, "id_token_signing_alg_values_supported") &&
+		a == "none" && m.responseReturnsIDToken() {
+		probs.meta(IDTokenSignedResponseAlg, "'none' is allowed only when no response type returns an ID Token from the authorization endpoint")
 	}
 	// UserInfo: absent means a plain JSON response, so "none" is meaningless.
 	if m.UserinfoSignedResponseAlg == "none" {
