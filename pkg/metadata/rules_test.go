@@ -1,6 +1,7 @@
 package metadata_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/registrar/registrar/pkg/metadata"
@@ -46,5 +47,38 @@ func TestIDTokenAlgRefusalNamesTheOmittedDefault(t *testing.T) {
 	}
 	if _, probs := run(t, `{`+cb+`,"id_token_signed_response_alg":"ES256"}`, p); len(probs) > 0 {
 		t.Errorf("a supported algorithm refused: %v", probs)
+	}
+}
+
+// TestPostLogoutRedirectURIsFollowTheRedirectRules: each post-logout
+// redirect URI gets one problem: duplicate, the redirect rule it breaks
+// for the client's application type (the implicit grant's rules aside), or
+// http for a public client (OIDC RP-Initiated Logout §3.1).
+func TestPostLogoutRedirectURIsFollowTheRedirectRules(t *testing.T) {
+	tests := []struct {
+		name, body, field, want string
+	}{
+		{"fragment", `{` + cb + `,"post_logout_redirect_uris":["https://client.example.org/bye#x"]}`, "post_logout_redirect_uris[0]", "must not have a fragment"},
+		{"duplicate", `{` + cb + `,"post_logout_redirect_uris":["https://client.example.org/bye","https://client.example.org/bye"]}`, "post_logout_redirect_uris[1]", "duplicate URI"},
+		{"web client over http", `{` + cb + `,"post_logout_redirect_uris":["http://client.example.org/bye"]}`, "post_logout_redirect_uris[0]", "http"},
+		{"public native client over http loopback", `{"application_type":"native","token_endpoint_auth_method":"none","redirect_uris":["com.example.app:/cb"],"post_logout_redirect_uris":["http://127.0.0.1/bye"]}`, "post_logout_redirect_uris[0]", "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := run(t, tc.body, openPolicy())
+			var got []metadata.Problem
+			for _, pr := range probs {
+				if strings.HasPrefix(pr.Field, "post_logout_redirect_uris") {
+					got = append(got, pr)
+				}
+			}
+			if len(got) != 1 || got[0].Field != tc.field || !strings.Contains(got[0].Reason, tc.want) {
+				t.Errorf("got %+v, want one problem on %s containing %q", got, tc.field, tc.want)
+			}
+		})
+	}
+	implicit := `{"redirect_uris":["https://client.example.org/cb"],"grant_types":["implicit"],"response_types":["id_token"],"post_logout_redirect_uris":["https://localhost/bye"]}`
+	if _, probs := run(t, implicit, openPolicy()); len(probs) > 0 {
+		t.Errorf("post-logout URI held to the implicit grant's rules: %v", probs)
 	}
 }

@@ -20,21 +20,22 @@ func (m *Metadata) validateLogout(p Policy, probs *Problems) {
 	if len(m.PostLogoutRedirectURIs) > MaxPostLogoutURIs {
 		probs.meta(PostLogoutRedirectURIs, fmt.Sprintf("at most %d URIs", MaxPostLogoutURIs))
 	} else {
-		app := uricheck.Web
-		if m.ApplicationType == AppNative {
-			app = uricheck.Native
-		}
-		seen := map[string]bool{}
+		// The redirect URI rules of the client's application type; a
+		// post-logout redirect carries no token, so the implicit grant's
+		// rules do not apply.
+		opts := m.redirectOptions(p, false)
+		seen := make(map[string]bool, len(m.PostLogoutRedirectURIs))
 		for i, u := range m.PostLogoutRedirectURIs {
-			switch {
-			case seen[u]:
+			if seen[u] {
 				probs.meta(at(PostLogoutRedirectURIs, i), "duplicate URI")
-			case uricheck.Redirect(u, uricheck.RedirectOptions{App: app, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}) != nil:
-				probs.meta(at(PostLogoutRedirectURIs, i), uricheck.Redirect(u, uricheck.RedirectOptions{App: app, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}).Error())
-			case strings.HasPrefix(strings.ToLower(u), "http:") && m.TokenEndpointAuthMethod == AuthNone:
-				probs.meta(at(PostLogoutRedirectURIs, i), "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
+				continue
 			}
 			seen[u] = true
+			if err := uricheck.Redirect(u, opts); err != nil {
+				probs.meta(at(PostLogoutRedirectURIs, i), err.Error())
+			} else if strings.HasPrefix(strings.ToLower(u), "http:") && m.TokenEndpointAuthMethod == AuthNone {
+				probs.meta(at(PostLogoutRedirectURIs, i), "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
+			}
 		}
 	}
 	if u := m.FrontchannelLogoutURI; u != "" {

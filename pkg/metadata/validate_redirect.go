@@ -31,15 +31,7 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 		probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, fmt.Sprintf("at most %d redirect URIs", max))
 		return
 	}
-	app := uricheck.Web
-	if m.ApplicationType == AppNative {
-		app = uricheck.Native
-	}
-	opts := uricheck.RedirectOptions{
-		App:                  app,
-		Implicit:             slices.Contains(m.GrantTypes, GrantImplicit),
-		AllowWebHTTPLoopback: p.AllowWebHTTPLoopback,
-	}
+	opts := m.redirectOptions(p, slices.Contains(m.GrantTypes, GrantImplicit))
 	seen := make(map[string]bool, len(m.RedirectURIs))
 	for i, u := range m.RedirectURIs {
 		if seen[u] {
@@ -51,4 +43,18 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, err.Error())
 		}
 	}
+}
+
+// redirectOptions are the uricheck rules for a URI the OP redirects the
+// user agent to: those of the client's application type (OIDC DCR §2,
+// RFC 8252 §7), http loopback for web clients when the deployment allows
+// it, and with implicit the rules for URIs that receive tokens from the
+// authorization endpoint (https, and not localhost: RFC 9700 §2.1.2, OIDC
+// DCR §2).
+func (m *Metadata) redirectOptions(p Policy, implicit bool) uricheck.RedirectOptions {
+	app := uricheck.Web
+	if m.ApplicationType == AppNative {
+		app = uricheck.Native
+	}
+	return uricheck.RedirectOptions{App: app, Implicit: implicit, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}
 }
