@@ -82,3 +82,47 @@ func TestPostLogoutRedirectURIsFollowTheRedirectRules(t *testing.T) {
 		t.Errorf("post-logout URI held to the implicit grant's rules: %v", probs)
 	}
 }
+
+// TestEmailDomainsAndSANDNSNamesShareOneLabelRule: the domain of a contact
+// (or of tls_client_auth_san_email) and tls_client_auth_san_dns are held to
+// the same DNS label rule (RFC 1035 §2.3.1, RFC 1123 §2.1); an e-mail
+// domain needs two labels, and only a SAN DNS name may start with "*"
+// (RFC 6125 §6.4.3).
+func TestEmailDomainsAndSANDNSNamesShareOneLabelRule(t *testing.T) {
+	long := strings.Repeat("a", 63)
+	tests := []struct {
+		name, host        string
+		emailOK, sanDNSOK bool
+	}{
+		{"two labels", "client.example.org", true, true},
+		{"A-label", "xn--bcher-kva.example", true, true},
+		{"upper case and digits", "Client1.Example", true, true},
+		{"63-byte label", long + ".example", true, true},
+		{"64-byte label", long + "a.example", false, false},
+		{"label starting with a hyphen", "-bad.example", false, false},
+		{"label ending with a hyphen", "bad-.example", false, false},
+		{"empty label", "client..example", false, false},
+		{"trailing dot", "client.example.", false, false},
+		{"underscore", "_client.example", false, false},
+		{"non-ASCII", "bücher.example", false, false},
+		{"one label", "localhost", false, true},
+		{"wildcard first label", "*.client.example", false, true},
+		{"wildcard inner label", "a.*.example", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, probs := run(t, `{`+cb+`,"contacts":["ops@`+tc.host+`"]}`, openPolicy())
+			if got := len(problemsOn(probs, "contacts[0]")) == 0; got != tc.emailOK {
+				t.Errorf("contact ops@%s accepted = %v, want %v (%v)", tc.host, got, tc.emailOK, probs)
+			}
+			_, probs = run(t, `{`+cb+`,"token_endpoint_auth_method":"tls_client_auth","tls_client_auth_san_email":"ops@`+tc.host+`"}`, pairwisePolicy())
+			if got := len(problemsOn(probs, "tls_client_auth_san_email")) == 0; got != tc.emailOK {
+				t.Errorf("SAN e-mail ops@%s accepted = %v, want %v (%v)", tc.host, got, tc.emailOK, probs)
+			}
+			_, probs = run(t, `{`+cb+`,"token_endpoint_auth_method":"tls_client_auth","tls_client_auth_san_dns":"`+tc.host+`"}`, pairwisePolicy())
+			if got := len(problemsOn(probs, "tls_client_auth_san_dns")) == 0; got != tc.sanDNSOK {
+				t.Errorf("SAN DNS %s accepted = %v, want %v (%v)", tc.host, got, tc.sanDNSOK, probs)
+			}
+		})
+	}
+}

@@ -18,7 +18,7 @@ import (
 )
 
 // validEmail is a conservative addr-spec check: one @, a dot-atom-ish local
-// part and a DNS domain, printable ASCII only.
+// part and a domain of at least two labels, printable ASCII only.
 func validEmail(s string) bool {
 	if len(s) > MaxContactBytes {
 		return false
@@ -33,31 +33,21 @@ func validEmail(s string) bool {
 			return false
 		}
 	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
+	return strings.Contains(domain, ".") && validDNSName(domain, false)
 }
 
-func validDNSName(s string) bool {
+// validDNSName checks a host name in the preferred name syntax (RFC 1035
+// §2.3.1 as relaxed by RFC 1123 §2.1): at most 253 bytes of dot-separated
+// labels of 1-63 letters, digits and hyphens, none starting or ending with
+// a hyphen. With wildcard, the first label may be "*", as a certificate's
+// may (RFC 6125 §6.4.3).
+func validDNSName(s string, wildcard bool) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
 	for i, l := range strings.Split(s, ".") {
-		if l == "*" && i == 0 {
-			continue // certificates may carry a wildcard first label
+		if wildcard && i == 0 && l == "*" {
+			continue
 		}
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false

@@ -49,7 +49,7 @@ func checkSubject(name, v string) string {
 			return "must be a distinguished name in RFC 4514 string form"
 		}
 	case TLSClientAuthSANDNS:
-		if len(v) > maxSANBytes || !validDNSName(v) {
+		if len(v) > maxSANBytes || !validDNSName(v, true) {
 			return "must be a DNS name"
 		}
 	case TLSClientAuthSANURI:
