@@ -1,6 +1,8 @@
 package metadata_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -124,5 +126,57 @@ func TestEmailDomainsAndSANDNSNamesShareOneLabelRule(t *testing.T) {
 				t.Errorf("SAN DNS %s accepted = %v, want %v (%v)", tc.host, got, tc.sanDNSOK, probs)
 			}
 		})
+	}
+}
+
+// TestIdentifiersArePrintable: tls_client_auth_subject_dn,
+// default_acr_values and authorization_details_types hold printable
+// characters only. Besides the characters every name refuses (controls,
+// bidirectional controls), invisible format characters, private-use and
+// unassigned code points are refused; any script, spaces, symbols and the
+// zero-width joiners scripts need are accepted.
+func TestIdentifiersArePrintable(t *testing.T) {
+	tests := []struct {
+		name, text string
+		ok         bool
+	}{
+		{"ASCII", "urn:example:silver", true},
+		{"Latin with accents", "Société Générale", true},
+		{"CJK with an ideographic space", "株式会社\u3000例", true},
+		{"no-break space", "Example\u00a0Inc", true},
+		{"Sinhala with a zero-width joiner", "ශ්\u200dරී", true},
+		{"emoji with a variation selector", "\u2764\ufe0f", true},
+		{"control character", "a\u0001b", false},
+		{"bidirectional override", "a\u202eb", false},
+		{"word joiner", "a\u2060b", false},
+		{"tag characters", "a\U000E0041\U000E0042", false},
+		{"invisible plus", "a\u2064b", false},
+		{"private use", "a\ue000b", false},
+		{"unassigned code point", "a\u0378b", false},
+		{"noncharacter", "a\uffffb", false},
+	}
+	members := []struct{ name, body, field string }{
+		{"subject DN", `"token_endpoint_auth_method":"tls_client_auth","tls_client_auth_subject_dn":%s`, "tls_client_auth_subject_dn"},
+		{"ACR value", `"default_acr_values":[%s]`, "default_acr_values[0]"},
+		{"authorization details type", `"authorization_details_types":[%s]`, "authorization_details_types[0]"},
+	}
+	for _, mb := range members {
+		for _, tc := range tests {
+			t.Run(mb.name+"/"+tc.name, func(t *testing.T) {
+				value := tc.text
+				if mb.field == "tls_client_auth_subject_dn" {
+					value = "CN=" + value + ",O=Example"
+				}
+				quoted, _ := json.Marshal(value)
+				body := `{` + cb + `,` + fmt.Sprintf(mb.body, quoted) + `}`
+				_, probs := run(t, body, pairwisePolicy())
+				if got := len(problemsOn(probs, mb.field)) == 0; got != tc.ok {
+					t.Errorf("%q accepted = %v, want %v (%v)", value, got, tc.ok, probs)
+				}
+				if len(probs) > 0 && tc.ok {
+					t.Errorf("unexpected problems: %v", probs)
+				}
+			})
+		}
 	}
 }

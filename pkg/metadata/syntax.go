@@ -1,11 +1,12 @@
 // Value syntaxes several members share: e-mail addresses (contacts,
 // tls_client_auth_san_email), DNS names (tls_client_auth_san_dns),
-// printable text, and bounded lists of identifiers (default_acr_values,
-// authorization_details_types).
+// plain and printable text, and bounded lists of identifiers
+// (default_acr_values, authorization_details_types).
 //
 // Spec basis: RFC 5321 §4.1.2, RFC 5322 §3.4.1 (addr-spec, conservatively);
 // RFC 1035 §2.3.1, RFC 1123 §2.1 (DNS labels); RFC 6125 §6.4.3 (wildcard
-// first label).
+// first label); RFC 7591 §5 and Unicode TR 36 §2 (text that misleads a
+// reader; pkg/internal/textrule).
 
 package metadata
 
@@ -13,6 +14,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/registrar/registrar/pkg/internal/textrule"
 )
@@ -71,9 +74,36 @@ func printableASCII(s string) bool {
 	return true
 }
 
-func printableOrUTF8(s string) bool {
+// plainText reports whether s is text a person may read: valid UTF-8
+// without the characters that forge text (pkg/internal/textrule: controls,
+// bidirectional controls, invisible separators). The rule for names and
+// software identifiers.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
 	for _, r := range s {
 		if textrule.Forbidden(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// printable reports whether s is plainText of printable characters only:
+// letters, marks, numbers, punctuation, symbols and spaces (Unicode's
+// graphic characters), and the zero-width non-joiner and joiner that some
+// scripts need (textrule allows them too). Format characters such as
+// U+2060 word joiner or the tag characters U+E0000 to U+E007F, private-use
+// and unassigned code points are refused: they are invisible or render as
+// nothing a person can compare. The rule for identifiers an OP compares
+// and shows: distinguished names, ACR values, authorization details types.
+func printable(s string) bool {
+	if !plainText(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) && r != '\u200c' && r != '\u200d' {
 			return false
 		}
 	}
@@ -94,8 +124,8 @@ func checkStrings(field string, v []string, max int, supported []string, probs *
 			probs.meta(at(field, i), "must not be empty")
 		case seen[s]:
 			probs.meta(at(field, i), "duplicate value")
-		case len(s) > MaxIDBytes || !printableOrUTF8(s):
-			probs.meta(at(field, i), fmt.Sprintf("must be at most %d bytes without control characters", MaxIDBytes))
+		case len(s) > MaxIDBytes || !printable(s):
+			probs.meta(at(field, i), fmt.Sprintf("must be at most %d bytes of printable characters", MaxIDBytes))
 		case len(supported) > 0 && !slices.Contains(supported, s):
 			probs.meta(at(field, i), "not supported by this server")
 		}

@@ -74,7 +74,7 @@ func checkSubject(name, v string) string {
 // type=value (types are names or dotted OIDs; '+' joins multi-valued RDNs),
 // honouring backslash escapes and #hex values.
 func validDN(s string) bool {
-	if s == "" || !printableOrUTF8(s) {
+	if s == "" || !printable(s) {
 		return false
 	}
 	var rdns []string

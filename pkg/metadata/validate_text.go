@@ -16,7 +16,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/registrar/registrar/pkg/internal/textrule"
 	"github.com/registrar/registrar/pkg/uricheck"
 )
 
@@ -104,11 +103,8 @@ func checkName(field, v string, probs *Problems) {
 		probs.meta(field, fmt.Sprintf("longer than %d characters", MaxNameRunes))
 		return
 	}
-	for _, r := range v {
-		if textrule.Forbidden(r) {
-			probs.meta(field, "contains control, bidirectional or invisible characters")
-			return
-		}
+	if !plainText(v) {
+		probs.meta(field, "contains control, bidirectional or invisible characters")
 	}
 }
 
@@ -120,11 +116,8 @@ func checkID(field, v string, probs *Problems) {
 		probs.meta(field, fmt.Sprintf("longer than %d bytes", MaxIDBytes))
 		return
 	}
-	for _, r := range v {
-		if textrule.Forbidden(r) {
-			probs.meta(field, "contains control, bidirectional or invisible characters")
-			return
-		}
+	if !plainText(v) {
+		probs.meta(field, "contains control, bidirectional or invisible characters")
 	}
 }
 
