@@ -1,17 +1,7 @@
-// Validate: the order in which the rules of each spec area run, and the
-// bounds on single values. Each area has its own file:
-//
-//	validate_grants.go     application_type, grant_types, response_types
-//	validate_redirect.go   redirect_uris
-//	validate_auth.go       token_endpoint_auth_method, jwks, jwks_uri
-//	validate_text.go       names, language tags, contacts, software ids, display URIs
-//	validate_samesite.go   display URIs on the redirect URIs' site
-//	validate_algorithms.go the *_alg and *_enc members and the keys they need
-//	validate_oidc.go       the other OIDC DCR members
-//	validate_logout.go     the OIDC logout members
-//	validate_mtls.go       RFC 8705 certificate subjects
-//	validate_scope.go      scope and authorization_details_types
-//	syntax.go              e-mail addresses, DNS names, identifier lists
+// Validate: the order in which the rules of each spec area run (the order
+// problems are reported in), and the bounds on single values and lists.
+// Each area's rules are in a file named for it (validate_*.go, listed in
+// doc.go).
 //
 // Spec basis: RFC 7591 §2, §3.2.2 (every problem carries its error code);
 // OIDC DCR 1.0 §2, §3.2 (a value that is not acceptable is refused, never
