@@ -46,6 +46,6 @@ func (m *Metadata) Validate(p Policy) Problems {
 	m.validateOIDC(p, &probs)
 	m.validateLogout(p, &probs)
 	m.validateMTLS(&probs)
-	m.validateExtensions(p, &probs)
+	m.validateAuthorizationDetailsTypes(p, &probs)
 	return probs
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/registrar/registrar/pkg/uricheck"
 )
 
+// validateAuth checks the authentication method and the client's keys, and
+// returns the keys of a valid jwks for the algorithm rules.
 func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
 	method := m.TokenEndpointAuthMethod
 	switch {

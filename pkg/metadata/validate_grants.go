@@ -15,6 +15,8 @@ import (
 	"strings"
 )
 
+// validateTypes checks application_type, and grant_types and
+// response_types against the known values, the policy and each other.
 func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	if m.ApplicationType != AppWeb && m.ApplicationType != AppNative {
 		probs.meta(ApplicationType, `must be 'web' or 'native'`)

@@ -16,8 +16,10 @@ import (
 	"github.com/registrar/registrar/pkg/uricheck"
 )
 
+// validateRedirectURIs checks redirect_uris; its problems carry
+// invalid_redirect_uri.
 func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
-	if m.RedirectURIs == nil || len(m.RedirectURIs) == 0 {
+	if len(m.RedirectURIs) == 0 {
 		if m.usesAuthorizationEndpoint() {
 			probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, "at least one redirect URI is required for the authorization_code and implicit grant types")
 		}

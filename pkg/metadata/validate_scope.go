@@ -50,7 +50,8 @@ func checkScope(s string, p Policy, probs *Problems) {
 	}
 }
 
-// validateExtensions covers RFC 9396 authorization_details_types.
-func (m *Metadata) validateExtensions(p Policy, probs *Problems) {
+// validateAuthorizationDetailsTypes applies RFC 9396 §10: known to the
+// deployment when it lists types, bounded, unique and printable.
+func (m *Metadata) validateAuthorizationDetailsTypes(p Policy, probs *Problems) {
 	checkStrings(AuthorizationDetailsTypes, m.AuthorizationDetailsTypes, MaxAuthorizationDetails, p.AuthorizationDetailsTypes, probs)
 }

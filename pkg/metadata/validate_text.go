@@ -19,6 +19,8 @@ import (
 	"github.com/registrar/registrar/pkg/uricheck"
 )
 
+// validateText checks the names and their language tags, contacts, scope
+// (validate_scope.go) and the software identifiers, in that order.
 func (m *Metadata) validateText(p Policy, probs *Problems) {
 	checkName(ClientName, m.ClientName, probs)
 	if len(m.Localized) > MaxLocalized {
@@ -108,6 +110,8 @@ func checkName(field, v string, probs *Problems) {
 	}
 }
 
+// checkID bounds a software identifier and holds it to the display-name
+// characters.
 func checkID(field, v string, probs *Problems) {
 	if v == "" {
 		return
