@@ -20,6 +20,22 @@
 // The same Parse reads the metadata back out of a verified client_id, so the
 // registration response and what a verifier decodes are the same model.
 //
-// Spec basis: RFC 7591 §2, §2.1, §2.2, §5; OIDC DCR 1.0 §2, §2.1; RFC 6749
-// §3.1.2, §3.3; RFC 8252 §7, §8.4; RFC 9700 §2.1, §2.4; RFC 7523 §2.2.
+// Files, by concern: metadata.go is the model (member names, the Metadata
+// type, the member table); parse.go reads it, normalize.go applies the
+// defaults, and encode.go with jsonstring.go write it (AppendJSON for the
+// registration response and the compact client_id payload, AppendString
+// for every JSON string Registrar renders). Validate, in validate.go, runs
+// the rules of each spec area, one file each: validate_grants.go,
+// validate_redirect.go, validate_auth.go (authentication method and keys),
+// validate_algorithms.go, validate_text.go (names, contacts, display URIs),
+// validate_samesite.go, validate_oidc.go, validate_logout.go,
+// validate_mtls.go and validate_scope.go; syntax.go holds the value
+// syntaxes they share (e-mail addresses, DNS names, plain and printable
+// text). policy.go is what a deployment supports, problems.go the error
+// each rule reports, sector.go the sector_identifier_uri document.
+//
+// Spec basis: RFC 7591 §2, §2.1, §2.2, §3.2.1, §5; OIDC DCR 1.0 §2, §2.1,
+// §5; RFC 6749 §3.1.2, §3.3; RFC 8252 §7, §8.4; RFC 9700 §2.1, §2.4; RFC
+// 7523 §2.2; OIDC logout specs; RFC 8705 §2.1.2; RFC 9101 §10.5; RFC 9396
+// §10. Each file's header names the sections it implements.
 package metadata

@@ -1,3 +1,11 @@
+// Policy: what a deployment supports (the lists its discovery document
+// publishes), the algorithm and grant vocabularies Registrar understands,
+// and the ceilings that narrow a policy for a group of clients.
+//
+// Spec basis: RFC 8414 §2 (*_supported); RFC 7591 §2 (values outside the
+// lists are refused); RFC 9700 §2.1.2, §2.4; RFC 7518 §3, §4, §5; RFC 8037;
+// RFC 9864; RFC 8725 §3.2; OIDC Core §8.
+
 package metadata
 
 import "slices"
@@ -109,17 +117,6 @@ func isSymmetricAlg(a string) bool {
 		return true
 	}
 	return false
-}
-
-func defaultGrantTypes() []string { return []string{GrantAuthorizationCode} }
-
-// defaultResponseTypes is the response_types default for the given grant
-// types: ["code"] with authorization_code, otherwise none (RFC 7591 §2.1).
-func defaultResponseTypes(grants []string) []string {
-	if slices.Contains(grants, GrantAuthorizationCode) {
-		return []string{"code"}
-	}
-	return []string{}
 }
 
 // refusal explains why a value outside the policy's list is refused.

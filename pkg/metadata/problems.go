@@ -1,3 +1,8 @@
+// Problems: what every rule reports, a member name, an error code and a
+// reason, and how a list of them becomes the one OAuth error.
+//
+// Spec basis: RFC 7591 §3.2.2 (invalid_redirect_uri, invalid_client_metadata).
+
 package metadata
 
 import (

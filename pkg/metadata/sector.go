@@ -1,3 +1,8 @@
+// The sector_identifier_uri document: a JSON array listing every redirect
+// URI (fetched by pkg/register).
+//
+// Spec basis: OIDC DCR 1.0 §5; OIDC Core §8.1.
+
 package metadata
 
 import (

@@ -1,0 +1,67 @@
+// The OIDC logout members: post_logout_redirect_uris,
+// frontchannel_logout_uri and backchannel_logout_uri.
+//
+// Spec basis: OIDC RP-Initiated Logout 1.0 §3.1; OIDC Front-Channel Logout
+// 1.0 §2; OIDC Back-Channel Logout 1.0 §2.2.
+
+package metadata
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/registrar/registrar/pkg/uricheck"
+)
+
+// validateLogout applies OIDC RP-Initiated Logout §3.1, Front-Channel
+// Logout §2 and Back-Channel Logout §2.2.
+func (m *Metadata) validateLogout(p Policy, probs *Problems) {
+	if len(m.PostLogoutRedirectURIs) > MaxPostLogoutURIs {
+		probs.meta(PostLogoutRedirectURIs, fmt.Sprintf("at most %d URIs", MaxPostLogoutURIs))
+	} else {
+		// The redirect URI rules of the client's application type; a
+		// post-logout redirect carries no token, so the implicit grant's
+		// rules do not apply.
+		opts := m.redirectOptions(p, false)
+		seen := make(map[string]bool, len(m.PostLogoutRedirectURIs))
+		for i, u := range m.PostLogoutRedirectURIs {
+			if seen[u] {
+				probs.meta(at(PostLogoutRedirectURIs, i), "duplicate URI")
+				continue
+			}
+			seen[u] = true
+			if err := uricheck.Redirect(u, opts); err != nil {
+				probs.meta(at(PostLogoutRedirectURIs, i), err.Error())
+			} else if strings.HasPrefix(strings.ToLower(u), "http:") && m.TokenEndpointAuthMethod == AuthNone {
+				probs.meta(at(PostLogoutRedirectURIs, i), "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
+			}
+		}
+	}
+	if u := m.FrontchannelLogoutURI; u != "" {
+		if err := uricheck.HTTPS(u, uricheck.WebOptions{}); err != nil {
+			probs.meta(FrontchannelLogoutURI, err.Error())
+		} else if !sameOriginAsARedirect(u, m.RedirectURIs) {
+			probs.meta(FrontchannelLogoutURI, "scheme, host and port must be those of a registered redirect URI (OIDC Front-Channel Logout section 2)")
+		}
+	}
+	if u := m.BackchannelLogoutURI; u != "" {
+		if err := uricheck.HTTPS(u, uricheck.WebOptions{}); err != nil {
+			probs.meta(BackchannelLogoutURI, err.Error())
+		}
+	}
+}
+
+func sameOriginAsARedirect(u string, redirects []string) bool {
+	lu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	for _, r := range redirects {
+		ru, err := url.Parse(r)
+		if err == nil && strings.EqualFold(ru.Scheme, lu.Scheme) && strings.EqualFold(ru.Host, lu.Host) {
+			return true
+		}
+	}
+	return false
+}
