@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/jwkset"
 )
 
@@ -55,7 +56,7 @@ const (
 
 // DefaultAlgorithms is the signed-token algorithm allow-list, and the set
 // an issuer's own list must come from: asymmetric algorithms only.
-var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}
+var DefaultAlgorithms = slices.Clone(jose.AsymmetricAlgorithms)
 
 // Keys resolves the verification key kid of issuer iss: the trust store,
 // the same shape as statement.Keys (a *trust.Store implements both). Any
@@ -136,13 +137,10 @@ type Grant struct {
 
 // Verifier checks initial access tokens. It is immutable once built.
 type Verifier struct {
-	static      []staticEntry
-	signed      map[string]signedIssuer
-	keys        Keys
-	audiences   []string
-	maxLifetime time.Duration
-	skew        time.Duration
-	now         func() time.Time
+	static []staticEntry
+	signed map[string]signedIssuer
+	keys   Keys
+	now    func() time.Time
 }
 
 type staticEntry struct {
@@ -151,9 +149,9 @@ type staticEntry struct {
 }
 
 type signedIssuer struct {
-	policy      string
-	algorithms  []string
-	requireType bool
+	policy string
+	// jws is the verification policy of the issuer's tokens.
+	jws jose.Policy
 }
 
 // New checks o and builds a Verifier. It reports every problem at once,
@@ -165,12 +163,16 @@ func New(o Options) (*Verifier, error) {
 		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...))
 	}
 	v := &Verifier{
-		signed:      make(map[string]signedIssuer, len(o.Signed)),
-		keys:        o.Keys,
-		audiences:   slices.Clone(o.Audiences),
-		maxLifetime: o.MaxLifetime,
-		skew:        o.Skew,
-		now:         o.Now,
+		signed: make(map[string]signedIssuer, len(o.Signed)),
+		keys:   o.Keys,
+		now:    o.Now,
+	}
+	claims := claimRules{audiences: slices.Clone(o.Audiences), maxLifetime: o.MaxLifetime, skew: o.Skew}
+	if claims.maxLifetime == 0 {
+		claims.maxLifetime = DefaultMaxLifetime
+	}
+	if claims.skew == 0 {
+		claims.skew = DefaultSkew
 	}
 	names := map[string]bool{}
 	hashes := map[string]string{}
@@ -224,7 +226,7 @@ func New(o Options) (*Verifier, error) {
 				bad("%s: algorithm %q is not an accepted asymmetric JWS algorithm", where, a)
 			}
 		}
-		v.signed[s.Issuer] = signedIssuer{policy: s.Policy, algorithms: slices.Clone(algs), requireType: s.RequireType}
+		v.signed[s.Issuer] = signedIssuer{policy: s.Policy, jws: issuerJWS(slices.Clone(algs), s.RequireType, claims)}
 	}
 	if len(o.Signed) > 0 {
 		if o.Keys == nil {
@@ -245,12 +247,6 @@ func New(o Options) (*Verifier, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
-	}
-	if v.maxLifetime == 0 {
-		v.maxLifetime = DefaultMaxLifetime
-	}
-	if v.skew == 0 {
-		v.skew = DefaultSkew
 	}
 	if v.now == nil {
 		v.now = time.Now

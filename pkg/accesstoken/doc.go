@@ -16,8 +16,9 @@
 //
 // Signed tokens are compact JWS (RFC 7515 §7.1) from issuers the operator
 // names, for example a federation directory that hands its members a
-// short-lived token. They are checked like software statements (package
-// statement), following RFC 8725:
+// short-lived token. They are checked by the same core as software
+// statements (jose.Policy; issuerJWS sets the policy of each issuer),
+// following RFC 7519 §7.2 and RFC 8725:
 //
 //  1. Shape: one compact JWS of at most MaxLength bytes with canonical
 //     base64url and duplicate-free JSON (package jose). A token with exactly
@@ -27,9 +28,10 @@
 //     or HMAC (RFC 8725 §3.1, §3.2); `kid` required; `crit`, `b64`, `zip`,
 //     `cty`, `enc` refused (RFC 7515 §4.1.11, RFC 7797, RFC 7519 §7.2) and so
 //     are the key-carrying `jwk`, `jku`, `x5u`, `x5c` (RFC 8725 §3.10); `typ`
-//     absent, "JWT" or "initial-access-token+jwt", and the types of other JWTs
-//     such as "at+jwt" (RFC 9068) and "software-statement+jwt" explicitly
-//     refused (RFC 8725 §3.11).
+//     absent, "JWT" or "initial-access-token+jwt" (only the latter, and
+//     required, for an issuer with RequireType), so the types of other JWTs
+//     such as "at+jwt" (RFC 9068) and "software-statement+jwt" are refused
+//     (RFC 8725 §3.11).
 //  3. Issuer: the unverified `iss` must be a configured token issuer and only
 //     selects whose keys are tried, by `kid` (RFC 8725 §3.8).
 //  4. Signature with the key's pinned algorithm, which must equal the header

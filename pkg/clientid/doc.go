@@ -23,6 +23,14 @@
 // §16.19: 64 octets, enough for HS512). `skv` records the derivation secret
 // version, so secrets can rotate independently of signing keys.
 //
+// Verifier checks a client_id with the same core as every other JWS Registrar
+// reads (jose.Policy, RFC 7519 §7.2): jwsPolicy sets what is particular to
+// client_ids (docs/verifying.md §3-§5): the algorithms Registrar signs with,
+// `typ` required and compared byte for byte, key-carrying headers ignored,
+// `iat` not compared with the verifier's clock and `exp` without skew. The
+// rest (key by `kid` from Registrar's JWK Set, `iss`, the format version,
+// metadata) is this package's.
+//
 // This is the stateless registration OIDC DCR 1.0 §8.2 and RFC 7591 App. A.5.2
 // describe.
 package clientid

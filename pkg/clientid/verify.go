@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jws"
-
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/keys"
@@ -99,7 +96,36 @@ type Client struct {
 // Metadata returns the client's registered metadata.
 func (c *Client) Metadata() *metadata.Metadata { return c.Claims.Metadata }
 
-var refused = []string{"crit", "b64", "zip", "cty", "enc"}
+// jwsPolicy is the verification policy of client_ids (docs/verifying.md §3-§5).
+var jwsPolicy = jose.Policy{
+	// The algorithms Registrar signs with; the key's own is pinned.
+	Algorithms: keys.Algorithms,
+	// `typ` is compared byte for byte: Registrar writes exactly this.
+	Types:        []string{Type},
+	TypeRequired: true,
+	TypeExact:    true,
+	// Registrar never writes jwk, jku, x5u or x5c; the published
+	// verification rule ignores them (docs/verifying.md §3), and the key
+	// comes only from Registrar's JWK Set.
+	IgnoreKeyHeaders: true,
+	// Registrar's clock wrote `iat`, and client_ids are long-lived: an OP
+	// whose clock is behind must not refuse a fresh one. `exp` has no
+	// skew: refused at exp, not after it.
+	FutureIssuedAt: true,
+	Errors: jose.Errors{
+		Algorithm:   ErrSignature,
+		KeyID:       ErrSignature,
+		Type:        ErrType,
+		Refused:     ErrMalformed,
+		Signature:   ErrSignature,
+		Claims:      ErrMalformed,
+		Expired:     ErrExpired,
+		NotYetValid: ErrMalformed,
+		TooOld:      ErrMalformed,
+		Lifetime:    ErrMalformed,
+		Audience:    ErrMalformed,
+	},
+}
 
 // Verify checks signature, type, issuer, version and expiry of clientID and
 // returns the client it describes.
@@ -112,57 +138,42 @@ func (v *Verifier) Verify(clientID string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if c.Header.Typ != Type {
-		return nil, ErrType
-	}
-	for _, name := range refused {
-		if _, ok := c.Header.Members[name]; ok {
-			return nil, fmt.Errorf("%w: header %q", ErrMalformed, name)
-		}
+	if err := jwsPolicy.CheckHeader(&c.Header); err != nil {
+		return nil, err
 	}
 	key, ok := v.Keys.Lookup(c.Header.Kid)
-	if !ok || c.Header.Kid == "" || key.Alg != c.Header.Alg {
-		return nil, ErrSignature
-	}
-	alg, ok := jwa.LookupSignatureAlgorithm(key.Alg)
 	if !ok {
 		return nil, ErrSignature
 	}
-	if _, err := jws.VerifyCompactFast(key.Public, []byte(clientID), alg); err != nil {
-		return nil, ErrSignature
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
 	}
-	claims, err := decodeClaims(c)
+	t, err := jwsPolicy.Check(c, key.Alg, key.Public, now())
+	if err != nil {
+		return nil, err
+	}
+	claims, err := decodeClaims(c, t)
 	if err != nil {
 		return nil, err
 	}
 	if claims.Issuer != v.Issuer {
 		return nil, ErrIssuer
 	}
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	if !claims.ExpiresAt.IsZero() && !now().Before(claims.ExpiresAt) {
-		return nil, ErrExpired
-	}
 	return &Client{ClientID: clientID, KeyID: key.KID, Claims: *claims}, nil
 }
 
-func decodeClaims(c *jose.Compact) (*Claims, error) {
+// decodeClaims reads the claims of a client_id whose times the policy
+// has checked.
+func decodeClaims(c *jose.Compact, t jose.Times) (*Claims, error) {
 	m := c.Claims
-	var out Claims
+	out := Claims{IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt}
 	var err error
 	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrMalformed, what) }
 	if out.Issuer, _, err = jose.String(m, "iss", 2048); err != nil {
 		return nil, bad("iss")
 	}
 	var ok bool
-	if out.IssuedAt, ok, err = jose.NumericDate(m, "iat"); err != nil || !ok {
-		return nil, bad("iat")
-	}
-	if out.ExpiresAt, _, err = jose.NumericDate(m, "exp"); err != nil {
-		return nil, bad("exp")
-	}
 	if out.ID, ok, err = jose.String(m, "jti", 256); err != nil || !ok || out.ID == "" {
 		return nil, bad("jti")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/registrar/registrar/pkg/strictjson"
@@ -19,18 +20,27 @@ const maxNumericDate = 253402300799
 // NumericDate reads claim name as an RFC 7519 §2 NumericDate. ok is false when
 // the claim is absent. A present value must be a JSON number in [1, year 9999].
 func NumericDate(m strictjson.Members, name string) (t time.Time, ok bool, err error) {
+	t, ok, bad := numericDate(m, name)
+	if bad != "" {
+		return time.Time{}, true, fmt.Errorf("%w: %s", ErrClaim, bad)
+	}
+	return t, ok, nil
+}
+
+// numericDate is NumericDate with the problem, if any, as a text.
+func numericDate(m strictjson.Members, name string) (t time.Time, ok bool, bad string) {
 	raw, present := m[name]
 	if !present {
-		return time.Time{}, false, nil
+		return time.Time{}, false, ""
 	}
 	var f float64
 	if len(raw) == 0 || !(raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') || json.Unmarshal(raw, &f) != nil {
-		return time.Time{}, true, fmt.Errorf("%w: %q must be a number of seconds", ErrClaim, name)
+		return time.Time{}, true, strconv.Quote(name) + " must be a number of seconds"
 	}
 	if math.IsNaN(f) || f < 1 || f > maxNumericDate {
-		return time.Time{}, true, fmt.Errorf("%w: %q is out of range", ErrClaim, name)
+		return time.Time{}, true, strconv.Quote(name) + " is out of range"
 	}
-	return time.Unix(int64(f), 0).UTC(), true, nil
+	return time.Unix(int64(f), 0).UTC(), true, ""
 }
 
 // String reads claim name as a JSON string. ok is false when absent.

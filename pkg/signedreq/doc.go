@@ -27,7 +27,7 @@
 // verify the request, so the caller works in two steps:
 //
 //  1. Parse splits the compact JWS strictly (package jose) and checks its
-//     header: `alg` in an allow-list of asymmetric algorithms (never `none`,
+//     header with the request's jose.Policy (policy): `alg` in an allow-list of asymmetric algorithms (never `none`,
 //     never HMAC: RFC 8725 §3.1, §3.2), `kid` required (RFC 7515 §4.1.4),
 //     `typ` if present "JWT" (RFC 7519 §5.1, RFC 8725 §3.11), and `crit`,
 //     `b64`, `zip`, `cty`, `enc`, `jwk`, `jku`, `x5u`, `x5c` refused (RFC 7515
@@ -38,11 +38,13 @@
 //     through the caller's Fetcher, which for Registrar is the SSRF-safe
 //     client of package fetch), picks the signing key named by `kid`, checks
 //     that the key's pinned algorithm is the header `alg` and verifies the
-//     signature with jwx. Only then are the claims checked: `iss` equals the
-//     `software_id`; `aud` is required and names this registrar (RFC 7519
-//     §4.1.3, RFC 8725 §3.9); `exp` and `iat` are required, with `exp` after
-//     `iat` and the lifetime at most Options.MaxLifetime (ten minutes by
-//     default); `nbf` is honoured; `jti` is required (RFC 7519 §4.1.1-§4.1.7).
+//     signature with jwx. Only then are the claims checked: `aud` is
+//     required and names this registrar (RFC 7519 §4.1.3, RFC 8725 §3.9);
+//     `exp` and `iat` are required, with `exp` after `iat` and the lifetime
+//     at most Options.MaxLifetime (ten minutes by default); `nbf` is
+//     honoured (the policy again, RFC 7519 §7.2); then this package's own:
+//     `iss` equals the `software_id`, `jti` is required (RFC 7519
+//     §4.1.1-§4.1.7).
 //     Verify returns the request's metadata members: the payload without the
 //     JWT claims, `software_statement` included, for the ordinary
 //     registration pipeline.

@@ -10,9 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jws"
-
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/oauth"
@@ -46,7 +43,7 @@ var (
 
 // DefaultAlgorithms is the request algorithm allow-list when none is given:
 // asymmetric only.
-var DefaultAlgorithms = []string{"PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "EdDSA", "Ed25519"}
+var DefaultAlgorithms = slices.Clone(jose.AsymmetricAlgorithms)
 
 // Defaults for zero Options fields and a non-positive maximum length.
 const (
@@ -57,7 +54,6 @@ const (
 
 // Limits on strings read from the request and the statement.
 const (
-	maxKIDLen = 256
 	maxIssLen = 256
 	maxJTILen = 256
 	maxURLLen = 2048
@@ -75,10 +71,43 @@ const (
 // jwkSetAccept is the Accept header of a JWK Set fetch (RFC 7517 §8.5.1).
 const jwkSetAccept = "application/jwk-set+json, application/json"
 
-// refusedHeaders change how a JWS is processed (crit, b64, zip, cty, enc)
-// or carry a key or a way to find one (jwk, jku, x5u, x5c). A request
-// carrying any of them is refused rather than having them ignored.
-var refusedHeaders = []string{"crit", "b64", "zip", "cty", "enc", "jwk", "jku", "x5u", "x5c"}
+// errs are the request sentinels the policy's failures wrap.
+var errs = jose.Errors{
+	Algorithm:   ErrHeader,
+	KeyID:       ErrHeader,
+	Type:        ErrHeader,
+	Refused:     ErrHeader,
+	Signature:   ErrSignature,
+	Claims:      ErrClaims,
+	Expired:     ErrExpired,
+	NotYetValid: ErrClaims,
+	TooOld:      ErrClaims,
+	Lifetime:    ErrClaims,
+	Audience:    ErrAudience,
+}
+
+// policy is the verification policy of a request under o: `typ` "JWT" if
+// present; header members that carry a key refused, not ignored (the
+// client's keys come only from its verified statement); `aud`, `iat`, `exp`
+// required and the lifetime bounded.
+func policy(o Options) jose.Policy {
+	p := jose.Policy{
+		Algorithms:       algorithms(o.Algorithms),
+		Types:            []string{"JWT"},
+		Skew:             o.Skew,
+		MaxLifetime:      o.MaxLifetime,
+		Audiences:        o.Audiences,
+		AudienceRequired: true,
+		Errors:           errs,
+	}
+	if p.Skew <= 0 {
+		p.Skew = DefaultSkew
+	}
+	if p.MaxLifetime <= 0 {
+		p.MaxLifetime = DefaultMaxLifetime
+	}
+	return p
+}
 
 // jwtClaims are the payload members that belong to the JWT, not to the
 // client metadata; Verify removes them from what it returns.
@@ -130,7 +159,8 @@ func Parse(token string, maxLen int, algs []string) (*Request, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if err := checkHeader(c.Header, algorithms(algs)); err != nil {
+	p := policy(Options{Algorithms: algs})
+	if err := p.CheckHeader(&c.Header); err != nil {
 		return nil, err
 	}
 	return &Request{c: c}, nil
@@ -141,36 +171,6 @@ func algorithms(algs []string) []string {
 		return DefaultAlgorithms
 	}
 	return algs
-}
-
-// acceptedAlg reports whether alg is in algs and is not none or HMAC, even
-// if the list says otherwise.
-func acceptedAlg(alg string, algs []string) bool {
-	return alg != "" && slices.Contains(algs, alg) && !strings.EqualFold(alg, "none") && !strings.HasPrefix(strings.ToUpper(alg), "HS")
-}
-
-func checkHeader(h jose.Header, algs []string) error {
-	if _, ok := h.Members["alg"]; !ok || h.Alg == "" {
-		return fmt.Errorf("%w: \"alg\" is required", ErrHeader)
-	}
-	if !acceptedAlg(h.Alg, algs) {
-		return fmt.Errorf("%w: \"alg\" %q is not accepted", ErrHeader, h.Alg)
-	}
-	if h.Kid == "" {
-		return fmt.Errorf("%w: \"kid\" is required and must name one of the client's signing keys", ErrHeader)
-	}
-	if len(h.Kid) > maxKIDLen {
-		return fmt.Errorf("%w: \"kid\" is longer than %d bytes", ErrHeader, maxKIDLen)
-	}
-	if _, ok := h.Members["typ"]; ok && !jose.TypEqual(h.Typ, "JWT") {
-		return fmt.Errorf("%w: \"typ\" must be \"JWT\" when present", ErrHeader)
-	}
-	for _, name := range refusedHeaders {
-		if _, ok := h.Members[name]; ok {
-			return fmt.Errorf("%w: %q is not supported", ErrHeader, name)
-		}
-	}
-	return nil
 }
 
 // Statement returns the unverified software_statement claim, for the caller
@@ -191,9 +191,10 @@ func (r *Request) Statement() (string, error) {
 // claims iss, aud, iat, exp, nbf and jti; software_statement is kept.
 func (r *Request) Verify(ctx context.Context, o Options, statementClaims strictjson.Members, softwareID string) (strictjson.Members, error) {
 	h := r.c.Header
+	p := policy(o)
 	// Parse may have been given another list: the one that verifies rules.
-	if !acceptedAlg(h.Alg, algorithms(o.Algorithms)) {
-		return nil, fmt.Errorf("%w: \"alg\" %q is not accepted", ErrHeader, h.Alg)
+	if err := p.CheckHeader(&h); err != nil {
+		return nil, err
 	}
 	keys, err := clientKeys(ctx, o, statementClaims, h.Kid)
 	if err != nil {
@@ -203,18 +204,14 @@ func (r *Request) Verify(ctx context.Context, o Options, statementClaims strictj
 	if !ok {
 		return nil, fmt.Errorf("%w: the software statement's keys have no signing key with \"kid\" %q", ErrSignature, h.Kid)
 	}
-	if key.Alg != h.Alg {
-		// The key is pinned to one algorithm (RFC 8725 §3.1).
-		return nil, fmt.Errorf("%w: the key %q is for %q, not %q", ErrSignature, h.Kid, key.Alg, h.Alg)
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
 	}
-	alg, ok := jwa.LookupSignatureAlgorithm(h.Alg)
-	if !ok {
-		return nil, fmt.Errorf("%w: \"alg\" %q is not accepted", ErrHeader, h.Alg)
+	if _, err := p.Check(r.c, key.Alg, key.Public, now()); err != nil {
+		return nil, err
 	}
-	if _, err := jws.VerifyCompactFast(key.Public, []byte(r.c.Raw), alg); err != nil {
-		return nil, ErrSignature
-	}
-	if err := r.checkClaims(o, softwareID); err != nil {
+	if err := r.checkClaims(softwareID); err != nil {
 		return nil, err
 	}
 	out := make(strictjson.Members, len(r.c.Claims))
@@ -364,31 +361,14 @@ func (e *hiddenCause) Unwrap() []error { return []error{e.msg, e.cause} }
 // status error), for the server's log (oauth.Detailer).
 func (e *hiddenCause) Detail() string { return oauth.LogDetail(e.cause) }
 
-// dateErr words a NumericDate problem for the client.
-func dateErr(err error) error {
-	return fmt.Errorf("%w: %v", ErrClaims, strings.TrimPrefix(err.Error(), jose.ErrClaim.Error()+": "))
-}
-
-func (r *Request) checkClaims(o Options, softwareID string) error {
-	m := r.c.Claims
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
-	t := now()
-	skew := o.Skew
-	if skew <= 0 {
-		skew = DefaultSkew
-	}
-	maxLife := o.MaxLifetime
-	if maxLife <= 0 {
-		maxLife = DefaultMaxLifetime
-	}
-
+// checkClaims checks the claims only a signed request has, once the
+// policy has checked the others.
+func (r *Request) checkClaims(softwareID string) error {
 	// iss: the software itself (Open Banking UK DCR: iss = software_id).
 	if softwareID == "" {
 		return fmt.Errorf("%w: a signed registration request needs a software statement with a \"software_id\"", ErrIssuer)
 	}
+	m := r.c.Claims
 	iss, ok, err := jose.String(m, "iss", maxIssLen)
 	switch {
 	case err != nil:
@@ -398,53 +378,10 @@ func (r *Request) checkClaims(o Options, softwareID string) error {
 	case iss != softwareID:
 		return fmt.Errorf("%w: \"iss\" must be the software statement's \"software_id\"", ErrIssuer)
 	}
-
-	aud, ok, err := jose.Audience(m)
-	switch {
-	case err != nil:
-		return fmt.Errorf("%w: \"aud\" must be a string or a non-empty array of strings", ErrAudience)
-	case !ok:
-		return fmt.Errorf("%w: \"aud\" is required and must name this registrar", ErrAudience)
-	}
-	if !slices.ContainsFunc(aud, func(a string) bool { return slices.Contains(o.Audiences, a) }) {
-		return fmt.Errorf("%w: \"aud\" must name this registrar", ErrAudience)
-	}
-
-	exp, ok, err := jose.NumericDate(m, "exp")
-	switch {
-	case err != nil:
-		return dateErr(err)
-	case !ok:
-		return fmt.Errorf("%w: \"exp\" is required", ErrClaims)
-	case !exp.After(t.Add(-skew)):
-		return ErrExpired
-	}
-	iat, ok, err := jose.NumericDate(m, "iat")
-	switch {
-	case err != nil:
-		return dateErr(err)
-	case !ok:
-		return fmt.Errorf("%w: \"iat\" is required", ErrClaims)
-	case iat.After(t.Add(skew)):
-		return fmt.Errorf("%w: \"iat\" is in the future", ErrClaims)
-	case !exp.After(iat):
-		return fmt.Errorf("%w: \"exp\" must be after \"iat\"", ErrClaims)
-	case exp.Sub(iat) > maxLife:
-		return fmt.Errorf("%w: \"exp\" must be at most %d seconds after \"iat\"", ErrClaims, int64(maxLife/time.Second))
-	}
-	nbf, ok, err := jose.NumericDate(m, "nbf")
-	switch {
-	case err != nil:
-		return dateErr(err)
-	case ok && nbf.After(t.Add(skew)):
-		return fmt.Errorf("%w: \"nbf\" is in the future", ErrClaims)
-	}
-
 	jti, ok, err := jose.String(m, "jti", maxJTILen)
 	if err != nil || !ok || jti == "" {
 		return fmt.Errorf("%w: \"jti\" is required and must be a non-empty string of at most %d bytes", ErrClaims, maxJTILen)
 	}
-
 	if _, err := r.Statement(); err != nil {
 		return err
 	}

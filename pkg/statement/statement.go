@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lestrrat-go/jwx/v3/jwa"
-	"github.com/lestrrat-go/jwx/v3/jws"
-
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/strictjson"
@@ -38,7 +35,7 @@ var (
 )
 
 // DefaultAlgorithms is the statement algorithm allow-list: asymmetric only.
-var DefaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}
+var DefaultAlgorithms = slices.Clone(jose.AsymmetricAlgorithms)
 
 // DefaultTypes are the `typ` values accepted when a statement carries one.
 var DefaultTypes = []string{"JWT", "software-statement+jwt"}
@@ -118,9 +115,20 @@ type Statement struct {
 	Claims strictjson.Members
 }
 
-// refusedHeaders are header members that change how a JWS is processed
-// and that Registrar never honours.
-var refusedHeaders = []string{"crit", "b64", "zip", "cty", "enc"}
+// errs are the statement sentinels the policy's failures wrap.
+var errs = jose.Errors{
+	Algorithm:   ErrAlgorithm,
+	KeyID:       ErrHeader,
+	Type:        ErrHeader,
+	Refused:     ErrHeader,
+	Signature:   ErrSignature,
+	Claims:      ErrClaims,
+	Expired:     ErrExpired,
+	NotYetValid: ErrNotYetValid,
+	TooOld:      ErrTooOld,
+	Lifetime:    ErrClaims,
+	Audience:    ErrAudience,
+}
 
 // Verify checks token and returns the statement it carries.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Statement, error) {
@@ -135,13 +143,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Statement, error)
 	h := c.Header
 	iss, ok, err := jose.String(c.Claims, "iss", 2048)
 	if err != nil || !ok || iss == "" {
-		if err := v.checkHeader(h, v.rules("")); err != nil {
+		p := v.policy("")
+		if err := p.CheckHeader(&h); err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%w: \"iss\" is required and must be a non-empty string", ErrClaims)
 	}
-	r := v.rules(iss)
-	if err := v.checkHeader(h, r); err != nil {
+	p := v.policy(iss)
+	if err := p.CheckHeader(&h); err != nil {
 		return nil, err
 	}
 	key, err := v.Keys.Key(ctx, iss, h.Kid)
@@ -156,170 +165,81 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Statement, error)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 	}
-	if key.Alg != h.Alg {
-		// The key is pinned to one algorithm (RFC 8725 §3.1).
-		return nil, ErrSignature
+	t, err := p.Check(c, key.Alg, key.Public, v.Now())
+	if err != nil {
+		return nil, err
 	}
-	alg, ok := jwa.LookupSignatureAlgorithm(h.Alg)
-	if !ok {
-		return nil, ErrAlgorithm
-	}
-	if _, err := jws.VerifyCompactFast(key.Public, []byte(token), alg); err != nil {
-		return nil, ErrSignature
-	}
-	st := &Statement{Raw: token, Issuer: iss, KeyID: h.Kid, Claims: c.Claims}
-	if err := v.checkClaims(st, r); err != nil {
+	st := &Statement{Raw: token, Issuer: iss, KeyID: h.Kid, Claims: c.Claims, IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt}
+	if err := st.readClaims(); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// rules merges the issuer's rules over the Verifier's settings.
-func (v *Verifier) rules(iss string) Rules {
-	r := Rules{Algorithms: v.Algorithms, MaxAge: v.MaxAge, Skew: v.Skew}
-	if r.Algorithms == nil {
-		r.Algorithms = DefaultAlgorithms
+// policy is the verification policy for a statement whose unverified
+// `iss` is iss: the Verifier's settings, with the issuer's rules over them.
+func (v *Verifier) policy(iss string) jose.Policy {
+	p := jose.Policy{
+		Algorithms: v.Algorithms,
+		Types:      v.Types,
+		// Keys come only from the trusted JWK Set of the issuer (RFC 8725
+		// §3.10); a header naming one is ignored, not refused.
+		IgnoreKeyHeaders: true,
+		Skew:             v.Skew,
+		MaxAge:           v.MaxAge,
+		// RFC 7591 statements are usually audience-less.
+		Audiences: v.Audiences,
+		Errors:    errs,
 	}
-	if r.MaxAge == 0 {
-		r.MaxAge = 24 * time.Hour
+	if p.Algorithms == nil {
+		p.Algorithms = DefaultAlgorithms
 	}
-	if r.Skew == 0 {
-		r.Skew = 60 * time.Second
+	if p.Types == nil {
+		p.Types = DefaultTypes
+	}
+	if p.MaxAge == 0 {
+		p.MaxAge = 24 * time.Hour
+	}
+	if p.Skew == 0 {
+		p.Skew = 60 * time.Second
 	}
 	if v.Rules == nil || iss == "" {
-		return r
+		return p
 	}
 	ir := v.Rules.StatementRules(iss)
 	if ir == nil {
-		return r
+		return p
 	}
 	if ir.Algorithms != nil {
 		// The issuer narrows the deployment list; it never widens it.
 		var algs []string
 		for _, a := range ir.Algorithms {
-			if slices.Contains(r.Algorithms, a) {
+			if slices.Contains(p.Algorithms, a) {
 				algs = append(algs, a)
 			}
 		}
-		r.Algorithms = algs
+		p.Algorithms = algs
+	}
+	if ir.Types != nil {
+		p.Types, p.TypeRequired = ir.Types, len(ir.Types) > 0
+	}
+	if len(ir.Audiences) > 0 {
+		p.Audiences, p.AudienceRequired = ir.Audiences, true
 	}
 	if ir.MaxAge > 0 {
-		r.MaxAge = ir.MaxAge
+		p.MaxAge = ir.MaxAge
 	}
 	if ir.Skew > 0 {
-		r.Skew = ir.Skew
+		p.Skew = ir.Skew
 	}
-	r.Types, r.Audiences, r.RequiredClaims = ir.Types, ir.Audiences, ir.RequiredClaims
-	return r
+	p.RequiredClaims = ir.RequiredClaims
+	return p
 }
 
-func (v *Verifier) checkHeader(h jose.Header, r Rules) error {
-	if h.Alg == "" {
-		return fmt.Errorf("%w: \"alg\" is required", ErrAlgorithm)
-	}
-	if !slices.Contains(r.Algorithms, h.Alg) || h.Alg == "none" || strings.HasPrefix(h.Alg, "HS") {
-		return fmt.Errorf("%w: %q", ErrAlgorithm, h.Alg)
-	}
-	if h.Kid == "" {
-		return fmt.Errorf("%w: \"kid\" is required", ErrHeader)
-	}
-	if len(h.Kid) > 256 {
-		return fmt.Errorf("%w: \"kid\" is too long", ErrHeader)
-	}
-	_, hasTyp := h.Members["typ"]
-	if len(r.Types) > 0 && !hasTyp {
-		return fmt.Errorf("%w: \"typ\" is required by this issuer's policy", ErrHeader)
-	}
-	if hasTyp {
-		types := r.Types
-		if types == nil {
-			types = v.Types
-		}
-		if types == nil {
-			types = DefaultTypes
-		}
-		accepted := false
-		for _, t := range types {
-			if jose.TypEqual(h.Typ, t) {
-				accepted = true
-			}
-		}
-		if !accepted {
-			return fmt.Errorf("%w: \"typ\" %q is not a software statement type", ErrHeader, h.Typ)
-		}
-	}
-	for _, name := range refusedHeaders {
-		if _, ok := h.Members[name]; ok {
-			return fmt.Errorf("%w: %q is not supported", ErrHeader, name)
-		}
-	}
-	return nil
-}
-
-func (v *Verifier) checkClaims(st *Statement, r Rules) error {
-	now := v.Now()
-	skew, maxAge := r.Skew, r.MaxAge
+// readClaims reads the statement-specific claims.
+func (st *Statement) readClaims() error {
 	m := st.Claims
-	for _, name := range r.RequiredClaims {
-		if raw, ok := m[name]; !ok || string(raw) == "null" {
-			return fmt.Errorf("%w: %q is required by this issuer's policy", ErrClaims, name)
-		}
-	}
-	iat, ok, err := jose.NumericDate(m, "iat")
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrClaims, err)
-	}
-	if !ok {
-		return fmt.Errorf("%w: \"iat\" is required", ErrClaims)
-	}
-	if iat.After(now.Add(skew)) {
-		return fmt.Errorf("%w: \"iat\" is in the future", ErrNotYetValid)
-	}
-	if now.Sub(iat) > maxAge {
-		return fmt.Errorf("%w: issued more than %s ago", ErrTooOld, maxAge)
-	}
-	st.IssuedAt = iat
-	nbf, ok, err := jose.NumericDate(m, "nbf")
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrClaims, err)
-	}
-	if ok && nbf.After(now.Add(skew)) {
-		return fmt.Errorf("%w: \"nbf\" is in the future", ErrNotYetValid)
-	}
-	exp, ok, err := jose.NumericDate(m, "exp")
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrClaims, err)
-	}
-	if ok {
-		if !exp.After(now.Add(-skew)) {
-			return ErrExpired
-		}
-		if !exp.After(iat) {
-			return fmt.Errorf("%w: \"exp\" is not after \"iat\"", ErrClaims)
-		}
-		st.ExpiresAt = exp
-	}
-	aud, ok, err := jose.Audience(m)
-	switch {
-	case err != nil:
-		return fmt.Errorf("%w: %v", ErrClaims, err)
-	case !ok && len(r.Audiences) > 0:
-		return fmt.Errorf("%w: \"aud\" is required by this issuer's policy", ErrAudience)
-	case ok:
-		accepted := v.Audiences
-		if len(r.Audiences) > 0 {
-			accepted = r.Audiences
-		}
-		match := false
-		for _, a := range aud {
-			if slices.Contains(accepted, a) {
-				match = true
-			}
-		}
-		if !match {
-			return ErrAudience
-		}
-	}
+	var err error
 	if st.ID, _, err = jose.String(m, "jti", 256); err != nil {
 		return fmt.Errorf("%w: %v", ErrClaims, err)
 	}

@@ -169,6 +169,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"missing iss", a.Sign(t, a.Header(), a.Claims(map[string]any{"iss": nil})), statement.ErrClaims},
 		{"iss null", a.Sign(t, a.Header(), a.Claims(map[string]any{"iss": []any{nil}[0]})), statement.ErrClaims},
 		{"aud for another registrar", a.Sign(t, a.Header(), a.Claims(map[string]any{"aud": "https://other-registrar.example"})), statement.ErrAudience},
+		{"aud a number", a.Sign(t, a.Header(), a.Claims(map[string]any{"aud": 7})), statement.ErrAudience},
+		{"aud an empty array", a.Sign(t, a.Header(), a.Claims(map[string]any{"aud": []string{}})), statement.ErrAudience},
 		{"software_id not a string", a.Sign(t, a.Header(), a.Claims(map[string]any{"software_id": 7})), statement.ErrClaims},
 		{"JSON serialization", string(jsonSerialization), statement.ErrMalformed},
 		{"two segments", parts[0] + "." + parts[1], statement.ErrMalformed},
