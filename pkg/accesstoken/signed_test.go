@@ -3,7 +3,6 @@ package accesstoken_test
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -196,14 +195,14 @@ func TestVerifySignedRejects(t *testing.T) {
 	impostor := testkit.NewFederation(t, d.Issuer) // another key, same iss
 	pub := d.Key.Public().(*ecdsa.PublicKey)
 	pubDER, _ := x509.MarshalPKIXPublicKey(pub)
-	rawPoint := elliptic.Marshal(elliptic.P256(), pub.X, pub.Y) //nolint:staticcheck // the attacker's view of the key
+	rawPoint, _ := pub.Bytes() // the attacker's view of the key: the uncompressed point
 	good := d.Sign(t, d.Header(), claims(d, nil))
 	parts := strings.Split(good, ".")
 	b64 := base64.RawURLEncoding.EncodeToString
 	tampered, _ := json.Marshal(claims(d, map[string]any{"sub": "member-43"}))
 	jsonSerialization, _ := json.Marshal(map[string]any{"protected": parts[0], "payload": parts[1], "signature": parts[2]})
-	impostorPub := impostor.Key.Public().(*ecdsa.PublicKey)
-	attackerJWK := map[string]any{"kty": "EC", "crv": "P-256", "x": b64(impostorPub.X.Bytes()), "y": b64(impostorPub.Y.Bytes())}
+	impostorPoint, _ := impostor.Key.Public().(*ecdsa.PublicKey).Bytes() // 0x04 || X || Y
+	attackerJWK := map[string]any{"kty": "EC", "crv": "P-256", "x": b64(impostorPoint[1:33]), "y": b64(impostorPoint[33:])}
 	jwe := b64([]byte(`{"alg":"RSA-OAEP","enc":"A256GCM","kid":"`+d.KID+`"}`)) + "." + b64([]byte("encrypted key")) + "." + b64([]byte("iv")) + "." + b64([]byte("ciphertext")) + "." + b64([]byte("tag"))
 
 	tests := []struct {
