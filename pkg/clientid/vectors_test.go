@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ var vecErrors = []struct {
 	goName      string
 	description string
 }{
-	{"malformed", clientid.ErrMalformed, "clientid.ErrMalformed", "not exactly one canonical compact JWS with duplicate-free JSON objects, a refused header member (crit, b64, zip, cty, enc), or a claim or metadata member of the wrong JSON type"},
+	{"malformed", clientid.ErrMalformed, "clientid.ErrMalformed", "not exactly one canonical compact JWS with duplicate-free JSON objects, a refused header member (crit, b64, zip, cty, enc), a claim or metadata member of the wrong JSON type, or an aud, an nbf in the future or an exp not after iat"},
 	{"type", clientid.ErrType, "clientid.ErrType", "header typ is not exactly client-id+jwt"},
 	{"signature", clientid.ErrSignature, "clientid.ErrSignature", "no published key with this kid, header alg differs from the key's alg, or the signature does not verify"},
 	{"version", clientid.ErrVersion, "clientid.ErrVersion", "v is an integer other than 1"},
@@ -645,6 +646,9 @@ func buildVectors(t testing.TB) map[string][]byte {
 			g.invalid("expires-at-now", "exp equal to now: refused at exp, not after it", expiresNow.ClientID, clientid.ErrExpired),
 			g.invalid("version-2", "v is 2, an unknown format version", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, `"v":2,`)), clientid.ErrVersion),
 			g.invalid("version-missing", "no v claim", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, ``)), clientid.ErrMalformed),
+			g.invalid("aud-claim", "payload carries aud (validly signed): a client_id has no audience, and one that names another party is not Registrar's", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, `"aud":"https://op.example","v":1,`)), clientid.ErrMalformed),
+			g.invalid("nbf-in-future", "nbf one hour after now (validly signed): Registrar never mints a client_id that is not valid yet", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, `"nbf":`+strconv.FormatInt(now.Add(time.Hour).Unix(), 10)+`,"v":1,`)), clientid.ErrMalformed),
+			g.invalid("exp-before-iat", "iat two hours after now and exp one hour after now (validly signed): exp must be after iat; iat is not compared with the clock, so this is the only defect", g.signEd(hdr(good), replaceOnce(t, replaceOnce(t, mp, `"iat":`+strconv.FormatInt(minimal.Claims.IssuedAt.Unix(), 10), `"iat":`+strconv.FormatInt(now.Add(2*time.Hour).Unix(), 10)), `"v":1,`, `"exp":`+strconv.FormatInt(now.Add(time.Hour).Unix(), 10)+`,"v":1,`)), clientid.ErrMalformed),
 			g.invalid("duplicate-payload-member", "payload has redirect_uris twice (validly signed): first-wins and last-wins parsers would disagree", g.signEd(hdr(good), replaceOnce(t, mp, `{"iss"`, `{"redirect_uris":["https://attacker.example/cb"],"iss"`)), clientid.ErrMalformed),
 			g.invalid("duplicate-header-member", "header has typ twice (validly signed)", g.signEd(hdr(`"alg":"EdDSA",`+kid+`,"typ":"JWT","typ":"client-id+jwt"`), mp), clientid.ErrMalformed),
 			g.invalid("crit-header", "header carries crit (validly signed)", g.signEd(hdr(good+`,"crit":["exp"]`), mp), clientid.ErrMalformed),
