@@ -4,12 +4,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/kelseyhightower/envconfig"
 
-	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/ratelimit"
 	"github.com/registrar/registrar/pkg/uricheck"
@@ -26,135 +24,147 @@ import (
 // Prefix is the environment variable prefix.
 const Prefix = "REGISTRAR"
 
-// spec is what envconfig reads: text only, with defaults. Tags carry the
-// full variable names and Process runs without a prefix: with a prefix,
-// envconfig would also fall back to the bare name (ADDR, ISSUER, ...), so any
-// unrelated variable of that name would silently configure Registrar.
-type spec struct {
+// Config is the checked configuration. A field with an envconfig tag is set
+// by that variable, or by its default tag when the variable is unset; the
+// policy variables are in policyVariables; the other fields are derived.
+//
+// Tags carry the full names and Load decodes without a prefix: with a
+// prefix, envconfig would also fall back to the bare name (ADDR, ISSUER,
+// ...), so any unrelated variable of that name would silently configure
+// Registrar.
+type Config struct {
 	Addr                     string `envconfig:"REGISTRAR_ADDR" default:":8080"`
 	Issuer                   string `envconfig:"REGISTRAR_ISSUER" default:"http://localhost:8080"`
 	KeysDir                  string `envconfig:"REGISTRAR_KEYS_DIR" default:"keys"`
 	TrustedIssuersFile       string `envconfig:"REGISTRAR_TRUSTED_ISSUERS_FILE"`
-	RequireSoftwareStatement string `envconfig:"REGISTRAR_REQUIRE_SOFTWARE_STATEMENT" default:"true"`
+	RequireSoftwareStatement bool   `envconfig:"REGISTRAR_REQUIRE_SOFTWARE_STATEMENT" default:"true"`
 	LogLevel                 string `envconfig:"REGISTRAR_LOG_LEVEL" default:"info"`
 	LogFormat                string `envconfig:"REGISTRAR_LOG_FORMAT" default:"json"`
 
-	GrantTypes               string `envconfig:"REGISTRAR_GRANT_TYPES" default:"authorization_code,refresh_token,client_credentials"`
-	ResponseTypes            string `envconfig:"REGISTRAR_RESPONSE_TYPES" default:"code"`
-	TokenEndpointAuthMethods string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS" default:"client_secret_basic,client_secret_post,client_secret_jwt,private_key_jwt,none"`
-	AllowWebHTTPLoopback     string `envconfig:"REGISTRAR_ALLOW_WEB_HTTP_LOOPBACK" default:"false"`
-
-	IDTokenSigningAlgs           string `envconfig:"REGISTRAR_ID_TOKEN_SIGNING_ALGS" default:"RS256,PS256,ES256"`
-	UserinfoSigningAlgs          string `envconfig:"REGISTRAR_USERINFO_SIGNING_ALGS" default:"RS256,PS256,ES256"`
-	RequestObjectSigningAlgs     string `envconfig:"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS" default:"RS256,PS256,ES256"`
-	TokenEndpointAuthSigningAlgs string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS" default:"RS256,PS256,ES256,EdDSA,HS256,HS384,HS512"`
-	EncryptionAlgs               string `envconfig:"REGISTRAR_ENCRYPTION_ALGS" default:"RSA-OAEP,RSA-OAEP-256,ECDH-ES,ECDH-ES+A128KW,ECDH-ES+A256KW"`
-	EncryptionEncs               string `envconfig:"REGISTRAR_ENCRYPTION_ENCS" default:"A128CBC-HS256,A256CBC-HS512,A128GCM,A256GCM"`
-	SubjectTypes                 string `envconfig:"REGISTRAR_SUBJECT_TYPES" default:"public"`
-	Scopes                       string `envconfig:"REGISTRAR_SCOPES"`
-	AuthorizationDetailsTypes    string `envconfig:"REGISTRAR_AUTHORIZATION_DETAILS_TYPES"`
-
-	CORSAllowedOrigins  string `envconfig:"REGISTRAR_CORS_ALLOWED_ORIGINS" default:"*"`
-	DisplayURIsSameSite string `envconfig:"REGISTRAR_DISPLAY_URIS_SAME_SITE" default:"true"`
-
-	ClientUpdate      string `envconfig:"REGISTRAR_CLIENT_UPDATE" default:"forbidden"`
-	RevocationList    string `envconfig:"REGISTRAR_REVOCATION_LIST"`
-	RevocationRefresh string `envconfig:"REGISTRAR_REVOCATION_REFRESH" default:"1m"`
-
-	MetricsAddr           string `envconfig:"REGISTRAR_METRICS_ADDR"`
-	TrustedProxies        string `envconfig:"REGISTRAR_TRUSTED_PROXIES"`
-	RateLimitPerMinute    string `envconfig:"REGISTRAR_RATE_LIMIT_PER_MINUTE" default:"600"`
-	RateLimitBurst        string `envconfig:"REGISTRAR_RATE_LIMIT_BURST" default:"100"`
-	ReadinessRequiresKeys string `envconfig:"REGISTRAR_READINESS_REQUIRES_ISSUER_KEYS" default:"true"`
-
-	OutboundAllowHosts   string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
-	ClientKeysAllowHosts string `envconfig:"REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"`
-	OutboundCAFile       string `envconfig:"REGISTRAR_OUTBOUND_CA_FILE"`
-	OutboundTimeout      string `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
-
+	// Policy is metadata.DefaultPolicy() as the policy variables change it.
+	Policy                metadata.Policy
 	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
 	TokenEndpoint         string `envconfig:"REGISTRAR_TOKEN_ENDPOINT"`
 
-	MaxBodyBytes       string `envconfig:"REGISTRAR_MAX_BODY_BYTES" default:"65536"`
-	MaxClientIDBytes   string `envconfig:"REGISTRAR_MAX_CLIENT_ID_BYTES" default:"6144"`
-	ClientIDLifetime   string `envconfig:"REGISTRAR_CLIENT_ID_LIFETIME" default:"0s"`
-	StatementMaxAge    string `envconfig:"REGISTRAR_STATEMENT_MAX_AGE" default:"24h"`
-	StatementClockSkew string `envconfig:"REGISTRAR_STATEMENT_CLOCK_SKEW" default:"60s"`
-
-	ReadHeaderTimeout string `envconfig:"REGISTRAR_READ_HEADER_TIMEOUT" default:"5s"`
-	ReadTimeout       string `envconfig:"REGISTRAR_READ_TIMEOUT" default:"10s"`
-	WriteTimeout      string `envconfig:"REGISTRAR_WRITE_TIMEOUT" default:"15s"`
-	IdleTimeout       string `envconfig:"REGISTRAR_IDLE_TIMEOUT" default:"60s"`
-	ShutdownTimeout   string `envconfig:"REGISTRAR_SHUTDOWN_TIMEOUT" default:"15s"`
-	ShutdownDelay     string `envconfig:"REGISTRAR_SHUTDOWN_DELAY" default:"0s"`
-}
-
-// Config is the checked configuration.
-type Config struct {
-	Addr                     string
-	Issuer                   string
-	KeysDir                  string
-	TrustedIssuersFile       string
-	RequireSoftwareStatement bool
-	LogLevel                 string
-	LogFormat                string
-
-	Policy                metadata.Policy
-	AuthorizationEndpoint string
-	TokenEndpoint         string
-
 	// ClientUpdate is the RFC 7592 update mode: "forbidden" or "successor".
-	ClientUpdate string
+	ClientUpdate string `envconfig:"REGISTRAR_CLIENT_UPDATE" default:"forbidden"`
 	// RevocationList is a file path or https URL of the revocation list;
 	// empty means no list.
-	RevocationList    string
-	RevocationRefresh time.Duration
+	RevocationList    string        `envconfig:"REGISTRAR_REVOCATION_LIST"`
+	RevocationRefresh time.Duration `envconfig:"REGISTRAR_REVOCATION_REFRESH" default:"1m"`
 	// CORSAllowedOrigins are the browser origins allowed to call the
 	// service; "*" is any, empty disables CORS.
-	CORSAllowedOrigins []string
+	CORSAllowedOrigins []string `envconfig:"REGISTRAR_CORS_ALLOWED_ORIGINS" default:"*"`
 	// OutboundAllowHosts are host:port pairs that operator-configured URLs
 	// (trusted issuers' jwks_uri, the revocation list) may reach even when
 	// they resolve to internal addresses. URLs that clients supply never
 	// reach them through this list.
-	OutboundAllowHosts []string
+	OutboundAllowHosts []string `envconfig:"REGISTRAR_OUTBOUND_ALLOW_HOSTS"`
 	// ClientKeysAllowHosts are host:port pairs that the key URL of a
 	// verified software statement (software_jwks_uri,
 	// software_jwks_endpoint) may reach even when they resolve to internal
 	// addresses: an internal directory's keystore. They never apply to
 	// sector_identifier_uri.
-	ClientKeysAllowHosts []string
-	OutboundTimeout      time.Duration
+	ClientKeysAllowHosts []string      `envconfig:"REGISTRAR_OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"`
+	OutboundTimeout      time.Duration `envconfig:"REGISTRAR_OUTBOUND_TIMEOUT" default:"5s"`
+	// OutboundCAFile is a PEM file of certificates trusted for outbound
+	// TLS besides the system roots (an internal directory's private CA).
+	OutboundCAFile string `envconfig:"REGISTRAR_OUTBOUND_CA_FILE"`
 	// OutboundRootCAs are the system roots plus the certificates of
-	// REGISTRAR_OUTBOUND_CA_FILE (an internal directory's private CA); nil
-	// means the system roots only.
+	// OutboundCAFile; nil means the system roots only.
 	OutboundRootCAs *x509.CertPool
 
 	// MetricsAddr is the listen address of the Prometheus /metrics
 	// endpoint, kept off the public listener; empty disables it.
-	MetricsAddr string
+	MetricsAddr string `envconfig:"REGISTRAR_METRICS_ADDR"`
 	// TrustedProxies may set X-Forwarded-For.
-	TrustedProxies []netip.Prefix
+	TrustedProxies Prefixes `envconfig:"REGISTRAR_TRUSTED_PROXIES"`
 	// RateLimitPerMinute is the per-address request rate on the
 	// registration endpoints; zero disables the limit.
-	RateLimitPerMinute int
-	RateLimitBurst     int
+	RateLimitPerMinute int `envconfig:"REGISTRAR_RATE_LIMIT_PER_MINUTE" default:"600"`
+	RateLimitBurst     int `envconfig:"REGISTRAR_RATE_LIMIT_BURST" default:"100"`
 	// ReadinessRequiresIssuerKeys makes /readyz answer 503 while a trusted
 	// issuer's keys have never been loaded.
-	ReadinessRequiresIssuerKeys bool
+	ReadinessRequiresIssuerKeys bool `envconfig:"REGISTRAR_READINESS_REQUIRES_ISSUER_KEYS" default:"true"`
 
-	MaxBodyBytes       int64
-	MaxClientIDBytes   int
-	ClientIDLifetime   time.Duration
-	StatementMaxAge    time.Duration
-	StatementClockSkew time.Duration
+	MaxBodyBytes       int64         `envconfig:"REGISTRAR_MAX_BODY_BYTES" default:"65536"`
+	MaxClientIDBytes   int           `envconfig:"REGISTRAR_MAX_CLIENT_ID_BYTES" default:"6144"`
+	ClientIDLifetime   time.Duration `envconfig:"REGISTRAR_CLIENT_ID_LIFETIME" default:"0s"`
+	StatementMaxAge    time.Duration `envconfig:"REGISTRAR_STATEMENT_MAX_AGE" default:"24h"`
+	StatementClockSkew time.Duration `envconfig:"REGISTRAR_STATEMENT_CLOCK_SKEW" default:"60s"`
 
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
-	ShutdownTimeout   time.Duration
+	ReadHeaderTimeout time.Duration `envconfig:"REGISTRAR_READ_HEADER_TIMEOUT" default:"5s"`
+	ReadTimeout       time.Duration `envconfig:"REGISTRAR_READ_TIMEOUT" default:"10s"`
+	WriteTimeout      time.Duration `envconfig:"REGISTRAR_WRITE_TIMEOUT" default:"15s"`
+	IdleTimeout       time.Duration `envconfig:"REGISTRAR_IDLE_TIMEOUT" default:"60s"`
+	ShutdownTimeout   time.Duration `envconfig:"REGISTRAR_SHUTDOWN_TIMEOUT" default:"15s"`
 	// ShutdownDelay keeps serving, not ready, before the listener closes.
-	ShutdownDelay time.Duration
+	ShutdownDelay time.Duration `envconfig:"REGISTRAR_SHUTDOWN_DELAY" default:"0s"`
+}
+
+// policyVariables are the variables that change Config.Policy. Each field
+// points into the policy being loaded, which starts as
+// metadata.DefaultPolicy(): that is the one source of their defaults (they
+// have no default tags), an unset variable leaves it in force, and envconfig
+// writes a set one through the pointer.
+type policyVariables struct {
+	GrantTypes                   *[]string `envconfig:"REGISTRAR_GRANT_TYPES"`
+	ResponseTypes                *[]string `envconfig:"REGISTRAR_RESPONSE_TYPES"`
+	TokenEndpointAuthMethods     *[]string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS"`
+	AllowWebHTTPLoopback         *bool     `envconfig:"REGISTRAR_ALLOW_WEB_HTTP_LOOPBACK"`
+	IDTokenSigningAlgs           *[]string `envconfig:"REGISTRAR_ID_TOKEN_SIGNING_ALGS"`
+	UserinfoSigningAlgs          *[]string `envconfig:"REGISTRAR_USERINFO_SIGNING_ALGS"`
+	RequestObjectSigningAlgs     *[]string `envconfig:"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS"`
+	TokenEndpointAuthSigningAlgs *[]string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS"`
+	EncryptionAlgs               *[]string `envconfig:"REGISTRAR_ENCRYPTION_ALGS"`
+	EncryptionEncs               *[]string `envconfig:"REGISTRAR_ENCRYPTION_ENCS"`
+	SubjectTypes                 *[]string `envconfig:"REGISTRAR_SUBJECT_TYPES"`
+	Scopes                       *[]string `envconfig:"REGISTRAR_SCOPES"`
+	AuthorizationDetailsTypes    *[]string `envconfig:"REGISTRAR_AUTHORIZATION_DETAILS_TYPES"`
+	DisplayURIsSameSite          *bool     `envconfig:"REGISTRAR_DISPLAY_URIS_SAME_SITE"`
+}
+
+func policyVariablesOf(p *metadata.Policy) *policyVariables {
+	return &policyVariables{
+		GrantTypes:                   &p.GrantTypes,
+		ResponseTypes:                &p.ResponseTypes,
+		TokenEndpointAuthMethods:     &p.TokenEndpointAuthMethods,
+		AllowWebHTTPLoopback:         &p.AllowWebHTTPLoopback,
+		IDTokenSigningAlgs:           &p.IDTokenSigningAlgs,
+		UserinfoSigningAlgs:          &p.UserinfoSigningAlgs,
+		RequestObjectSigningAlgs:     &p.RequestObjectSigningAlgs,
+		TokenEndpointAuthSigningAlgs: &p.TokenEndpointAuthSigningAlgs,
+		EncryptionAlgs:               &p.EncryptionAlgs,
+		EncryptionEncs:               &p.EncryptionEncs,
+		SubjectTypes:                 &p.SubjectTypes,
+		Scopes:                       &p.Scopes,
+		AuthorizationDetailsTypes:    &p.AuthorizationDetailsTypes,
+		DisplayURIsSameSite:          &p.DisplayURIsSameSite,
+	}
+}
+
+// Prefixes is a comma-separated list of CIDR prefixes or addresses
+// (ratelimit.ParsePrefixes).
+type Prefixes []netip.Prefix
+
+// Decode implements envconfig.Decoder.
+func (p *Prefixes) Decode(s string) error {
+	prefixes, err := ratelimit.ParsePrefixes(s)
+	*p = prefixes
+	return err
+}
+
+// decimal is how integer fields are decoded: envconfig reads integers in
+// any base (0x400, and 0600 as octal), Registrar's numbers are decimal.
+type decimal int64
+
+func (d *decimal) Decode(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*d = decimal(n)
+	return nil
 }
 
 // ErrInvalid wraps every configuration problem.
@@ -162,24 +172,37 @@ var ErrInvalid = errors.New("invalid configuration")
 
 // Load reads and checks the configuration from the process environment.
 func Load() (*Config, error) {
-	var s spec
-	if err := envconfig.Process("", &s); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	c := &Config{Policy: metadata.DefaultPolicy()}
+	vars := variables(c, policyVariablesOf(&c.Policy))
+	name := map[any]string{}
+	failed := map[any]bool{}
+	var problems []string
+	for _, v := range vars {
+		name[v.target()] = v.name
+		if p := v.decode(); p != "" {
+			problems = append(problems, v.name+": "+p)
+			failed[v.target()] = true
+		}
 	}
 	// PORT, set by Cloud Run, Knative and Heroku-style platforms, is the
 	// listen port when REGISTRAR_ADDR is not set.
-	var portProblem []string
-	if _, set := os.LookupEnv(Prefix + "_ADDR"); !set {
+	if _, set := os.LookupEnv(name[&c.Addr]); !set {
 		if port, ok := os.LookupEnv("PORT"); ok {
 			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
-				portProblem = append(portProblem, "PORT: "+strconv.Quote(port)+" is not a port number from 1 to 65535 (set "+Prefix+"_ADDR to listen elsewhere)")
+				problems = append(problems, "PORT: "+strconv.Quote(port)+" is not a port number from 1 to 65535 (set "+name[&c.Addr]+" to listen elsewhere)")
 			} else {
-				s.Addr = ":" + port
+				c.Addr = ":" + port
 			}
 		}
 	}
-	c, problems := s.convert()
-	problems = append(portProblem, problems...)
+	for _, r := range c.rules(func(field any) string { return name[field] }) {
+		if failed[r.field] {
+			continue
+		}
+		for _, p := range r.check() {
+			problems = append(problems, name[r.field]+": "+p)
+		}
+	}
 	problems = append(problems, unknownVariables(os.Environ())...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w:\n  - %s", ErrInvalid, strings.Join(problems, "\n  - "))
@@ -187,221 +210,80 @@ func Load() (*Config, error) {
 	return c, nil
 }
 
-func (s *spec) convert() (*Config, []string) {
-	var p []string
-	bad := func(name, format string, a ...any) {
-		p = append(p, name+": "+fmt.Sprintf(format, a...))
-	}
-	boolean := func(name, v string) bool {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad(name, "%q is not true or false", v)
-		}
-		return b
-	}
-	duration := func(name, v string, min, max time.Duration) time.Duration {
-		d, err := time.ParseDuration(v)
-		switch {
-		case err != nil:
-			bad(name, "%q is not a duration such as 30s or 24h", v)
-		case d < min || d > max:
-			bad(name, "%s is outside %s..%s", d, min, max)
-		}
-		return d
-	}
-	integer := func(name, v string, min, max int64) int64 {
-		n, err := strconv.ParseInt(v, 10, 64)
-		switch {
-		case err != nil:
-			bad(name, "%q is not a whole number", v)
-		case n < min || n > max:
-			bad(name, "%d is outside %d..%d", n, min, max)
-		}
-		return n
-	}
-	// optional reads a comma-separated list whose values must all be known
-	// (known == nil accepts any value without spaces or control characters).
-	optional := func(name, v string, known []string) []string {
-		var out []string
-		for _, item := range strings.Split(v, ",") {
-			item = strings.TrimSpace(item)
-			switch {
-			case item == "":
-				continue
-			case known != nil && !slices.Contains(known, item):
-				bad(name, "%q is not one of %s", item, strings.Join(known, ", "))
-				continue
-			case known == nil && strings.ContainsFunc(item, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-				bad(name, "%q contains spaces or control characters", item)
-				continue
-			case slices.Contains(out, item):
-				bad(name, "%q is listed twice", item)
-				continue
-			}
-			out = append(out, item)
-		}
-		return out
-	}
-	list := func(name, v string, known []string) []string {
-		out := optional(name, v, known)
-		if len(out) == 0 {
-			bad(name, "at least one value is required")
-		}
-		return out
-	}
+// variable is one environment variable and the struct field it sets.
+type variable struct {
+	name  string // the full name, from the envconfig tag
+	field reflect.StructField
+	value reflect.Value // the field: a value, or a pointer to one (policyVariables)
+}
 
-	c := &Config{
-		Addr:                  s.Addr,
-		Issuer:                s.Issuer,
-		KeysDir:               s.KeysDir,
-		TrustedIssuersFile:    s.TrustedIssuersFile,
-		LogLevel:              s.LogLevel,
-		LogFormat:             s.LogFormat,
-		AuthorizationEndpoint: s.AuthorizationEndpoint,
-		TokenEndpoint:         s.TokenEndpoint,
-	}
-	v := func(name string) string { return Prefix + "_" + name }
-	if c.Addr == "" {
-		bad(v("ADDR"), "is required")
-	}
-	if msg := checkIssuer(c.Issuer); msg != "" {
-		bad(v("ISSUER"), "%s", msg)
-	}
-	if c.KeysDir == "" {
-		bad(v("KEYS_DIR"), "is required")
-	}
-	c.RequireSoftwareStatement = boolean(v("REQUIRE_SOFTWARE_STATEMENT"), s.RequireSoftwareStatement)
-	if c.RequireSoftwareStatement && c.TrustedIssuersFile == "" {
-		bad(v("TRUSTED_ISSUERS_FILE"), "is required when %s is true", v("REQUIRE_SOFTWARE_STATEMENT"))
-	}
-	switch c.LogLevel {
-	case "trace", "debug", "info", "warn", "error":
-	default:
-		bad(v("LOG_LEVEL"), "%q is not one of trace, debug, info, warn, error", c.LogLevel)
-	}
-	if c.LogFormat != "json" && c.LogFormat != "console" {
-		bad(v("LOG_FORMAT"), "%q is not json or console", c.LogFormat)
-	}
-	for _, e := range []struct{ name, value string }{{"AUTHORIZATION_ENDPOINT", c.AuthorizationEndpoint}, {"TOKEN_ENDPOINT", c.TokenEndpoint}} {
-		if e.value == "" {
-			continue
-		}
-		if err := uricheck.HTTPS(e.value, uricheck.WebOptions{AllowHTTPLoopback: true}); err != nil {
-			bad(v(e.name), "must be an absolute https URL (%v)", err)
-		}
-	}
-
-	pol := metadata.DefaultPolicy()
-	pol.GrantTypes = list(v("GRANT_TYPES"), s.GrantTypes, metadata.KnownGrantTypes)
-	pol.ResponseTypes = list(v("RESPONSE_TYPES"), s.ResponseTypes, metadata.KnownResponseTypes)
-	pol.TokenEndpointAuthMethods = list(v("TOKEN_ENDPOINT_AUTH_METHODS"), s.TokenEndpointAuthMethods, metadata.KnownAuthMethods)
-	pol.AllowWebHTTPLoopback = boolean(v("ALLOW_WEB_HTTP_LOOPBACK"), s.AllowWebHTTPLoopback)
-	withoutNone := func(list []string) []string {
-		var out []string
-		for _, a := range list {
-			if a != "none" {
-				out = append(out, a)
+// variables lists the tagged fields of each struct (a pointer), in order.
+func variables(structs ...any) []variable {
+	var out []variable
+	for _, s := range structs {
+		v := reflect.ValueOf(s).Elem()
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if name := f.Tag.Get("envconfig"); name != "" {
+				out = append(out, variable{name: name, field: f, value: v.Field(i)})
 			}
 		}
-		return out
 	}
-	pol.IDTokenSigningAlgs = list(v("ID_TOKEN_SIGNING_ALGS"), s.IDTokenSigningAlgs, metadata.KnownSigningAlgs)
-	pol.UserinfoSigningAlgs = list(v("USERINFO_SIGNING_ALGS"), s.UserinfoSigningAlgs, withoutNone(metadata.KnownSigningAlgs))
-	pol.RequestObjectSigningAlgs = list(v("REQUEST_OBJECT_SIGNING_ALGS"), s.RequestObjectSigningAlgs, metadata.KnownSigningAlgs)
-	pol.TokenEndpointAuthSigningAlgs = list(v("TOKEN_ENDPOINT_AUTH_SIGNING_ALGS"), s.TokenEndpointAuthSigningAlgs, withoutNone(metadata.KnownSigningAlgs))
-	pol.EncryptionAlgs = list(v("ENCRYPTION_ALGS"), s.EncryptionAlgs, metadata.KnownEncryptionAlgs)
-	pol.EncryptionEncs = list(v("ENCRYPTION_ENCS"), s.EncryptionEncs, metadata.KnownEncryptionEncs)
-	pol.SubjectTypes = list(v("SUBJECT_TYPES"), s.SubjectTypes, metadata.KnownSubjectTypes)
-	pol.Scopes = optional(v("SCOPES"), s.Scopes, nil)
-	pol.AuthorizationDetailsTypes = optional(v("AUTHORIZATION_DETAILS_TYPES"), s.AuthorizationDetailsTypes, nil)
-	pol.DisplayURIsSameSite = boolean(v("DISPLAY_URIS_SAME_SITE"), s.DisplayURIsSameSite)
-	c.Policy = pol
+	return out
+}
 
-	c.CORSAllowedOrigins = optional(v("CORS_ALLOWED_ORIGINS"), s.CORSAllowedOrigins, nil)
-	for _, o := range c.CORSAllowedOrigins {
-		if o == "*" {
-			if len(c.CORSAllowedOrigins) > 1 {
-				bad(v("CORS_ALLOWED_ORIGINS"), "\"*\" cannot be combined with other origins")
-			}
-			continue
-		}
-		if u, err := url.Parse(o); err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
-			!(u.Scheme == "https" || u.Scheme == "http" && uricheck.IsLoopbackHost(u.Hostname())) {
-			bad(v("CORS_ALLOWED_ORIGINS"), "%q is not an origin such as https://app.example.com", o)
-		}
+// target is how rules name the variable: a pointer to the value it sets.
+func (v variable) target() any {
+	if v.value.Kind() == reflect.Pointer {
+		return v.value.Interface()
 	}
+	return v.value.Addr().Interface()
+}
 
-	c.ClientUpdate = s.ClientUpdate
-	if c.ClientUpdate != "forbidden" && c.ClientUpdate != "successor" {
-		bad(v("CLIENT_UPDATE"), "%q is not forbidden or successor", c.ClientUpdate)
+// decode sets the field from the environment through envconfig: from the
+// variable, else from the default tag, else it is left as it is. Each
+// variable is decoded on its own, in a struct of that one field, because
+// envconfig.Process stops at the first value it cannot convert and Load
+// reports every problem at once. It returns the problem, or "".
+func (v variable) decode() string {
+	f := v.field
+	integer := f.Type == reflect.TypeFor[int]() || f.Type == reflect.TypeFor[int64]()
+	if integer {
+		f.Type = reflect.TypeFor[decimal]()
 	}
-	c.RevocationList = s.RevocationList
-	if l := c.RevocationList; strings.HasPrefix(l, "http:") || strings.HasPrefix(l, "https:") {
-		if !strings.HasPrefix(l, "https://") {
-			bad(v("REVOCATION_LIST"), "a URL must use https")
+	one := reflect.New(reflect.StructOf([]reflect.StructField{f})).Elem()
+	if !integer {
+		one.Field(0).Set(v.value) // for a policy variable, the pointer into the policy
+	}
+	if err := envconfig.Process("", one.Addr().Interface()); err != nil {
+		var pe *envconfig.ParseError
+		if !errors.As(err, &pe) {
+			return err.Error()
 		}
+		switch t := v.field.Type; {
+		case t == reflect.TypeFor[time.Duration]():
+			return fmt.Sprintf("%q is not a duration such as 30s or 24h", pe.Value)
+		case t.Kind() == reflect.Bool || t == reflect.TypeFor[*bool]():
+			return fmt.Sprintf("%q is not true or false", pe.Value)
+		}
+		return pe.Err.Error()
 	}
-	c.RevocationRefresh = duration(v("REVOCATION_REFRESH"), s.RevocationRefresh, time.Second, 24*time.Hour)
+	if integer {
+		v.value.SetInt(one.Field(0).Int())
+	} else {
+		v.value.Set(one.Field(0))
+	}
+	return ""
+}
 
-	hostPorts := func(name, value string) []string {
-		list := optional(name, value, nil)
-		for _, h := range list {
-			if host, port, err := net.SplitHostPort(h); err != nil || host == "" || port == "" {
-				bad(name, "%q is not host:port", h)
-			}
-		}
-		return list
+// Known lists every variable this package reads, without the prefix: the
+// envconfig tags of Config and policyVariables.
+func Known() []string {
+	var out []string
+	for _, v := range variables(&Config{}, &policyVariables{}) {
+		out = append(out, strings.TrimPrefix(v.name, Prefix+"_"))
 	}
-	c.OutboundAllowHosts = hostPorts(v("OUTBOUND_ALLOW_HOSTS"), s.OutboundAllowHosts)
-	c.ClientKeysAllowHosts = hostPorts(v("OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS"), s.ClientKeysAllowHosts)
-	c.OutboundTimeout = duration(v("OUTBOUND_TIMEOUT"), s.OutboundTimeout, 100*time.Millisecond, time.Minute)
-	if s.OutboundCAFile != "" {
-		pem, err := os.ReadFile(s.OutboundCAFile)
-		pool, _ := x509.SystemCertPool()
-		if pool == nil {
-			pool = x509.NewCertPool()
-		}
-		switch {
-		case err != nil:
-			bad(v("OUTBOUND_CA_FILE"), "%v", err)
-		case !pool.AppendCertsFromPEM(pem):
-			bad(v("OUTBOUND_CA_FILE"), "holds no PEM certificate")
-		default:
-			c.OutboundRootCAs = pool
-		}
-	}
-
-	c.MetricsAddr = s.MetricsAddr
-	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			bad(v("METRICS_ADDR"), "%q is not host:port or :port", c.MetricsAddr)
-		} else if c.MetricsAddr == c.Addr {
-			bad(v("METRICS_ADDR"), "must differ from %s", v("ADDR"))
-		}
-	}
-	if s.TrustedProxies != "" {
-		prefixes, err := ratelimit.ParsePrefixes(s.TrustedProxies)
-		if err != nil {
-			bad(v("TRUSTED_PROXIES"), "%v", err)
-		}
-		c.TrustedProxies = prefixes
-	}
-	c.RateLimitPerMinute = int(integer(v("RATE_LIMIT_PER_MINUTE"), s.RateLimitPerMinute, 0, 1_000_000))
-	c.RateLimitBurst = int(integer(v("RATE_LIMIT_BURST"), s.RateLimitBurst, 1, 1_000_000))
-	c.ReadinessRequiresIssuerKeys = boolean(v("READINESS_REQUIRES_ISSUER_KEYS"), s.ReadinessRequiresKeys)
-
-	c.MaxBodyBytes = integer(v("MAX_BODY_BYTES"), s.MaxBodyBytes, 1024, 1<<20)
-	c.MaxClientIDBytes = int(integer(v("MAX_CLIENT_ID_BYTES"), s.MaxClientIDBytes, 1024, clientid.MaxLength))
-	c.ClientIDLifetime = duration(v("CLIENT_ID_LIFETIME"), s.ClientIDLifetime, 0, 100*365*24*time.Hour)
-	c.StatementMaxAge = duration(v("STATEMENT_MAX_AGE"), s.StatementMaxAge, time.Minute, 366*24*time.Hour)
-	c.StatementClockSkew = duration(v("STATEMENT_CLOCK_SKEW"), s.StatementClockSkew, 0, 5*time.Minute)
-	c.ReadHeaderTimeout = duration(v("READ_HEADER_TIMEOUT"), s.ReadHeaderTimeout, 100*time.Millisecond, 5*time.Minute)
-	c.ReadTimeout = duration(v("READ_TIMEOUT"), s.ReadTimeout, 100*time.Millisecond, 5*time.Minute)
-	c.WriteTimeout = duration(v("WRITE_TIMEOUT"), s.WriteTimeout, 100*time.Millisecond, 5*time.Minute)
-	c.IdleTimeout = duration(v("IDLE_TIMEOUT"), s.IdleTimeout, time.Second, time.Hour)
-	c.ShutdownTimeout = duration(v("SHUTDOWN_TIMEOUT"), s.ShutdownTimeout, 0, 5*time.Minute)
-	c.ShutdownDelay = duration(v("SHUTDOWN_DELAY"), s.ShutdownDelay, 0, time.Minute)
-	return c, p
+	return out
 }
 
 // checkIssuer applies RFC 8414 §2: an https URL with no query or fragment.
@@ -423,22 +305,6 @@ func checkIssuer(iss string) string {
 		return ""
 	}
 	return "must use https (http is accepted only for localhost, 127.0.0.1 and [::1])"
-}
-
-// Known lists every variable this package reads, without the prefix.
-func Known() []string {
-	return []string{
-		"ADDR", "ISSUER", "KEYS_DIR", "TRUSTED_ISSUERS_FILE", "REQUIRE_SOFTWARE_STATEMENT", "LOG_LEVEL", "LOG_FORMAT",
-		"GRANT_TYPES", "RESPONSE_TYPES", "TOKEN_ENDPOINT_AUTH_METHODS", "ALLOW_WEB_HTTP_LOOPBACK",
-		"AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "MAX_BODY_BYTES", "MAX_CLIENT_ID_BYTES", "CLIENT_ID_LIFETIME",
-		"STATEMENT_MAX_AGE", "STATEMENT_CLOCK_SKEW", "READ_HEADER_TIMEOUT", "READ_TIMEOUT", "WRITE_TIMEOUT",
-		"IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "SHUTDOWN_DELAY",
-		"ID_TOKEN_SIGNING_ALGS", "USERINFO_SIGNING_ALGS", "REQUEST_OBJECT_SIGNING_ALGS", "TOKEN_ENDPOINT_AUTH_SIGNING_ALGS",
-		"ENCRYPTION_ALGS", "ENCRYPTION_ENCS", "SUBJECT_TYPES", "SCOPES", "AUTHORIZATION_DETAILS_TYPES",
-		"OUTBOUND_ALLOW_HOSTS", "OUTBOUND_TIMEOUT", "CORS_ALLOWED_ORIGINS", "DISPLAY_URIS_SAME_SITE",
-		"CLIENT_UPDATE", "REVOCATION_LIST", "REVOCATION_REFRESH",
-		"OUTBOUND_CA_FILE", "OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS", "METRICS_ADDR", "TRUSTED_PROXIES", "RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_BURST", "READINESS_REQUIRES_ISSUER_KEYS",
-	}
 }
 
 // unknownVariables reports REGISTRAR_ variables that nothing reads: a typo

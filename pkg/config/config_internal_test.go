@@ -2,37 +2,42 @@ package config
 
 import (
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/registrar/registrar/pkg/metadata"
 )
 
-// TestKnownMatchesSpec: Known() is exactly the set of variables the spec
-// struct reads, so that no read variable is reported as unknown and no
-// unread one is silently accepted.
-func TestKnownMatchesSpec(t *testing.T) {
-	var tags []string
-	typ := reflect.TypeOf(spec{})
-	for i := 0; i < typ.NumField(); i++ {
-		f := typ.Field(i)
-		tag, ok := f.Tag.Lookup("envconfig")
-		if !ok || tag == "" {
-			t.Errorf("field %s has no envconfig tag", f.Name)
-			continue
+// TestVariablesAreFullPrefixedNames: every tag is a full REGISTRAR_ name
+// (Load decodes without a prefix, so that envconfig has no bare-name
+// fallback), named once.
+func TestVariablesAreFullPrefixedNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range variables(&Config{}, &policyVariables{}) {
+		if !strings.HasPrefix(v.name, Prefix+"_") || v.name != strings.ToUpper(v.name) {
+			t.Errorf("field %s: tag %q, want an upper-case %s_ name", v.field.Name, v.name, Prefix)
 		}
-		if f.Type.Kind() != reflect.String {
-			t.Errorf("field %s is %s, want string (every variable is read as text)", f.Name, f.Type)
+		if seen[v.name] {
+			t.Errorf("%s is the tag of two fields", v.name)
 		}
-		tags = append(tags, tag)
+		seen[v.name] = true
 	}
-	var known []string
-	for _, k := range Known() {
-		known = append(known, Prefix+"_"+k)
-	}
-	sort.Strings(tags)
-	sort.Strings(known)
-	if !reflect.DeepEqual(tags, known) {
-		t.Errorf("envconfig tags and Known() differ:\n tags  %q\n known %q", tags, known)
+}
+
+// TestPolicyVariablesPointIntoThePolicy: each policy variable writes into
+// the policy and takes its default from metadata.DefaultPolicy(), not from
+// a default tag of its own.
+func TestPolicyVariablesPointIntoThePolicy(t *testing.T) {
+	var p metadata.Policy
+	pv := reflect.ValueOf(policyVariablesOf(&p)).Elem()
+	for i := range pv.NumField() {
+		f := pv.Type().Field(i)
+		if pv.Field(i).IsNil() {
+			t.Errorf("policyVariablesOf leaves %s nil: the variable would be read and lost", f.Name)
+		}
+		if _, ok := f.Tag.Lookup("default"); ok {
+			t.Errorf("%s has a default tag; its default is metadata.DefaultPolicy()'s", f.Name)
+		}
 	}
 }
 
@@ -56,5 +61,20 @@ func TestUnknownVariables(t *testing.T) {
 	want := []string{"REGISTRAR_", "REGISTRAR_Addr", "REGISTRAR_EMPTY", "REGISTRAR_ISSUR"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("got %q, want %q", names, want)
+	}
+}
+
+// TestEveryRuleNamesAVariable: each rule checks a field that a variable
+// sets, so that every problem it reports is named by that variable.
+func TestEveryRuleNamesAVariable(t *testing.T) {
+	c := &Config{Policy: metadata.DefaultPolicy()}
+	name := map[any]string{}
+	for _, v := range variables(c, policyVariablesOf(&c.Policy)) {
+		name[v.target()] = v.name
+	}
+	for i, r := range c.rules(func(field any) string { return name[field] }) {
+		if name[r.field] == "" {
+			t.Errorf("rule %d checks a %T that no variable sets", i, r.field)
+		}
 	}
 }

@@ -2,8 +2,12 @@
 // (prefix REGISTRAR_, through envconfig) and checks it before anything
 // listens.
 //
-// Every variable is read as text and converted here, so that one start
-// reports every problem at once — a bad number, an unknown grant type and a
-// misspelt variable name together — instead of the first one only. Nothing
-// else in Registrar reads the environment.
+// Each variable is one tagged field (Config, or policyVariables for the
+// lists of metadata.Policy): the tag is its name, its default tag or
+// metadata.DefaultPolicy() its default, and Known() lists the tags.
+// envconfig decodes the fields one at a time, and a table of rules
+// (rules.go) checks the decoded values, so that one start reports every
+// problem at once — a bad number, an unknown grant type and a misspelt
+// variable name together — instead of the first one only. Nothing else in
+// Registrar reads the environment.
 package config
