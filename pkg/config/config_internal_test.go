@@ -1,7 +1,11 @@
 package config
 
 import (
+	"os"
 	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,6 +65,70 @@ func TestUnknownVariables(t *testing.T) {
 	want := []string{"REGISTRAR_", "REGISTRAR_Addr", "REGISTRAR_EMPTY", "REGISTRAR_ISSUR"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("got %q, want %q", names, want)
+	}
+}
+
+// defaults is the default of every variable as text: the default tag, or
+// for a policy variable metadata.DefaultPolicy()'s value.
+func defaults() map[string]string {
+	out := map[string]string{}
+	for _, v := range variables(&Config{}) {
+		out[v.name] = v.field.Tag.Get("default")
+	}
+	p := metadata.DefaultPolicy()
+	for _, v := range variables(policyVariablesOf(&p)) {
+		if v.value.IsNil() {
+			continue // TestPolicyVariablesPointIntoThePolicy
+		}
+		switch d := v.value.Elem().Interface().(type) {
+		case []string:
+			out[v.name] = strings.Join(d, ",")
+		case bool:
+			out[v.name] = strconv.FormatBool(d)
+		default:
+			panic("policy variable of type " + v.value.Type().String())
+		}
+	}
+	return out
+}
+
+// TestREADMEListsEveryVariable: README.md's configuration table has one row
+// for each variable Known() returns, no other REGISTRAR_ row, and the
+// default each row shows ("—" for none) is the one Load applies, so a
+// variable cannot be added, renamed or given a new default in one place
+// only.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "\n## Configuration\n")
+	if !ok {
+		t.Fatal("README.md has no Configuration section")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	row := regexp.MustCompile("(?m)^\\| `(" + Prefix + "_[A-Z0-9_]*)` \\| (`[^`]*`|—[^|]*) \\|")
+	if n := strings.Count(table, "\n| `"+Prefix+"_"); n != len(row.FindAllString(table, -1)) {
+		t.Errorf("%d rows start with a %s_ variable, %d have the form | `NAME` | `default` or — |", n, Prefix, len(row.FindAllString(table, -1)))
+	}
+	want := defaults()
+	var listed []string
+	for _, m := range row.FindAllStringSubmatch(table, -1) {
+		name, def := m[1], m[2]
+		listed = append(listed, strings.TrimPrefix(name, Prefix+"_"))
+		if strings.HasPrefix(def, "—") {
+			def = ""
+		}
+		def = strings.Trim(def, "`")
+		if d, ok := want[name]; ok && d != def {
+			t.Errorf("%s: README shows default %q, Load applies %q", name, def, d)
+		}
+	}
+	known := Known()
+	sort.Strings(listed)
+	sort.Strings(known)
+	if !reflect.DeepEqual(listed, known) {
+		t.Errorf("README rows and Known() differ:\n README %q\n Known  %q", listed, known)
 	}
 }
 
