@@ -122,8 +122,6 @@ type Service struct {
 	// Observer, when set, is told the outcome and timings of every
 	// registration.
 	Observer Observer
-	// Clock times operations for the Observer; default time.Now.
-	Clock func() time.Time
 	// UpdateMode is the RFC 7592 update mode; empty means UpdateForbidden.
 	UpdateMode UpdateMode
 	// Sector fetches sector_identifier_uri documents; nil refuses clients
@@ -135,9 +133,12 @@ type Service struct {
 	// client-supplied URL has its own budget.
 	ClientKeys Fetcher
 	Statements StatementVerifier
-	Minter     *clientid.Minter
-	Verifier   ClientVerifier
-	Deriver    *clientid.Deriver
+	// Minter signs client_ids; its clock (Minter.Now) is the service's one
+	// clock: it also checks signed requests and times operations for the
+	// Observer.
+	Minter   *clientid.Minter
+	Verifier ClientVerifier
+	Deriver  *clientid.Deriver
 	// SecretVersion is the derivation secret version for new clients.
 	SecretVersion int
 	Policy        metadata.Policy
@@ -198,12 +199,8 @@ func (s *Service) observe(in *input, res *Result, err error) {
 	s.Observer.Registration(issuer, code, status, 0)
 }
 
-func (s *Service) now() time.Time {
-	if s.Clock != nil {
-		return s.Clock()
-	}
-	return time.Now()
-}
+// now is the service's one clock, the Minter's.
+func (s *Service) now() time.Time { return s.Minter.Now() }
 
 // input is a parsed request with its verified statement.
 type input struct {
@@ -307,59 +304,120 @@ func (s *Service) store() *trust.Store {
 }
 
 // register is the registration pipeline shared by POST and successor-mode
-// PUT. prev is the client being succeeded, or nil: a successor is bounded
-// exactly like the registration that created its predecessor (the same
-// initial access token policy, the same statement issuer's policy and
+// PUT, one named step per line of docs/architecture.md's "A registration,
+// step by step". prev is the client being succeeded, or nil: a successor is
+// bounded exactly like the registration that created its predecessor (the
+// same initial access token policy, the same statement issuer's policy and
 // profile) and never outlives it.
 func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client) (*Result, error) {
-	st, members := in.st, in.members
-	if prev != nil {
-		if err := sameSoftware(prev, st); err != nil {
-			return nil, err
-		}
+	if err := sameSoftware(prev, in.st); err != nil {
+		return nil, err
 	}
-	pol, lifetime, policyName, err := s.tokenPolicy(in.grant, prev)
+	b, err := s.tokenPolicy(in.grant, prev)
 	if err != nil {
 		return nil, err
 	}
-	var prov *clientid.Provenance
-	if st != nil {
-		is := in.issuer
-		if is == nil {
-			var ok bool
-			if is, ok = s.store().Issuer(st.Issuer); !ok {
-				// Removed by a reload since the statement was verified.
-				return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement issuer is not trusted by this registrar")
-			}
-		}
-		switch {
-		case is.Request == trust.RequestSigned && !in.signed:
-			return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send a signed registration request (Content-Type: application/jose)")
-		case is.Request == trust.RequestJSON && in.signed:
-			return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send the registration request as application/json")
-		}
-		applied, probs, err := is.Apply(members, st)
-		if err != nil {
-			return nil, err
-		}
-		if len(probs) > 0 {
-			return nil, probs.OAuth()
-		}
-		members = merge(applied, st.Claims)
-		if is.Ceiling != nil {
-			pol = pol.Narrow(*is.Ceiling)
-		}
-		lifetime = shorter(lifetime, is.ClientIDLifetime)
-		prov = &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID}
-		if slices.Contains(is.Provenance, "org_id") {
-			prov.OrgID = st.OrgID
-		}
-		if slices.Contains(is.Provenance, "software_roles") {
-			prov.Roles = st.Roles
-		}
-	} else if in.signed {
-		return nil, oauth.New(oauth.CodeInvalidSoftwareStatement, "a signed registration request needs a software statement that vouches for the signing key")
+	is, err := s.issuerPolicy(in)
+	if err != nil {
+		return nil, err
 	}
+	members, err := mapClaims(is, in)
+	if err != nil {
+		return nil, err
+	}
+	b.narrow(is)
+	md, err := validate(members, b.policy)
+	if err != nil {
+		return nil, err
+	}
+	prov := provenance(is, in.st)
+	if err := s.notRevoked(md, prov); err != nil {
+		return nil, err
+	}
+	if err := s.chargeIssuer(in.st); err != nil {
+		return nil, err
+	}
+	if err := s.checkSector(ctx, md); err != nil {
+		return nil, err
+	}
+	minted, err := s.mint(md, b.mintOptions(s.SecretVersion, prov, prev))
+	if err != nil {
+		return nil, err
+	}
+	return s.result(minted, in.st)
+}
+
+// bounds is what limits one registration: the metadata policy narrowed by
+// the initial access token policy and the issuer's ceiling, the client_id
+// lifetime cap (zero: unlimited) and the name of the initial access token
+// policy recorded in the client_id.
+type bounds struct {
+	policy   metadata.Policy
+	lifetime time.Duration
+	name     string
+}
+
+// issuerPolicy finds the statement issuer's entry in the configuration in
+// force and applies its request form (JSON or signed). Without a statement
+// it returns nil, and refuses a signed request, which needs a statement that
+// vouches for its key.
+func (s *Service) issuerPolicy(in *input) (*trust.Issuer, error) {
+	if in.st == nil {
+		if in.signed {
+			return nil, oauth.New(oauth.CodeInvalidSoftwareStatement, "a signed registration request needs a software statement that vouches for the signing key")
+		}
+		return nil, nil
+	}
+	is := in.issuer
+	if is == nil {
+		var ok bool
+		if is, ok = s.store().Issuer(in.st.Issuer); !ok {
+			// Removed by a reload since the statement was verified.
+			return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement issuer is not trusted by this registrar")
+		}
+	}
+	switch {
+	case is.Request == trust.RequestSigned && !in.signed:
+		return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send a signed registration request (Content-Type: application/jose)")
+	case is.Request == trust.RequestJSON && in.signed:
+		return nil, oauth.New(oauth.CodeInvalidClientMetadata, "members of this federation must send the registration request as application/json")
+	}
+	return is, nil
+}
+
+// mapClaims applies the issuer's profile to the body (subset rules,
+// jwks_uri, directory claim mapping) and overlays the statement's members,
+// which win (RFC 7591 §3.1.1). Without a statement the body is the
+// metadata.
+func mapClaims(is *trust.Issuer, in *input) (strictjson.Members, error) {
+	if is == nil {
+		return in.members, nil
+	}
+	applied, probs, err := is.Apply(in.members, in.st)
+	if err != nil {
+		return nil, err
+	}
+	if len(probs) > 0 {
+		return nil, probs.OAuth()
+	}
+	return merge(applied, in.st.Claims), nil
+}
+
+// narrow applies the issuer's ceilings: its named policy and its client_id
+// lifetime.
+func (b *bounds) narrow(is *trust.Issuer) {
+	if is == nil {
+		return
+	}
+	if is.Ceiling != nil {
+		b.policy = b.policy.Narrow(*is.Ceiling)
+	}
+	b.lifetime = shorter(b.lifetime, is.ClientIDLifetime)
+}
+
+// validate parses, normalizes and validates the metadata, filling defaults
+// within the policy, and reports every problem at once.
+func validate(members strictjson.Members, pol metadata.Policy) (*metadata.Metadata, error) {
 	md, probs := metadata.Parse(members)
 	md.Normalize()
 	md.DefaultBounds(pol)
@@ -367,39 +425,72 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	if len(probs) > 0 {
 		return nil, probs.OAuth()
 	}
-	opts := clientid.MintOptions{Statement: prov, SecretVersion: s.SecretVersion, Lifetime: lifetime, Policy: policyName}
+	return md, nil
+}
+
+// provenance is the statement provenance the client_id records: issuer,
+// software_id and jti always, org_id and software_roles when the issuer
+// asks for them; nil without a statement.
+func provenance(is *trust.Issuer, st *statement.Statement) *clientid.Provenance {
+	if st == nil {
+		return nil
+	}
+	prov := &clientid.Provenance{Issuer: st.Issuer, SoftwareID: st.SoftwareID, ID: st.ID}
+	if slices.Contains(is.Provenance, "org_id") {
+		prov.OrgID = st.OrgID
+	}
+	if slices.Contains(is.Provenance, "software_roles") {
+		prov.Roles = st.Roles
+	}
+	return prov
+}
+
+// notRevoked refuses a client_id that would be revoked once issued: what
+// it would be revoked by (every software_id it would carry, the
+// statement's org_id and issuer) must not be revoked now. This is the rule
+// the client configuration endpoint and OPs apply, applied before issuing.
+func (s *Service) notRevoked(md *metadata.Metadata, prov *clientid.Provenance) error {
+	if s.Revocations == nil {
+		return nil
+	}
+	subject := (&clientid.Claims{Statement: prov, Metadata: md}).RevocationSubject()
+	if by, revoked := s.Revocations.Revoked(subject); revoked {
+		if by == revocation.MemberSoftwareID && subject.SoftwareID == "" {
+			// Self-asserted: no statement vouches for it.
+			return oauth.New(oauth.CodeInvalidClientMetadata, "software_id: this software is revoked")
+		}
+		return oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
+	}
+	return nil
+}
+
+// chargeIssuer takes one registration from the statement issuer's budget.
+// It runs after every local check: refused requests (a revoked or replayed
+// statement, invalid metadata) must not lock a federation's legitimate
+// members out.
+func (s *Service) chargeIssuer(st *statement.Statement) error {
+	if st == nil || s.IssuerLimits == nil {
+		return nil
+	}
+	if ok, after := s.IssuerLimits.AllowIssuer(st.Issuer); !ok {
+		return tooMany("registrations for this federation are arriving faster than this registrar allows; retry later", after)
+	}
+	return nil
+}
+
+// mintOptions are the client_id's options: a successor names its
+// predecessor and never outlives it.
+func (b *bounds) mintOptions(secretVersion int, prov *clientid.Provenance, prev *clientid.Client) clientid.MintOptions {
+	opts := clientid.MintOptions{Statement: prov, SecretVersion: secretVersion, Lifetime: b.lifetime, Policy: b.name}
 	if prev != nil {
 		opts.Predecessor = prev.Claims.ID
 		opts.NotAfter = prev.Claims.ExpiresAt
 	}
-	// What the client_id would be revoked by once issued (every
-	// software_id it would carry, the statement's org_id and issuer) must
-	// not be revoked now: the rule the client configuration endpoint and
-	// OPs apply, applied before issuing.
-	if s.Revocations != nil {
-		subject := (&clientid.Claims{Statement: prov, Metadata: md}).RevocationSubject()
-		if by, revoked := s.Revocations.Revoked(subject); revoked {
-			if by == revocation.MemberSoftwareID && subject.SoftwareID == "" {
-				// Self-asserted: no statement vouches for it.
-				return nil, oauth.New(oauth.CodeInvalidClientMetadata, "software_id: this software is revoked")
-			}
-			return nil, oauth.New(oauth.CodeUnapprovedSoftwareStatement, "the software statement's "+by+" is revoked")
-		}
-	}
-	// A federation's budget is charged only for registrations that passed
-	// every local check: refused requests (a revoked or replayed statement,
-	// invalid metadata) must not lock its legitimate members out.
-	if st != nil && s.IssuerLimits != nil {
-		if ok, after := s.IssuerLimits.AllowIssuer(st.Issuer); !ok {
-			return nil, tooMany("registrations for this federation are arriving faster than this registrar allows; retry later", after)
-		}
-	}
-	// Outbound requests happen only for otherwise valid registrations.
-	if md.SectorIdentifierURI != "" {
-		if err := s.checkSector(ctx, md); err != nil {
-			return nil, err
-		}
-	}
+	return opts
+}
+
+// mint signs the client_id with the active key, timed for the Observer.
+func (s *Service) mint(md *metadata.Metadata, opts clientid.MintOptions) (*clientid.Minted, error) {
 	start := s.now()
 	minted, err := s.Minter.Mint(md, opts)
 	if s.Observer != nil {
@@ -411,6 +502,12 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 		}
 		return nil, oauth.Wrap(err, oauth.CodeServerError, "could not issue a client_id")
 	}
+	return minted, nil
+}
+
+// result renders the response for a freshly minted client, echoing the
+// statement when there is one.
+func (s *Service) result(minted *clientid.Minted, st *statement.Statement) (*Result, error) {
 	var raw string
 	if st != nil {
 		raw = st.Raw
@@ -422,13 +519,12 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	return &Result{Body: b, Client: minted.Claims, ClientIDLength: len(minted.ClientID)}, nil
 }
 
-// tokenPolicy is the deployment's policy narrowed by the initial access
+// tokenPolicy is the deployment's bounds narrowed by the initial access
 // token policy that bounds this registration: the token's for a new
 // client, the one recorded in the predecessor's client_id (`pol`) for a
-// successor. It returns the policy, the client_id lifetime cap and the
-// policy's name.
-func (s *Service) tokenPolicy(grant *accesstoken.Grant, prev *clientid.Client) (metadata.Policy, time.Duration, string, error) {
-	pol, lifetime := s.Policy, s.ClientIDLifetime
+// successor.
+func (s *Service) tokenPolicy(grant *accesstoken.Grant, prev *clientid.Client) (bounds, error) {
+	b := bounds{policy: s.Policy, lifetime: s.ClientIDLifetime}
 	name := ""
 	if grant != nil {
 		name = grant.Policy
@@ -438,25 +534,25 @@ func (s *Service) tokenPolicy(grant *accesstoken.Grant, prev *clientid.Client) (
 		if name == "" && s.AccessTokens != nil && s.AccessTokens.Required() {
 			// Registration needs a token, so a token policy bounded the
 			// predecessor, but its client_id does not say which.
-			return pol, 0, "", oauth.New(oauth.CodeAccessDenied, "this client cannot be updated: its client_id does not record the initial access token policy that bounded it; register again").
+			return b, oauth.New(oauth.CodeAccessDenied, "this client cannot be updated: its client_id does not record the initial access token policy that bounded it; register again").
 				WithStatus(http.StatusForbidden)
 		}
 	}
 	if name == "" {
-		return pol, lifetime, "", nil
+		return b, nil
 	}
 	p, ok := s.store().Policy(name)
 	if !ok {
 		if prev != nil {
-			return pol, 0, "", oauth.New(oauth.CodeAccessDenied, fmt.Sprintf("this client cannot be updated: the policy '%s' that bounded its registration is no longer configured; register again", name)).
+			return b, oauth.New(oauth.CodeAccessDenied, fmt.Sprintf("this client cannot be updated: the policy '%s' that bounded its registration is no longer configured; register again", name)).
 				WithStatus(http.StatusForbidden)
 		}
-		return pol, 0, "", oauth.New(oauth.CodeInvalidToken, "the initial access token's policy is no longer configured").
+		return b, oauth.New(oauth.CodeInvalidToken, "the initial access token's policy is no longer configured").
 			WithStatus(http.StatusUnauthorized).WithHeader("WWW-Authenticate", bearerChallenge+`, error="invalid_token"`)
 	}
 	c := p.Ceiling
 	c.Name = fmt.Sprintf("the initial access token's policy '%s'", name)
-	return pol.Narrow(c), shorter(lifetime, p.ClientIDLifetime), name, nil
+	return bounds{policy: b.policy.Narrow(c), lifetime: shorter(b.lifetime, p.ClientIDLifetime), name: name}, nil
 }
 
 // tooMany is a 429 with Retry-After (RFC 6585 §4).
@@ -513,13 +609,17 @@ func shorter(a, b time.Duration) time.Duration {
 	return b
 }
 
-// sameSoftware keeps a successor the same software: a client registered
+// sameSoftware keeps a successor the same software (nil prev: a new
+// client, nothing to keep): a client registered
 // with a statement may only be succeeded under a statement from the same
 // issuer in which every provenance member the predecessor carries
 // (software_id, org_id, software_roles) is equal. A predecessor whose
 // provenance identifies no software (no software_id and no org_id) cannot
 // be succeeded: nothing would tie the successor to it.
 func sameSoftware(prev *clientid.Client, st *statement.Statement) error {
+	if prev == nil {
+		return nil
+	}
 	p := prev.Claims.Statement
 	if p == nil {
 		return nil
@@ -637,14 +737,20 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 // check.
 const sectorFailure = "sector_identifier_uri: the document could not be retrieved, or is not a JSON array of URIs that lists every redirect_uri (OIDC DCR section 5)"
 
-// checkSector fetches the sector identifier document and checks that it
-// lists every redirect URI (OIDC DCR 1.0 §5). Every failure, of the fetch
+// checkSector, for a client that registers a sector_identifier_uri, fetches
+// the sector identifier document and checks that it
+// lists every redirect URI (OIDC DCR 1.0 §5). It runs only for otherwise
+// valid registrations, so outbound requests are never spent on refused
+// ones. Every failure, of the fetch
 // or of the document, gets one description, so that a response reveals
 // nothing about the host the URL names (whether a path exists, what it
 // serves, whether it answers); the cause is kept for logs. A redirect URI
 // missing from the document is a metadata problem of the sector URI (OIDF
 // oidcc-registration-sector-bad).
 func (s *Service) checkSector(ctx context.Context, md *metadata.Metadata) error {
+	if md.SectorIdentifierURI == "" {
+		return nil
+	}
 	if s.Sector == nil {
 		return oauth.New(oauth.CodeInvalidClientMetadata, "sector_identifier_uri: not supported by this server")
 	}
