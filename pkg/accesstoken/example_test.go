@@ -57,7 +57,7 @@ func ExampleVerifier_Verify() {
 func ExampleVerifier_Verify_signed() {
 	t := testkit.NopT{}
 	directory := testkit.NewFederation(t, "https://directory.example")
-	store, err := trust.LoadFile(testkit.WriteTrust(t, directory))
+	store, err := trust.Load(testkit.WriteTrust(t, directory), trust.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -405,7 +405,7 @@ func TestVerifySignedKeysError(t *testing.T) {
 func TestVerifyWithTrustStore(t *testing.T) {
 	d := testkit.NewFederation(t, "https://directory.example")
 	s := testkit.NewFederation(t, "https://federation.example")
-	store, err := trust.LoadFile(testkit.WriteTrust(t, d, s))
+	store, err := trust.Load(testkit.WriteTrust(t, d, s), trust.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

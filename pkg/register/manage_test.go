@@ -169,7 +169,7 @@ func issuerLifetime(t *testing.T, fed *testkit.Federation, d time.Duration) regi
 	if d > 0 {
 		ic.ClientIDLifetime = d.String()
 	}
-	s, err := trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{ic}}, dir)
+	s, err := trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{ic}}, trust.Options{BaseDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

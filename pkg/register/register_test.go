@@ -36,7 +36,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, fed *testkit.Federation, kr *keys.Keyring, rnd interface{ Read([]byte) (int, error) }) *fixture {
 	t.Helper()
-	store, err := trust.LoadFile(testkit.WriteTrust(t, fed))
+	store, err := trust.Load(testkit.WriteTrust(t, fed), trust.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

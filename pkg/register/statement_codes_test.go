@@ -28,7 +28,7 @@ func TestStatementFailureCodes(t *testing.T) {
 	b := testkit.NewFederation(t, "https://federation-b.example")
 	stranger := testkit.NewFederation(t, "https://stranger.example")
 	kr, _ := testkit.Keyring(t, "ES256")
-	store, err := trust.LoadFile(testkit.WriteTrust(t, a, b))
+	store, err := trust.Load(testkit.WriteTrust(t, a, b), trust.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

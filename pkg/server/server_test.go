@@ -35,7 +35,7 @@ func newEnv(t *testing.T, mutate func(*register.Service, *server.Options)) *env 
 	t.Helper()
 	kr, _ := testkit.Keyring(t, "ES256")
 	fed := testkit.NewFederation(t, "https://federation.example")
-	store, err := trust.LoadFile(testkit.WriteTrust(t, fed))
+	store, err := trust.Load(testkit.WriteTrust(t, fed), trust.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

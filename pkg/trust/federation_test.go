@@ -275,7 +275,7 @@ func TestClientIDLifetimeShortest(t *testing.T) {
 				"issuers":  []any{map[string]any{"issuer": fed.Issuer, "jwks_file": "a.json", "policy": "p", "client_id_lifetime": tc.issuer}},
 				"policies": map[string]any{"p": map[string]any{"client_id_lifetime": tc.policy}},
 			})
-			s, err := trust.LoadFile(trustFile(t, string(doc), map[string][]byte{"a.json": fed.JWKS(t)}))
+			s, err := trust.Load(trustFile(t, string(doc), map[string][]byte{"a.json": fed.JWKS(t)}), trust.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,7 +327,7 @@ func TestLoadUnknownMembers(t *testing.T) {
 			if _, err := trust.ParseFile([]byte(tc.doc)); (err == nil) != tc.ok {
 				t.Errorf("ParseFile: got %v, want ok %v", err, tc.ok)
 			}
-			s, err := trust.LoadFile(trustFile(t, tc.doc, map[string][]byte{"a.json": fed.JWKS(t)}))
+			s, err := trust.Load(trustFile(t, tc.doc, map[string][]byte{"a.json": fed.JWKS(t)}), trust.Options{})
 			if tc.ok {
 				if err != nil {
 					t.Fatalf("LoadFile: %v", err)
@@ -451,7 +451,7 @@ func TestBuildWithProblems(t *testing.T) {
 				}
 			}
 		}
-		s, err := trust.BuildWith(fc, trust.Options{BaseDir: dir, Fetcher: fetcher, Now: testkit.Clock()})
+		s, err := trust.Build(fc, trust.Options{BaseDir: dir, Fetcher: fetcher, Now: testkit.Clock()})
 		if err == nil || s != nil {
 			return fmt.Errorf("got store %v and error %v, want only an error", s, err)
 		}
@@ -478,7 +478,7 @@ func TestBuildWithProblems(t *testing.T) {
 				Signed: []trust.SignedTokenConfig{{Issuer: fed1, Policy: "p"}},
 			},
 		}
-		if _, err := trust.BuildWith(fc, trust.Options{BaseDir: dir, Fetcher: offlineFetcher{}}); err != nil {
+		if _, err := trust.Build(fc, trust.Options{BaseDir: dir, Fetcher: offlineFetcher{}}); err != nil {
 			t.Fatalf("got %v, want no error", err)
 		}
 	})
@@ -514,7 +514,7 @@ func TestBuildWithProblems(t *testing.T) {
 	}
 	for _, tc := range single {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := trust.BuildWith(tc.fc, trust.Options{BaseDir: dir})
+			s, err := trust.Build(tc.fc, trust.Options{BaseDir: dir})
 			if s != nil {
 				t.Errorf("got a store with the error")
 			}
@@ -530,7 +530,7 @@ func TestBuildWithProblems(t *testing.T) {
 				Static: []trust.StaticTokenConfig{{Name: "a", SHA256: "not-a-hash", Policy: "p"}},
 			},
 		}
-		_, err := trust.BuildWith(fc, trust.Options{BaseDir: dir})
+		_, err := trust.Build(fc, trust.Options{BaseDir: dir})
 		check(t, err, []string{"nope", "sha256"})
 	})
 }
@@ -540,7 +540,7 @@ func TestBuildWithProblems(t *testing.T) {
 // defaults, as a jwks_file issuer does.
 func TestRemoteIssuerDefaultAlgorithms(t *testing.T) {
 	fc := trust.FileConfig{Issuers: []trust.IssuerConfig{{Issuer: "https://remote.example", JWKSURI: "https://keys.example/jwks.json"}}}
-	s, err := trust.BuildWith(fc, trust.Options{Fetcher: offlineFetcher{}})
+	s, err := trust.Build(fc, trust.Options{Fetcher: offlineFetcher{}})
 	if err != nil {
 		t.Fatalf("got %v, want no error", err)
 	}
@@ -633,7 +633,7 @@ func TestProfileDefaults(t *testing.T) {
 			for k, v := range tc.entry {
 				entry[k] = v
 			}
-			s, err := trust.LoadFile(trustFile(t, string(marshal(t, map[string]any{"issuers": []any{entry}})), files))
+			s, err := trust.Load(trustFile(t, string(marshal(t, map[string]any{"issuers": []any{entry}})), files), trust.Options{})
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
@@ -677,7 +677,7 @@ func TestLoadChecksKeysWithIssuerAlgorithms(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := `{"issuers":[{"issuer":"https://directory.example","jwks_file":"a.json"` + tc.extra + `}]}`
-			_, err := trust.LoadFile(trustFile(t, doc, map[string][]byte{"a.json": tc.jwks}))
+			_, err := trust.Load(trustFile(t, doc, map[string][]byte{"a.json": tc.jwks}), trust.Options{})
 			if tc.ok && err != nil {
 				t.Fatalf("got %v, want no error", err)
 			}
@@ -707,7 +707,7 @@ func TestApply(t *testing.T) {
 	fed := testkit.NewFederation(t, "https://directory.example")
 	issuerOf := func(profile string) *trust.Issuer {
 		doc := marshal(t, map[string]any{"issuers": []any{map[string]any{"issuer": fed.Issuer, "jwks_file": "a.json", "profile": profile}}})
-		s, err := trust.LoadFile(trustFile(t, string(doc), map[string][]byte{"a.json": fed.JWKS(t)}))
+		s, err := trust.Load(trustFile(t, string(doc), map[string][]byte{"a.json": fed.JWKS(t)}), trust.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

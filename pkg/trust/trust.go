@@ -190,16 +190,10 @@ func (s *Store) Remotes() map[string]*jwksource.Source {
 // Empty returns a store that trusts nobody.
 func Empty() *Store { return &Store{issuers: map[string]*Issuer{}, policies: map[string]*Policy{}} }
 
-// LoadFile reads a trusted issuers file and every key file it names. It
-// reports every problem at once. Issuers with a jwks_uri are refused: use
-// Load with a Fetcher.
-func LoadFile(path string) (*Store, error) {
-	return Load(path, Options{})
-}
-
-// Load reads a trusted issuers file; relative key file paths are resolved
-// against the file's directory. Remote key sets are created but not
-// fetched: call Refresh on each (Store.Remotes) or use Live.
+// Load reads a trusted issuers file and every key file it names, relative
+// to the file's directory, reporting every problem at once. Issuers with a
+// jwks_uri need o.Fetcher; their key sets are created but not fetched: call
+// Refresh on each (Store.Remotes) or use Live.
 func Load(path string, o Options) (*Store, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -210,16 +204,12 @@ func Load(path string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
 	}
 	o.BaseDir = filepath.Dir(path)
-	return BuildWith(fc, o)
+	return Build(fc, o)
 }
 
-// Build checks fc and loads the key files it names relative to baseDir.
-func Build(fc FileConfig, baseDir string) (*Store, error) {
-	return BuildWith(fc, Options{BaseDir: baseDir})
-}
-
-// BuildWith checks fc and builds a Store, reporting every problem at once.
-func BuildWith(fc FileConfig, o Options) (*Store, error) {
+// Build checks fc and builds a Store, loading the key files it names
+// relative to o.BaseDir and reporting every problem at once.
+func Build(fc FileConfig, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}

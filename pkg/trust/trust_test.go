@@ -93,7 +93,7 @@ func trustFile(t *testing.T, doc string, files map[string][]byte) string {
 func TestLoadFile(t *testing.T) {
 	a := testkit.NewFederation(t, "https://federation-a.example")
 	b := testkit.NewFederation(t, "https://federation-b.example")
-	s, err := trust.LoadFile(testkit.WriteTrust(t, a, b))
+	s, err := trust.Load(testkit.WriteTrust(t, a, b), trust.Options{})
 	if err != nil {
 		t.Fatalf("LoadFile: %v", err)
 	}
@@ -123,7 +123,7 @@ func TestLoadFile(t *testing.T) {
 func TestKeyLookup(t *testing.T) {
 	a := testkit.NewFederation(t, "https://federation-a.example")
 	b := testkit.NewFederation(t, "https://federation-b.example")
-	s, err := trust.LoadFile(testkit.WriteTrust(t, a, b))
+	s, err := trust.Load(testkit.WriteTrust(t, a, b), trust.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestLoadFileErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := trust.LoadFile(trustFile(t, tc.doc, tc.files))
+			s, err := trust.Load(trustFile(t, tc.doc, tc.files), trust.Options{})
 			if tc.ok {
 				if err != nil {
 					t.Fatalf("got %v, want no error", err)
@@ -257,7 +257,7 @@ func TestLoadFileErrors(t *testing.T) {
 	}
 
 	t.Run("missing file", func(t *testing.T) {
-		_, err := trust.LoadFile(filepath.Join(t.TempDir(), "trusted-issuers.json"))
+		_, err := trust.Load(filepath.Join(t.TempDir(), "trusted-issuers.json"), trust.Options{})
 		if !errors.Is(err, trust.ErrConfig) {
 			t.Errorf("got %v, want ErrConfig", err)
 		}
@@ -273,7 +273,7 @@ func TestLoadFileReportsEveryProblem(t *testing.T) {
 		{"issuer":"https://federation-b.example","jwks_file":"missing.json"},
 		{"issuer":"https://federation-a.example","jwks_file":"a.json"}
 	]}`
-	_, err := trust.LoadFile(trustFile(t, doc, map[string][]byte{"a.json": fed.JWKS(t)}))
+	_, err := trust.Load(trustFile(t, doc, map[string][]byte{"a.json": fed.JWKS(t)}), trust.Options{})
 	if !errors.Is(err, trust.ErrConfig) {
 		t.Fatalf("got %v, want ErrConfig", err)
 	}
@@ -296,7 +296,7 @@ func TestLoadFileReportsDuplicateOfBrokenIssuer(t *testing.T) {
 		{"issuer":"https://federation-a.example","jwks_file":"missing.json"},
 		{"issuer":"https://federation-a.example","jwks_file":"a.json"}
 	]}`
-	_, err := trust.LoadFile(trustFile(t, doc, map[string][]byte{"a.json": fed.JWKS(t)}))
+	_, err := trust.Load(trustFile(t, doc, map[string][]byte{"a.json": fed.JWKS(t)}), trust.Options{})
 	if !errors.Is(err, trust.ErrConfig) {
 		t.Fatalf("got %v, want ErrConfig", err)
 	}
@@ -323,7 +323,7 @@ func TestLoadFileMemberCase(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := trust.LoadFile(trustFile(t, tc.doc, map[string][]byte{"a.json": fed.JWKS(t)}))
+			s, err := trust.Load(trustFile(t, tc.doc, map[string][]byte{"a.json": fed.JWKS(t)}), trust.Options{})
 			if !errors.Is(err, trust.ErrConfig) {
 				var iss []string
 				if s != nil {
@@ -360,7 +360,7 @@ func TestLoadFileJWKSPath(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(root, "conf", "trusted-issuers.json")
 			writeFile(t, p, marshal(t, map[string]any{"issuers": []any{map[string]any{"issuer": fed.Issuer, "jwks_file": tc.jwksFile}}}))
-			s, err := trust.LoadFile(p)
+			s, err := trust.Load(p, trust.Options{})
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
@@ -376,7 +376,7 @@ func TestLoadFileJWKSPath(t *testing.T) {
 	t.Run("file only in the working directory", func(t *testing.T) {
 		p := filepath.Join(root, "other", "trusted-issuers.json")
 		writeFile(t, p, marshal(t, map[string]any{"issuers": []any{map[string]any{"issuer": fed.Issuer, "jwks_file": "keys/a.json"}}}))
-		if _, err := trust.LoadFile(p); !errors.Is(err, trust.ErrConfig) {
+		if _, err := trust.Load(p, trust.Options{}); !errors.Is(err, trust.ErrConfig) {
 			t.Errorf("got %v, want ErrConfig", err)
 		}
 	})
@@ -386,14 +386,14 @@ func TestBuild(t *testing.T) {
 	fed := testkit.NewFederation(t, "https://federation-a.example")
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "a.json"), fed.JWKS(t))
-	s, err := trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{{Issuer: fed.Issuer, JWKSFile: "a.json"}}}, dir)
+	s, err := trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{{Issuer: fed.Issuer, JWKSFile: "a.json"}}}, trust.Options{BaseDir: dir})
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
 	if _, err := s.Key(context.Background(), fed.Issuer, fed.KID); err != nil {
 		t.Errorf("Key: %v", err)
 	}
-	_, err = trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{{Issuer: fed.Issuer, JWKSFile: "a.json"}}}, t.TempDir())
+	_, err = trust.Build(trust.FileConfig{Issuers: []trust.IssuerConfig{{Issuer: fed.Issuer, JWKSFile: "a.json"}}}, trust.Options{BaseDir: t.TempDir()})
 	if !errors.Is(err, trust.ErrConfig) {
 		t.Errorf("Build with the wrong base dir: got %v, want ErrConfig", err)
 	}
@@ -424,7 +424,7 @@ func TestClientIDLifetime(t *testing.T) {
 			if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			s, err := trust.LoadFile(p)
+			s, err := trust.Load(p, trust.Options{})
 			if tc.wantErr {
 				if !errors.Is(err, trust.ErrConfig) {
 					t.Fatalf("got %v, want ErrConfig", err)
