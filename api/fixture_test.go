@@ -243,8 +243,8 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 	}
 	svc := &register.Service{
 		Trust:        live,
-		IssuerLimits: trust.NewIssuerLimits(live, time.Now),
-		AccessTokens: trust.NewAccessTokens(live, audiences, time.Now),
+		IssuerLimits: register.NewIssuerBudgets(live, time.Now),
+		AccessTokens: register.NewConfiguredTokens(live, audiences, time.Now),
 		Audiences:    audiences,
 		UpdateMode:   updateMode,
 		Statements:   &statement.Verifier{Keys: live, Rules: live, Audiences: audiences, Now: time.Now},

@@ -54,7 +54,7 @@ func withToken(t *testing.T, f *fixture, required bool, policies, policy string)
 		t.Fatal(err)
 	}
 	f.svc.Trust = live
-	f.svc.AccessTokens = trust.NewAccessTokens(live, []string{issuer}, testkit.Clock())
+	f.svc.AccessTokens = register.NewConfiguredTokens(live, []string{issuer}, testkit.Clock())
 	return token, live, path
 }
 
