@@ -385,24 +385,6 @@ func (s *Service) issuerPolicy(in *input) (*trust.Issuer, error) {
 	return is, nil
 }
 
-// mapClaims applies the issuer's profile to the body (subset rules,
-// jwks_uri, directory claim mapping) and overlays the statement's members,
-// which win (RFC 7591 §3.1.1). Without a statement the body is the
-// metadata.
-func mapClaims(is *trust.Issuer, in *input) (strictjson.Members, error) {
-	if is == nil {
-		return in.members, nil
-	}
-	applied, probs, err := is.Apply(in.members, in.st)
-	if err != nil {
-		return nil, err
-	}
-	if len(probs) > 0 {
-		return nil, probs.OAuth()
-	}
-	return merge(applied, in.st.Claims), nil
-}
-
 // narrow applies the issuer's ceilings: its named policy and its client_id
 // lifetime.
 func (b *bounds) narrow(is *trust.Issuer) {
@@ -644,35 +626,6 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
-}
-
-// merge overlays the statement's metadata claims on the body (RFC 7591
-// §3.1.1). A statement value for a localizable member also removes every
-// language variant of it from the body, so a body cannot add translations of
-// a name the statement vouches for.
-func merge(body, claims strictjson.Members) strictjson.Members {
-	out := make(strictjson.Members, len(body)+len(claims))
-	fromStatement := map[string]bool{}
-	for name := range claims {
-		if !metadata.Known(name) {
-			continue
-		}
-		base, _, _ := strings.Cut(name, "#")
-		fromStatement[base] = true
-	}
-	for name, v := range body {
-		base, _, _ := strings.Cut(name, "#")
-		if fromStatement[base] && metadata.Known(name) {
-			continue
-		}
-		out[name] = v
-	}
-	for name, v := range claims {
-		if metadata.Known(name) {
-			out[name] = v
-		}
-	}
-	return out
 }
 
 // appendNew appends validation problems for members that had no type problem,
