@@ -1,6 +1,9 @@
-// Package trust holds the federations and directories whose software
-// statements Registrar accepts: their statement-signing keys and the policy
-// that applies to their members.
+// Package trust loads, builds and reloads the trust configuration: the
+// federations and directories whose software statements Registrar accepts,
+// their statement-signing keys and the policy that applies to their members.
+// Applying that policy to a registration (request form, claim mapping,
+// ceilings, registration budgets, initial access tokens) is package
+// register's.
 //
 // The trusted issuers file (see docs/federation.md) lists issuers, named
 // policies and initial access tokens. For each issuer it gives:
@@ -16,19 +19,20 @@
 //   - statement rules (package statement's Rules): algorithms, `typ`,
 //     maximum age, clock skew, required claims, expected `aud` (RFC 7591
 //     §2.3, RFC 8725 §3.9, §3.11);
-//   - a profile (rfc7591, openbanking-uk, openfinance-brasil) whose defaults
-//     and claim mappings fit directory statements to client metadata: the
-//     body's redirect_uris must be a subset of software_redirect_uris, its
-//     jwks_uri must be the statement's software_jwks_uri (or
-//     software_jwks_endpoint), software_client_name and friends become
-//     client metadata (RFC 7591 §3.1.1: statement values take precedence;
-//     Open Banking UK DCR 3.3 and Open Finance Brasil DCR subset rules);
+//   - a profile (rfc7591, openbanking-uk, openfinance-brasil): defaults for
+//     the entry, and whether registration maps the directory's software_*
+//     claims onto client metadata (package register applies the mapping
+//     and the subset rules: Open Banking UK DCR 3.3, Open Finance Brasil
+//     DCR);
 //   - ceilings (a named policy: grant types, response types, auth methods,
 //     scopes, client_id lifetime), the provenance claims copied into
 //     client_ids, the accepted request form (JSON or signed), and a
 //     registration rate.
 //
-// A Store is one loaded file and never changes; Live swaps Stores on reload
+// Load reads and parses a file (file.go) and Build checks it and builds a
+// Store, reporting every problem at once; BuildAccessTokens builds the
+// initial access token verifier a Store's configuration describes. A Store
+// is one loaded file and never changes; Live (Open) swaps Stores on reload
 // (SIGHUP) and keeps remote key sets refreshed. A reload that fails keeps
 // the Store in force. Member names are matched exactly and unknown members
 // are configuration errors, not silently ignored.
