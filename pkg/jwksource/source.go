@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/registrar/registrar/pkg/internal/refresh"
 	"github.com/registrar/registrar/pkg/jwkset"
 	"github.com/registrar/registrar/pkg/strictjson"
 )
@@ -103,24 +103,7 @@ type Source struct {
 	maxStaleness time.Duration
 	minRefetch   time.Duration
 	now          func() time.Time
-
-	mu          sync.Mutex
-	set         *keySet // nil until the first good load
-	lastAttempt time.Time
-	lastErr     error
-	flight      *flight // the fetch in progress, if any
-}
-
-// keySet is a good set and when it was loaded; never modified once built.
-type keySet struct {
-	keys map[string]jwkset.Key
-	at   time.Time
-}
-
-// flight is one fetch; done is closed when it ends, after err is set.
-type flight struct {
-	done chan struct{}
-	err  error
+	r            *refresh.Refresher[map[string]jwkset.Key]
 }
 
 // New checks o and returns a Source with no keys. Call Refresh to load the
@@ -168,7 +151,7 @@ func New(o Options) (*Source, error) {
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}
-	return &Source{
+	s := &Source{
 		url:     o.URL,
 		fetcher: o.Fetcher,
 		parseOpts: jwkset.Options{
@@ -180,7 +163,14 @@ func New(o Options) (*Source, error) {
 		maxStaleness: o.MaxStaleness,
 		minRefetch:   o.MinRefetch,
 		now:          o.Now,
-	}, nil
+	}
+	s.r = refresh.New(refresh.Options[map[string]jwkset.Key]{
+		Fetch:        s.load,
+		MinRefetch:   o.MinRefetch,
+		MaxStaleness: o.MaxStaleness,
+		Now:          o.Now,
+	})
+	return s, nil
 }
 
 // Refresh fetches the set now, or joins the fetch already in progress, and
@@ -189,18 +179,16 @@ func New(o Options) (*Source, error) {
 // bounded by the Fetcher's timeout); Refresh returns when the fetch ends or
 // ctx does, whichever is first. MinRefetch does not apply.
 func (s *Source) Refresh(ctx context.Context) error {
-	s.mu.Lock()
-	f := s.flight
-	if f == nil {
-		f = s.startLocked(context.WithoutCancel(ctx))
+	return fetchErr(s.r.Refresh(ctx))
+}
+
+// fetchErr makes an error of the refresher wrap ErrFetch: a caller's
+// context that ended is not a fetch error of its own.
+func fetchErr(err error) error {
+	if err == nil || errors.Is(err, ErrFetch) {
+		return err
 	}
-	s.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.err
-	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrFetch, context.Cause(ctx))
-	}
+	return fmt.Errorf("%w: %w", ErrFetch, err)
 }
 
 // Run refreshes the set every Interval until ctx ends, and then returns.
@@ -211,36 +199,7 @@ func (s *Source) Refresh(ctx context.Context) error {
 // waits for it to end before returning; an attempt cut short by ctx is not
 // reported.
 func (s *Source) Run(ctx context.Context, onResult func(error)) {
-	t := time.NewTimer(s.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		s.mu.Lock()
-		f, own := s.flight, false
-		if f == nil {
-			f, own = s.startLocked(ctx), true
-		}
-		s.mu.Unlock()
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			if own {
-				<-f.done // the fetch ends promptly: its context is ctx
-			}
-			return
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if onResult != nil {
-			onResult(f.err)
-		}
-		t.Reset(s.interval)
-	}
+	s.r.Run(ctx, s.interval, onResult)
 }
 
 // Key returns the key named kid from a set that is not stale.
@@ -255,97 +214,49 @@ func (s *Source) Run(ctx context.Context, onResult func(error)) {
 // ErrStale if the set is older than MaxStaleness, ErrUnknownKey if it has no
 // key kid. If ctx ended while waiting, the error also wraps ctx's cause.
 func (s *Source) Key(ctx context.Context, kid string) (jwkset.Key, error) {
-	s.mu.Lock()
-	now := s.now()
-	k, err := s.lookupLocked(kid, now)
-	if err == nil {
-		s.mu.Unlock()
-		return k, nil
+	k, err := s.lookup(kid)
+	if err == nil || (kid == "" && errors.Is(err, ErrUnknownKey)) {
+		return k, err
 	}
-	f := s.flight
-	if f == nil && (kid != "" || !errors.Is(err, ErrUnknownKey)) &&
-		(s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= s.minRefetch) {
-		f = s.startLocked(context.WithoutCancel(ctx))
-	}
-	s.mu.Unlock()
-	if f == nil {
+	if errors.Is(s.r.Refetch(ctx), refresh.ErrThrottled) {
 		return jwkset.Key{}, err
 	}
-
-	var waitErr error
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		waitErr = context.Cause(ctx)
-	}
-	s.mu.Lock()
-	k, err = s.lookupLocked(kid, s.now())
-	s.mu.Unlock()
-	if err != nil && waitErr != nil {
-		err = fmt.Errorf("%w (stopped waiting for the refresh: %w)", err, waitErr)
+	k, err = s.lookup(kid)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w (stopped waiting for the refresh: %w)", err, context.Cause(ctx))
 	}
 	return k, err
 }
 
-// lookupLocked finds kid in the current set, or says why it cannot.
-func (s *Source) lookupLocked(kid string, now time.Time) (jwkset.Key, error) {
+// lookup finds kid in the current set, or says why it cannot.
+func (s *Source) lookup(kid string) (jwkset.Key, error) {
+	keys, at, ok := s.r.Current()
+	now := s.now()
 	switch {
-	case s.set == nil:
+	case !ok:
 		return jwkset.Key{}, ErrNoKeys
-	case s.staleLocked(now):
-		at := s.set.at
+	case now.Sub(at) > s.maxStaleness:
 		return jwkset.Key{}, fmt.Errorf("%w: last loaded at %s, %s ago, over the limit of %s",
 			ErrStale, at.UTC().Format(time.RFC3339), now.Sub(at).Round(time.Second), s.maxStaleness)
 	}
-	k, ok := s.set.keys[kid]
-	if !ok {
+	k, found := keys[kid]
+	if !found {
 		return jwkset.Key{}, ErrUnknownKey
 	}
 	return k, nil
 }
 
-func (s *Source) staleLocked(now time.Time) bool {
-	return s.set != nil && now.Sub(s.set.at) > s.maxStaleness
-}
-
 // Status returns a snapshot of the Source.
 func (s *Source) Status() Status {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := Status{
-		LastAttempt: s.lastAttempt,
-		LastError:   s.lastErr,
-		Stale:       s.staleLocked(s.now()),
+	keys, _, _ := s.r.Current()
+	rs := s.r.Status()
+	return Status{
+		Keys:        len(keys),
+		LoadedAt:    rs.LoadedAt,
+		LastAttempt: rs.LastAttempt,
+		LastError:   rs.LastError,
+		Stale:       rs.Stale,
 	}
-	if s.set != nil {
-		st.Keys = len(s.set.keys)
-		st.LoadedAt = s.set.at
-	}
-	return st
-}
-
-// startLocked starts a fetch with ctx on its own goroutine. s.mu must be
-// held and no fetch in progress.
-func (s *Source) startLocked(ctx context.Context) *flight {
-	f := &flight{done: make(chan struct{})}
-	s.flight = f
-	s.lastAttempt = s.now()
-	go s.fetch(ctx, f)
-	return f
-}
-
-// fetch runs one flight: fetch, check, and install the set if it is good.
-func (s *Source) fetch(ctx context.Context, f *flight) {
-	keys, err := s.load(ctx)
-	s.mu.Lock()
-	if err == nil {
-		s.set = &keySet{keys: keys, at: s.now()}
-	}
-	s.lastErr = err
-	s.flight = nil
-	s.mu.Unlock()
-	f.err = err
-	close(f.done)
 }
 
 // load fetches and checks the set.

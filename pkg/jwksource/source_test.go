@@ -708,10 +708,7 @@ func TestRunStopsDuringHang(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("Run did not return when cancelled during a fetch")
 	}
-	s.mu.Lock()
-	inFlight := s.flight != nil
-	s.mu.Unlock()
-	if inFlight {
+	if s.r.Status().InFlight {
 		t.Error("a fetch is still in flight after Run returned")
 	}
 	if n := calls.Load(); n != 0 {
