@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/registrar/registrar/pkg/fetch"
+	"github.com/registrar/registrar/pkg/internal/refresh"
 )
 
 // Fetcher is the outbound HTTP client. *fetch.Client satisfies it; its
@@ -56,23 +56,7 @@ type Source struct {
 	isURL    bool
 	fetcher  Fetcher
 	interval time.Duration
-	now      func() time.Time
-
-	state   atomic.Pointer[state]
-	failure atomic.Pointer[failure] // nil when the latest Load succeeded
-	loading chan struct{}           // one slot: loads run one at a time
-}
-
-// failure is the error of the latest Load and when it ended.
-type failure struct {
-	err error
-	at  time.Time
-}
-
-// state is the last good list and when it was loaded, swapped together.
-type state struct {
-	list *List
-	at   time.Time
+	r        *refresh.Refresher[*List]
 }
 
 // NewSource checks o and returns a Source with the empty list. Call Load to
@@ -82,8 +66,6 @@ func NewSource(o SourceOptions) (*Source, error) {
 		location: o.Location,
 		fetcher:  o.Fetcher,
 		interval: o.Interval,
-		now:      o.Now,
-		loading:  make(chan struct{}, 1),
 	}
 	switch {
 	case o.Location == "":
@@ -110,35 +92,31 @@ func NewSource(o SourceOptions) (*Source, error) {
 	case s.interval < MinInterval:
 		return nil, fmt.Errorf("revocation: Interval %v is under the minimum %v", s.interval, MinInterval)
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s.r = refresh.New(refresh.Options[*List]{Fetch: s.load, Now: o.Now})
 	return s, nil
 }
 
-// Load reads or fetches the list and parses it, once. On success the list
-// becomes current, LastSuccess is set and LastFailure cleared; the first
-// success makes the source ready. On failure the previous list stays
-// current, LastFailure records the error, and the error wraps
-// ErrUnavailable (could not read or fetch, or ctx ended) or ErrInvalid (bad
-// document, including one over MaxDocumentBytes). Loads run one at a time; a
-// fetch is bounded by the Fetcher's timeout and ctx.
+// Load reads or fetches the list and parses it, or joins the load already
+// in progress, and returns its result. On success the list becomes current,
+// LastSuccess is set and LastFailure cleared; the first success makes the
+// source ready. On failure the previous list stays current, LastFailure
+// records the error, and the error wraps ErrUnavailable (could not read or
+// fetch, or ctx ended) or ErrInvalid (bad document, including one over
+// MaxDocumentBytes). Loads are single-flight: concurrent callers share one
+// read. Load waits only until ctx ends; a fetch it started goes on, bounded
+// by the Fetcher's timeout, and its result is kept. A ctx that has already
+// ended starts nothing.
 func (s *Source) Load(ctx context.Context) error {
-	select {
-	case s.loading <- struct{}{}:
-	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
-	}
-	defer func() { <-s.loading }()
+	return loadErr(s.r.Refresh(ctx))
+}
 
-	l, err := s.load(ctx)
-	if err != nil {
-		s.failure.Store(&failure{err: err, at: s.now()})
+// loadErr makes an error of the refresher wrap ErrUnavailable or
+// ErrInvalid: a caller's context that ended is ErrUnavailable.
+func loadErr(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrInvalid) {
 		return err
 	}
-	s.state.Store(&state{list: l, at: s.now()})
-	s.failure.Store(nil)
-	return nil
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
 func (s *Source) load(ctx context.Context) (*List, error) {
@@ -201,36 +179,26 @@ func readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// Run calls Load every Interval until ctx ends, and then returns. After each
-// attempt it calls onResult (if not nil) with Load's error, nil on success,
-// so the caller can log and count; onResult runs on Run's goroutine, and an
-// attempt cut short because ctx ended is not reported. A failed or unparsable refresh keeps the last good list.
-// Run waits one Interval before its first attempt: call Load first.
+// Run loads the list every Interval until ctx ends, and then returns. After
+// each attempt it calls onResult (if not nil) with the error, nil on
+// success, so the caller can log and count; onResult runs on Run's
+// goroutine, and an attempt cut short because ctx ended is not reported. An
+// attempt joins a Load in progress, or starts one that ctx cancels. A failed
+// or unparsable refresh keeps the last good list. Run waits one Interval
+// before its first attempt: call Load first.
 func (s *Source) Run(ctx context.Context, onResult func(error)) {
-	t := time.NewTimer(s.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		err := s.Load(ctx)
-		if ctx.Err() != nil {
-			return
-		}
+	s.r.Run(ctx, s.interval, func(err error) {
 		if onResult != nil {
-			onResult(err)
+			onResult(loadErr(err))
 		}
-		t.Reset(s.interval)
-	}
+	})
 }
 
 // Current returns the last good list: Empty() before the first successful
 // Load.
 func (s *Source) Current() *List {
-	if st := s.state.Load(); st != nil {
-		return st.list
+	if l, _, ok := s.r.Current(); ok {
+		return l
 	}
 	return Empty()
 }
@@ -241,22 +209,21 @@ func (s *Source) Revoked(sub Subject) (string, bool) {
 	return s.Current().Revoked(sub)
 }
 
-// LastFailure returns the error of the latest Load and when it ended, or a
-// nil error when the latest Load succeeded or none has run. While it is not
-// nil, revocations published since LastSuccess are not enforced: alert on
-// it.
+// LastFailure returns the error of the latest completed load and when it
+// ended, or a nil error when the latest load succeeded or none has
+// completed. While it is not nil, revocations published since LastSuccess
+// are not enforced: alert on it.
 func (s *Source) LastFailure() (at time.Time, err error) {
-	if f := s.failure.Load(); f != nil {
-		return f.at, f.err
+	st := s.r.Status()
+	if st.LastError == nil {
+		return time.Time{}, nil
 	}
-	return time.Time{}, nil
+	return st.LastErrorAt, loadErr(st.LastError)
 }
 
 // LastSuccess returns when the current list was loaded: zero before the
 // first success (the source is not ready).
 func (s *Source) LastSuccess() time.Time {
-	if st := s.state.Load(); st != nil {
-		return st.at
-	}
-	return time.Time{}
+	_, at, _ := s.r.Current()
+	return at
 }

@@ -36,6 +36,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -80,14 +81,19 @@ type Status struct {
 type Refresher[T any] struct {
 	o Options[T]
 
+	cur atomic.Pointer[snapshot[T]] // nil until the first value; read without the lock
+
 	mu          sync.Mutex
-	value       T
-	loaded      bool
-	loadedAt    time.Time
 	lastAttempt time.Time
 	lastErr     error
 	lastErrAt   time.Time
 	flight      *flight
+}
+
+// snapshot is a value and when it was loaded, swapped together.
+type snapshot[T any] struct {
+	v  T
+	at time.Time
 }
 
 // flight is one fetch; done is closed when it ends, after err is set.
@@ -110,28 +116,31 @@ func New[T any](o Options[T]) *Refresher[T] {
 // Current returns the last good value and when it was loaded; ok is false
 // if none was ever loaded. It never fetches.
 func (r *Refresher[T]) Current() (v T, at time.Time, ok bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.value, r.loadedAt, r.loaded
+	if s := r.cur.Load(); s != nil {
+		return s.v, s.at, true
+	}
+	return v, at, false
 }
 
 // Set makes v the current value, loaded now, as a successful fetch would.
 func (r *Refresher[T]) Set(v T) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.value, r.loaded, r.loadedAt = v, true, r.o.Now()
+	r.cur.Store(&snapshot[T]{v: v, at: r.o.Now()})
 }
 
 // Status returns a snapshot.
 func (r *Refresher[T]) Status() Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var loadedAt time.Time
+	if s := r.cur.Load(); s != nil {
+		loadedAt = s.at
+	}
 	return Status{
-		LoadedAt:    r.loadedAt,
+		LoadedAt:    loadedAt,
 		LastAttempt: r.lastAttempt,
 		LastError:   r.lastErr,
 		LastErrorAt: r.lastErrAt,
-		Stale:       r.staleLocked(r.o.Now()),
+		Stale:       r.Stale(r.o.Now()),
 		InFlight:    r.flight != nil,
 	}
 }
@@ -139,13 +148,8 @@ func (r *Refresher[T]) Status() Status {
 // Stale reports whether a value was loaded and is older than MaxStaleness
 // at now.
 func (r *Refresher[T]) Stale(now time.Time) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.staleLocked(now)
-}
-
-func (r *Refresher[T]) staleLocked(now time.Time) bool {
-	return r.loaded && r.o.MaxStaleness > 0 && now.Sub(r.loadedAt) > r.o.MaxStaleness
+	s := r.cur.Load()
+	return s != nil && r.o.MaxStaleness > 0 && now.Sub(s.at) > r.o.MaxStaleness
 }
 
 // Refresh fetches now, or joins the fetch in progress, and returns its
@@ -252,7 +256,7 @@ func (r *Refresher[T]) fetch(ctx context.Context, f *flight) {
 	r.mu.Lock()
 	now := r.o.Now()
 	if err == nil {
-		r.value, r.loaded, r.loadedAt = v, true, now
+		r.cur.Store(&snapshot[T]{v: v, at: now})
 	}
 	r.lastErr, r.lastErrAt = err, now
 	if err == nil {
