@@ -919,12 +919,12 @@ func TestVectorsValid(t *testing.T) {
 
 			// The OP kit agrees, twice (the second answer comes from its cache).
 			for range 2 {
-				if _, err := s.op.Verify(vec.ClientID); err != nil {
+				if _, err := s.op.Verify(t.Context(), vec.ClientID); err != nil {
 					t.Fatalf("opkit: %v", err)
 				}
 			}
 			if vec.ClientSecret != "" {
-				if _, err := s.op.AuthenticateSecret(vec.ClientID, vec.ClientSecret); err != nil {
+				if _, err := s.op.AuthenticateSecret(t.Context(), vec.ClientID, vec.ClientSecret); err != nil {
 					t.Errorf("opkit AuthenticateSecret: %v", err)
 				}
 			}
@@ -1023,7 +1023,7 @@ func TestVectorsInvalid(t *testing.T) {
 			} else if !errors.Is(err, want) {
 				t.Fatalf("Verify: got %v, want %v", err, want)
 			}
-			if _, err := s.op.Verify(vec.ClientID); !errors.Is(err, want) {
+			if _, err := s.op.Verify(t.Context(), vec.ClientID); !errors.Is(err, want) {
 				t.Fatalf("opkit: got %v, want %v", err, want)
 			}
 		})

@@ -17,5 +17,12 @@
 //   - authenticates client secrets in constant time when it holds the
 //     derivation secrets (OPs that only verify client_ids need none).
 //
+// Verify and AuthenticateSecret take the request's context. It bounds only
+// how long the request waits for a refetch of Registrar's JWK Set, which a
+// client_id under an unknown kid causes (at most once per
+// Options.MinRefreshInterval, one fetch at a time that every caller joins);
+// the fetch itself goes on, bounded by FetchTimeout, and serves the callers
+// after it. A failed refresh keeps the keys the Verifier had.
+//
 // docs/verifying.md specifies the same checks for OPs in other languages.
 package opkit

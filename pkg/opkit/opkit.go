@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/internal/refresh"
 	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
@@ -41,7 +41,9 @@ type Options struct {
 	Issuer string
 	// JWKS is Registrar's JWK Set document. Give it, or JWKSURL and Fetcher.
 	JWKS []byte
-	// JWKSURL is Registrar's jwks_uri, fetched with Fetcher by Refresh/Run.
+	// JWKSURL is Registrar's jwks_uri, fetched with Fetcher by Refresh, Run
+	// and an unknown kid. Each fetch is bounded by FetchTimeout on top of
+	// the Fetcher's own limits.
 	JWKSURL string
 	Fetcher Fetcher
 	// Revocations, when set, is checked on every Verify.
@@ -53,7 +55,8 @@ type Options struct {
 	// negative disables caching.
 	CacheSize int
 	// MinRefreshInterval rate-limits the JWKS re-fetch that a client_id
-	// signed by an unknown kid triggers (with JWKSURL); 0 means 30s.
+	// signed by an unknown kid triggers (with JWKSURL): it is the least time
+	// since the start of the last fetch of any cause; 0 means 30s.
 	MinRefreshInterval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -62,17 +65,18 @@ type Options struct {
 // Verifier verifies client_ids for an OP. It is safe for concurrent use.
 type Verifier struct {
 	o       Options
-	keys    atomic.Pointer[clientid.StaticKeys]
+	keys    *refresh.Refresher[clientid.StaticKeys]
 	deriver *clientid.Deriver
 	now     func() time.Time
 
 	mu    sync.Mutex
 	lru   *list.List
 	byKey map[[32]byte]*list.Element
-
-	refreshMu   sync.Mutex // single flight for unknown-kid refreshes
-	lastRefresh time.Time
 }
+
+// FetchTimeout bounds each fetch of Registrar's JWK Set, whoever started
+// it; a caller waits only until its own context ends.
+const FetchTimeout = 10 * time.Second
 
 type entry struct {
 	key    [32]byte
@@ -98,6 +102,12 @@ func New(o Options) (*Verifier, error) {
 		o.MinRefreshInterval = 30 * time.Second
 	}
 	v := &Verifier{o: o, now: o.Now, lru: list.New(), byKey: map[[32]byte]*list.Element{}}
+	v.keys = refresh.New(refresh.Options[clientid.StaticKeys]{
+		Fetch:      v.fetchJWKS,
+		Timeout:    FetchTimeout,
+		MinRefetch: o.MinRefreshInterval,
+		Now:        o.Now,
+	})
 	if o.Secrets != nil {
 		v.deriver = &clientid.Deriver{Secrets: o.Secrets}
 	}
@@ -116,62 +126,82 @@ func (v *Verifier) SetJWKS(doc []byte) error {
 	if err != nil {
 		return fmt.Errorf("opkit: Registrar JWK Set: %w", err)
 	}
-	v.keys.Store(&ks)
+	v.keys.Set(ks)
 	return nil
 }
 
-// Refresh fetches Registrar's jwks_uri once. A failure keeps the keys it had.
+// fetchJWKS fetches and parses Registrar's JWK Set, for the refresher.
+func (v *Verifier) fetchJWKS(ctx context.Context) (clientid.StaticKeys, error) {
+	doc, err := v.o.Fetcher.Get(ctx, v.o.JWKSURL, "application/json")
+	if err != nil {
+		return clientid.StaticKeys{}, fmt.Errorf("opkit: fetch Registrar JWK Set: %w", err)
+	}
+	ks, err := clientid.ParseJWKS(doc)
+	if err != nil {
+		return clientid.StaticKeys{}, fmt.Errorf("opkit: Registrar JWK Set: %w", err)
+	}
+	return ks, nil
+}
+
+// Refresh fetches Registrar's jwks_uri now, or joins the fetch in progress.
+// A failure keeps the keys it had. Refresh waits only until ctx ends; the
+// fetch goes on, bounded by FetchTimeout. Without JWKSURL it does nothing.
 func (v *Verifier) Refresh(ctx context.Context) error {
 	if v.o.JWKSURL == "" {
 		return nil
 	}
-	doc, err := v.o.Fetcher.Get(ctx, v.o.JWKSURL, "application/json")
-	if err != nil {
-		return fmt.Errorf("opkit: fetch Registrar JWK Set: %w", err)
+	err := v.keys.Refresh(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Cause(ctx)) {
+		return fmt.Errorf("opkit: stopped waiting for the Registrar JWK Set: %w", err)
 	}
-	return v.SetJWKS(doc)
+	return err
 }
 
 // Run refreshes the keys every interval until ctx ends, reporting each
-// attempt to onResult (nil on success).
+// attempt to onResult (nil on success); an attempt cut short by ctx is not
+// reported. The first attempt is one interval after the call: call Refresh
+// first. Without JWKSURL there is nothing to refresh and Run only waits for
+// ctx.
 func (v *Verifier) Run(ctx context.Context, interval time.Duration, onResult func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			rctx, cancel := context.WithTimeout(ctx, interval)
-			err := v.Refresh(rctx)
-			cancel()
-			if onResult != nil {
-				onResult(err)
-			}
-		}
+	if v.o.JWKSURL == "" {
+		<-ctx.Done()
+		return
 	}
+	v.keys.Run(ctx, interval, onResult)
 }
 
 // Verify returns the client a client_id describes, or an error wrapping a
 // clientid sentinel, ErrRevoked or ErrNoKeys.
-func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
-	ks := v.keys.Load()
-	if ks == nil {
+//
+// A client_id signed under a kid the current keys lack makes Verify refetch
+// Registrar's JWK Set (with JWKSURL; at most once per MinRefreshInterval,
+// joining a fetch in progress) and check again. ctx bounds only that wait:
+// when it ends first, Verify returns at once with an error that also wraps
+// ctx's cause, and the fetch goes on for the callers after it.
+func (v *Verifier) Verify(ctx context.Context, clientID string) (*clientid.Client, error) {
+	ks, _, ok := v.keys.Current()
+	if !ok {
 		return nil, ErrNoKeys
 	}
 	key := sha256.Sum256([]byte(clientID))
 	if c, ok := v.cached(key); ok {
-		if err := v.recheck(c, *ks); err != nil {
+		if err := v.recheck(c, ks); err != nil {
 			v.evict(key)
 			return nil, err
 		}
 		return c, nil
 	}
-	cv := clientid.Verifier{Issuer: v.o.Issuer, Keys: *ks, Now: v.now}
+	cv := clientid.Verifier{Issuer: v.o.Issuer, Keys: ks, Now: v.now}
 	c, err := cv.Verify(clientID)
-	if errors.Is(err, clientid.ErrSignature) && v.refreshForUnknownKID(clientID, *ks) {
-		cv.Keys = *v.keys.Load()
-		c, err = cv.Verify(clientID)
+	if errors.Is(err, clientid.ErrSignature) {
+		fresh, refreshed, waitErr := v.refreshForUnknownKID(ctx, clientID, ks)
+		switch {
+		case refreshed:
+			cv.Keys = fresh
+			c, err = cv.Verify(clientID)
+		case waitErr != nil:
+			return nil, fmt.Errorf("%w (stopped waiting for the JWK Set refresh: %w)", err, waitErr)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -186,44 +216,48 @@ func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 // refreshForUnknownKID re-fetches Registrar's JWK Set when clientID names a
 // kid this verifier does not know (a key published after the last refresh),
 // at most once per MinRefreshInterval and one fetch at a time, so a flood
-// of made-up kids costs Registrar nothing. It reports whether the keys were
-// refreshed.
-func (v *Verifier) refreshForUnknownKID(clientID string, ks clientid.StaticKeys) bool {
+// of made-up kids costs Registrar nothing. It returns the keys to check
+// again with and whether they may know the kid, or ctx's cause if ctx ended
+// while waiting for the fetch.
+func (v *Verifier) refreshForUnknownKID(ctx context.Context, clientID string, ks clientid.StaticKeys) (clientid.StaticKeys, bool, error) {
 	if v.o.JWKSURL == "" {
-		return false
+		return ks, false, nil
 	}
 	c, err := jose.Parse(clientID, clientid.MaxLength)
 	if err != nil || c.Header.Kid == "" {
-		return false
+		return ks, false, nil
 	}
 	if _, known := ks.Lookup(c.Header.Kid); known {
-		return false // a bad signature, not a new key
+		return ks, false, nil // a bad signature, not a new key
 	}
-	v.refreshMu.Lock()
-	defer v.refreshMu.Unlock()
-	if cur := v.keys.Load(); cur != nil {
-		if _, known := cur.Lookup(c.Header.Kid); known {
-			return true // another caller just refreshed
+	if cur, _, _ := v.keys.Current(); knows(cur, c.Header.Kid) {
+		return cur, true, nil // another caller just refreshed
+	}
+	if err := v.keys.Refetch(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ks, false, context.Cause(ctx)
 		}
+		return ks, false, nil // throttled, or the fetch failed: keys unchanged
 	}
-	if now := v.now(); now.Sub(v.lastRefresh) >= v.o.MinRefreshInterval {
-		v.lastRefresh = now
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return v.Refresh(ctx) == nil
-	}
-	return false
+	cur, _, _ := v.keys.Current()
+	return cur, true, nil
 }
 
-// AuthenticateSecret verifies clientID, checks that the client authenticates
-// with a client secret (client_secret_basic, _post or _jwt), and checks
-// secret against its derived client secret in constant time. The OP still
-// checks that the presentation matches the registered method.
-func (v *Verifier) AuthenticateSecret(clientID, secret string) (*clientid.Client, error) {
+func knows(ks clientid.StaticKeys, kid string) bool {
+	_, ok := ks.Lookup(kid)
+	return ok
+}
+
+// AuthenticateSecret verifies clientID (Verify, with ctx), checks that the
+// client authenticates with a client secret (client_secret_basic, _post or
+// _jwt), and checks secret against its derived client secret in constant
+// time. The OP still checks that the presentation matches the registered
+// method.
+func (v *Verifier) AuthenticateSecret(ctx context.Context, clientID, secret string) (*clientid.Client, error) {
 	if v.deriver == nil {
 		return nil, ErrNoSecrets
 	}
-	c, err := v.Verify(clientID)
+	c, err := v.Verify(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}

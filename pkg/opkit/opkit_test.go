@@ -71,7 +71,7 @@ func TestCachedVerificationStillEnforcesEverything(t *testing.T) {
 	b := mint(t, kr, clk.now, 0)
 
 	for i := 0; i < 3; i++ {
-		if _, err := v.Verify(a.ClientID); err != nil {
+		if _, err := v.Verify(t.Context(), a.ClientID); err != nil {
 			t.Fatalf("verify %d: %v", i, err)
 		}
 	}
@@ -80,31 +80,31 @@ func TestCachedVerificationStillEnforcesEverything(t *testing.T) {
 	}
 
 	t.Run("revoked while cached", func(t *testing.T) {
-		if _, err := v.Verify(b.ClientID); err != nil {
+		if _, err := v.Verify(t.Context(), b.ClientID); err != nil {
 			t.Fatal(err)
 		}
 		revs.revoke(b.Claims.ID)
-		if _, err := v.Verify(b.ClientID); !errors.Is(err, opkit.ErrRevoked) {
+		if _, err := v.Verify(t.Context(), b.ClientID); !errors.Is(err, opkit.ErrRevoked) {
 			t.Fatalf("got %v, want ErrRevoked", err)
 		}
 	})
 	t.Run("expired while cached", func(t *testing.T) {
 		clk.set(testkit.Now.Add(2 * time.Hour))
 		defer clk.set(testkit.Now)
-		if _, err := v.Verify(a.ClientID); !errors.Is(err, clientid.ErrExpired) {
+		if _, err := v.Verify(t.Context(), a.ClientID); !errors.Is(err, clientid.ErrExpired) {
 			t.Fatalf("got %v, want ErrExpired", err)
 		}
 	})
 	t.Run("signing key retired while cached", func(t *testing.T) {
 		c := mint(t, kr, clk.now, 0)
-		if _, err := v.Verify(c.ClientID); err != nil {
+		if _, err := v.Verify(t.Context(), c.ClientID); err != nil {
 			t.Fatal(err)
 		}
 		other, _ := testkit.Keyring(t, "ES256")
 		if err := v.SetJWKS(other.JWKS()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := v.Verify(c.ClientID); !errors.Is(err, clientid.ErrSignature) {
+		if _, err := v.Verify(t.Context(), c.ClientID); !errors.Is(err, clientid.ErrSignature) {
 			t.Fatalf("got %v, want ErrSignature", err)
 		}
 	})
@@ -127,14 +127,14 @@ func TestAuthenticateSecret(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := v.AuthenticateSecret(c.ClientID, tc.secret)
+			_, err := v.AuthenticateSecret(t.Context(), c.ClientID, tc.secret)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
 	}
 	verifyOnly, _ := opkit.New(opkit.Options{Issuer: issuer, JWKS: kr.JWKS()})
-	if _, err := verifyOnly.AuthenticateSecret(c.ClientID, secret); !errors.Is(err, opkit.ErrNoSecrets) {
+	if _, err := verifyOnly.AuthenticateSecret(t.Context(), c.ClientID, secret); !errors.Is(err, opkit.ErrNoSecrets) {
 		t.Errorf("verify-only: got %v", err)
 	}
 }
@@ -169,14 +169,14 @@ func TestRemoteJWKS(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mint(t, kr, testkit.Clock(), 0)
-	if _, err := v.Verify(c.ClientID); !errors.Is(err, opkit.ErrNoKeys) {
+	if _, err := v.Verify(t.Context(), c.ClientID); !errors.Is(err, opkit.ErrNoKeys) {
 		t.Fatalf("before the first fetch: %v", err)
 	}
 	ff.set(kr.JWKS(), nil)
 	if err := v.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Verify(c.ClientID); err != nil {
+	if _, err := v.Verify(t.Context(), c.ClientID); err != nil {
 		t.Fatal(err)
 	}
 	// A failed or garbage refresh keeps the keys it had.
@@ -188,7 +188,7 @@ func TestRemoteJWKS(t *testing.T) {
 	if err := v.Refresh(context.Background()); err == nil {
 		t.Fatal("refresh with an empty set reported success")
 	}
-	if _, err := v.Verify(c.ClientID); err != nil {
+	if _, err := v.Verify(t.Context(), c.ClientID); err != nil {
 		t.Fatalf("keys lost after failed refreshes: %v", err)
 	}
 	// Run picks up a rotation.
@@ -199,7 +199,7 @@ func TestRemoteJWKS(t *testing.T) {
 	go func() { v.Run(ctx, 10*time.Millisecond, func(err error) { results <- err }); close(done) }()
 	deadline := time.After(5 * time.Second)
 	for {
-		if _, err := v.Verify(c.ClientID); errors.Is(err, clientid.ErrSignature) {
+		if _, err := v.Verify(t.Context(), c.ClientID); errors.Is(err, clientid.ErrSignature) {
 			break
 		}
 		select {
@@ -231,7 +231,7 @@ func TestCacheIsBounded(t *testing.T) {
 	kr, _ := testkit.Keyring(t, "EdDSA")
 	v, _ := opkit.New(opkit.Options{Issuer: issuer, JWKS: kr.JWKS(), CacheSize: 5, Now: testkit.Clock()})
 	for i := 0; i < 20; i++ {
-		if _, err := v.Verify(mint(t, kr, testkit.Clock(), 0).ClientID); err != nil {
+		if _, err := v.Verify(t.Context(), mint(t, kr, testkit.Clock(), 0).ClientID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -253,7 +253,7 @@ func BenchmarkVerify(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := v.Verify(c.ClientID); err != nil {
+				if _, err := v.Verify(b.Context(), c.ClientID); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -269,7 +269,7 @@ func BenchmarkAuthenticateSecret(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := v.AuthenticateSecret(c.ClientID, secret); err != nil {
+		if _, err := v.AuthenticateSecret(b.Context(), c.ClientID, secret); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -291,7 +291,7 @@ func TestAuthenticateSecretOnlyForSecretMethods(t *testing.T) {
 				t.Fatal(err)
 			}
 			secret, _ := (&clientid.Deriver{Secrets: kr.Secrets()}).ClientSecret(&c.Claims)
-			if _, err := v.AuthenticateSecret(c.ClientID, secret); !errors.Is(err, opkit.ErrAuthMethod) {
+			if _, err := v.AuthenticateSecret(t.Context(), c.ClientID, secret); !errors.Is(err, opkit.ErrAuthMethod) {
 				t.Fatalf("got %v, want ErrAuthMethod", err)
 			}
 		})
@@ -316,14 +316,14 @@ func TestRefreshOnUnknownKID(t *testing.T) {
 	both := `{"keys":[` + string(old.JWKS()[9:len(old.JWKS())-2]) + `,` + string(rotated.JWKS()[9:len(rotated.JWKS())-2]) + `]}`
 	ff.set([]byte(both), nil)
 	c := mint(t, rotated, clk.now, 0)
-	if _, err := v.Verify(c.ClientID); err != nil {
+	if _, err := v.Verify(t.Context(), c.ClientID); err != nil {
 		t.Fatalf("first client of the new key: %v", err)
 	}
 	hits := ff.hits
 	// Unknown kids within the interval do not fetch again.
 	stranger, _ := testkit.Keyring(t, "EdDSA")
 	for i := 0; i < 20; i++ {
-		if _, err := v.Verify(mint(t, stranger, clk.now, 0).ClientID); !errors.Is(err, clientid.ErrSignature) {
+		if _, err := v.Verify(t.Context(), mint(t, stranger, clk.now, 0).ClientID); !errors.Is(err, clientid.ErrSignature) {
 			t.Fatalf("stranger's client_id: %v", err)
 		}
 	}
@@ -333,7 +333,7 @@ func TestRefreshOnUnknownKID(t *testing.T) {
 	// A bad signature under a known kid never fetches.
 	tampered := c.ClientID[:len(c.ClientID)-4] + "AAAA"
 	clk.set(testkit.Now.Add(time.Hour))
-	if _, err := v.Verify(tampered); !errors.Is(err, clientid.ErrSignature) {
+	if _, err := v.Verify(t.Context(), tampered); !errors.Is(err, clientid.ErrSignature) {
 		t.Fatalf("tampered: %v", err)
 	}
 	if ff.hits != hits {

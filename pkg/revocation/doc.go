@@ -70,9 +70,11 @@
 // replace it atomically (write a temporary file, then rename it over the
 // old one) so a reader never sees half a list.
 //
-// Load reads and parses once; Run calls Load every Interval until its context
-// ends and reports each result to a callback, so the caller can log and
-// count failures (this package never logs). A list replaces the current one
+// Load reads and parses once (concurrent Loads share one read, and a Load
+// whose context ends returns while the read it started goes on); Run loads
+// every Interval until its context ends and reports each result to a
+// callback, so the caller can log and count failures (this package never
+// logs). A list replaces the current one
 // only when it was read and parsed in full. A failed or unparsable refresh
 // keeps the last good list: an outage of the list's server, or a corrupt
 // upload, must not un-revoke every client. But a list that cannot be
