@@ -87,7 +87,19 @@ func TestConcurrentCallersShareOneFetch(t *testing.T) {
 				go func() { errs <- tc.call(r, t.Context()) }()
 			}
 			time.Sleep(20 * time.Millisecond) // let the others join
-			u.answers <- answer{v: 7}
+			// Answer every fetch, so extra fetches fail the count below
+			// instead of hanging their callers.
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				for {
+					select {
+					case u.answers <- answer{v: 7}:
+					case <-stop:
+						return
+					}
+				}
+			}()
 			for range n {
 				if err := <-errs; err != nil {
 					t.Errorf("caller: %v", err)
@@ -218,10 +230,17 @@ func TestRefetchHonoursMinRefetch(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			clk.Advance(st.advance)
 			before := u.calls.Load()
-			if st.wantFetch {
-				go func() { u.answers <- answer{v: 1} }()
-			}
+			// An answer is ready either way, so a fetch that should not
+			// happen fails the step instead of hanging it.
+			stop := make(chan struct{})
+			go func() {
+				select {
+				case u.answers <- answer{v: 1}:
+				case <-stop:
+				}
+			}()
 			err := st.call(t.Context())
+			close(stop)
 			switch {
 			case st.wantFetch && err != nil:
 				t.Fatalf("got %v, want a fetch", err)
@@ -280,7 +299,11 @@ func TestRunRefreshesReportsAndStopsOnContext(t *testing.T) {
 	// waits for it and returns, and the cut-short attempt is not reported.
 	eventually(t, "Run's next fetch is in flight", func() bool { return u.active.Load() == 1 })
 	cancel()
-	<-done
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
 	if r.Status().InFlight || u.active.Load() != 0 {
 		t.Error("a fetch outlived Run")
 	}
