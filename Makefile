@@ -98,7 +98,7 @@ cover: ## Test with coverage; writes coverage.out and prints the total.
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
 .PHONY: fuzz
-fuzz: ## Run every fuzz target for FUZZTIME each (default 60s); a bare fuzz-deadline race (golang/go#75804) is retried once.
+fuzz: ## Run every fuzz target for FUZZTIME each (default 60s); a bare fuzz-deadline race (golang/go#75804) is retried up to twice.
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "== $$pkg $$target"; \
