@@ -99,6 +99,16 @@ func (c *command) required(names ...string) (code int, ok bool) {
 	return 0, true
 }
 
+// parseFlags is parse for a command that takes flags only: a positional
+// argument is a usage error naming it.
+func (c *command) parseFlags(args []string) (code int, ok bool) {
+	pos, code, ok := c.parse(args)
+	if !ok {
+		return code, false
+	}
+	return c.noArgs(pos)
+}
+
 // noArgs refuses positional arguments, naming the first.
 func (c *command) noArgs(pos []string) (code int, ok bool) {
 	if len(pos) > 0 {

@@ -40,11 +40,7 @@ func signRequest(args []string, e env) int {
 	claimsFile := c.fs.String("claims", "", "JSON object of client metadata (default: standard input)")
 	ttl := c.fs.Duration("ttl", 5*time.Minute, "lifetime: exp = iat + ttl")
 	algFlag := c.fs.String("alg", "", "signing algorithm; must fit the key (default: the key's alg, else the one its EC curve or Ed25519 implies)")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	if code, ok := c.required("key", "statement", "aud"); !ok {
@@ -106,11 +102,7 @@ func newToken(args []string, e env) int {
 	name := c.fs.String("name", "", "a name for the token holder, for logs")
 	policy := c.fs.String("policy", "", "the policy (in the trusted issuers file) that bounds the holder's registrations")
 	asJSON := c.fs.Bool("json", false, "print JSON (fields: token, entry.name, entry.policy, entry.sha256)")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	if code, ok := c.required("name", "policy"); !ok {

@@ -107,11 +107,7 @@ func keysList(args []string, e env) int {
 		"Lists the signing keys (signing, verify-only or pending), the derivation secrets (active or\n"+
 			"verify-only) and the retired keys (in retired/, not loaded) of a keys directory.")
 	asJSON := c.fs.Bool("json", false, "print JSON (fields: dir, now, signing_keys, secrets, retired_keys)")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	dir, code, ok := dirOf(c, *dirFlag)
@@ -174,11 +170,7 @@ func keysRotate(args []string, e env) int {
 			"now + -activate-in on.")
 	alg := c.fs.String("alg", keys.DefaultAlgorithm, "signing algorithm: "+strings.Join(keys.Algorithms, ", "))
 	in := c.fs.Duration("activate-in", 0, "how long after now the new key starts signing; on a fleet, longer than a full deploy plus the OPs' JWKS cache time")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	if *in < 0 {
@@ -276,11 +268,7 @@ func keysRetire(args []string, e env) int {
 func keysRotateSecret(args []string, e env) int {
 	c, dirFlag := keysCommand(e, "rotate-secret", "[-dir DIR]",
 		"Adds derivation secret version n+1, which derives the credentials of new clients.")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	dir, code, ok := dirOf(c, *dirFlag)

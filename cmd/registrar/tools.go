@@ -42,11 +42,7 @@ func keygen(args []string, e env) int {
 			"with mode 0700. It never overwrites: a DIR that already holds keys is refused.")
 	dirFlag := c.fs.String("dir", "", "directory to write the keys into (default: $"+keysDirVar+")")
 	alg := c.fs.String("alg", keys.DefaultAlgorithm, "signing algorithm: "+strings.Join(keys.Algorithms, ", "))
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	dir, code, ok := dirOf(c, *dirFlag)
@@ -74,11 +70,7 @@ func signStatement(args []string, e env) int {
 	ttl := c.fs.Duration("ttl", time.Hour, "lifetime: exp = iat + ttl")
 	algFlag := c.fs.String("alg", "", "signing algorithm; must fit the key (default: the key's alg, else the one its EC curve or Ed25519 implies)")
 	typ := c.fs.String("typ", "software-statement+jwt", "typ header")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	if code, ok := c.required("key", "iss"); !ok {

@@ -67,11 +67,7 @@ func buildInfo() build {
 func versionCmd(args []string, e env) int {
 	c := newCommand(e, "version", "version [-json]", "Prints the version, commit, build date and Go version of this binary.")
 	asJSON := c.fs.Bool("json", false, "print JSON (fields: version, commit, build_date, go_version)")
-	pos, code, ok := c.parse(args)
-	if !ok {
-		return code
-	}
-	if code, ok := c.noArgs(pos); !ok {
+	if code, ok := c.parseFlags(args); !ok {
 		return code
 	}
 	printVersion(e.stdout, *asJSON)
