@@ -68,7 +68,7 @@ vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
 	cd $(VALIDATE) && $(GO) vet ./...
 	cd api && $(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg $(VALIDATE) api); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd pkg e2e $(VALIDATE) api); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in every module.
@@ -78,7 +78,7 @@ lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in 
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd pkg $(VALIDATE) api
+	gofmt -w cmd pkg e2e $(VALIDATE) api
 
 .PHONY: tidy
 tidy: ## Tidy go.mod and go.sum (the product's, the validation module's and api/'s).
