@@ -13,6 +13,11 @@ PKGS         := ./...
 # The manifest validation module (docs/kubernetes, docs/serverless): a Go
 # module of its own, so that k8s.io/api stays out of the product's go.mod.
 VALIDATE     := deploy/validate
+# The load benchmark harness (make bench-load, make bench-compare): a Go
+# module of its own, tooling rather than product. It works in the
+# repository root (its -root flag defaults to ..), so paths given to it are
+# relative to the root.
+BENCH        := bench
 # Stamped into the binary (registrar version, registrar_build_info): the
 # VERSION file, the commit and its date, so that a build is reproducible.
 VERSION      ?= $(shell cat VERSION 2>/dev/null || echo unknown)
@@ -50,9 +55,10 @@ run: keys ## Run on http://localhost:8080 with development keys and the demo fed
 	$(BIN) serve
 
 .PHONY: test
-test: vet ## Run every test with the race detector, manifest validation included (what CI runs).
+test: vet ## Run every test with the race detector, manifest validation and the bench harness's unit tests included (what CI runs).
 	$(GO) test -race -count=1 $(PKGS)
 	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
+	cd $(BENCH) && $(GO) test -race -count=1 ./...
 	$(MAKE) api-test
 
 .PHONY: test-manifests
@@ -68,29 +74,33 @@ vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
 	cd $(VALIDATE) && $(GO) vet ./...
 	cd api && $(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg $(VALIDATE) api); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	cd $(BENCH) && $(GO) vet ./...
+	@out=$$(gofmt -l cmd pkg e2e $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in every module.
 	$(STATICCHECK) ./...
 	cd $(VALIDATE) && $(STATICCHECK) ./...
 	cd api && $(STATICCHECK) ./...
+	cd $(BENCH) && $(STATICCHECK) ./...
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd pkg $(VALIDATE) api
+	gofmt -w cmd pkg e2e $(VALIDATE) api $(BENCH)
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum (the product's, the validation module's and api/'s).
+tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s and bench/'s).
 	$(GO) mod tidy
 	cd $(VALIDATE) && $(GO) mod tidy
 	cd api && $(GO) mod tidy
+	cd $(BENCH) && $(GO) mod tidy
 
 .PHONY: verify
 verify: ## Verify module checksums.
 	$(GO) mod verify
 	cd $(VALIDATE) && $(GO) mod verify
 	cd api && $(GO) mod verify
+	cd $(BENCH) && $(GO) mod verify
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.
@@ -117,7 +127,7 @@ bench-load: build ## Load-test bin/registrar with wrk on 127.0.0.1 (DURATION, CO
 		elif command -v sudo >/dev/null; then sudo=sudo; \
 		else echo "bench-load: wrk is missing; install it (apt-get install -y wrk) as root"; exit 1; fi; \
 		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
-	$(GO) run ./cmd/benchload -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
+	cd $(BENCH) && $(GO) run . -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
 
 .PHONY: bench-compare
 bench-compare: build ## Registrar vs node-oidc-provider (npm ci into testdata/bench/peer), cold start, crypto floor; updates docs/benchmarks.md. Not for CI.
@@ -127,7 +137,7 @@ bench-compare: build ## Registrar vs node-oidc-provider (npm ci into testdata/be
 		else echo "bench-compare: wrk is missing; install it (apt-get install -y wrk) as root"; exit 1; fi; \
 		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "bench-compare: needs Node.js 20.19+ and npm for the peer"; exit 1; }
-	$(GO) run ./cmd/benchload -compare -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
+	cd $(BENCH) && $(GO) run . -compare -bin $(BIN) -duration $(DURATION) -connections $(CONNECTIONS) -out docs/benchmarks.md
 
 .PHONY: pin-images
 pin-images: ## Pin the Dockerfile's base images to the digests their tags name now (needs Docker buildx and the registries).

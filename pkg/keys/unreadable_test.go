@@ -17,7 +17,7 @@ import (
 // is reported as an *UnreadableError that names the file, the process's
 // uid and groups, the file's owner and mode, and the fixes, not as an
 // invalid key file; other failures stay ErrBadKeyFile. (Root reads any
-// file, so the real refusal is exercised as uid 65532 by cmd/e2e
+// file, so the real refusal is exercised as uid 65532 by e2e
 // TestContainerKeyLayouts; TestLoadReportsUnreadableKeys below when not
 // root.)
 func TestUnreadableKeyFileSaysWhoMayRead(t *testing.T) {
@@ -76,7 +76,7 @@ func TestLoadReportsUnreadableKeys(t *testing.T) {
 		t.Skip("no permission bits on Windows")
 	}
 	if os.Geteuid() == 0 {
-		t.Skip("root reads every file; cmd/e2e TestContainerKeyLayouts refuses as uid 65532")
+		t.Skip("root reads every file; e2e TestContainerKeyLayouts refuses as uid 65532")
 	}
 	for _, c := range []struct {
 		name   string

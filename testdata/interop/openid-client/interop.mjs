@@ -1,4 +1,4 @@
-// Interop check run by cmd/e2e TestOpenIDClientInterop:
+// Interop check run by e2e TestOpenIDClientInterop:
 //
 //	node interop.mjs ISSUER_URL SOFTWARE_STATEMENT
 //

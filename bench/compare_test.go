@@ -85,7 +85,7 @@ func TestLockedVersion(t *testing.T) {
 // The committed lock pins what package.json asks for, and the script is
 // where the driver expects it.
 func TestPeerFiles(t *testing.T) {
-	dir := filepath.Join("..", "..", peerDirDefault)
+	dir := filepath.Join("..", peerDirDefault)
 	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +208,7 @@ func TestRenderCompare(t *testing.T) {
 	}
 	md := renderCompare(rep)
 	for _, want := range []string{
-		"Measured 2025-01-02 03:04 UTC of commit 0123456789ab with `go run ./cmd/benchload -compare -duration 10s -connections 16 -threads 1` (the whole run took 1m35s).",
+		"Measured 2025-01-02 03:04 UTC of commit 0123456789ab with `cd bench && go run . -compare -duration 10s -connections 16 -threads 1` (the whole run took 1m35s).",
 		"| Registrar, open registration | 8,000 | 2.00 ms | 4.50 ms | 125 | 4.21× | 0.24× | 15 MiB | 6.00 ms (5.00 ms – 7.00 ms) |",
 		"| oidc-provider 9.13.3, open registration | 1,900 | 7.00 ms | 30.00 ms | 520 | 1.00× | 1.00× |",
 		"| **floor** = Verify + Mint/ES256 | **149,000** |",

@@ -27,7 +27,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin = filepath.Join(dir, "registrar")
-	build := exec.Command("go", "build", "-o", bin, "../registrar")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/registrar")
+	build.Dir = repoPath()
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the registrar binary:", err)
@@ -42,7 +43,7 @@ func TestMain(m *testing.M) {
 // repoPath is a path relative to the repository root.
 func repoPath(elem ...string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, elem...)...)
+	return filepath.Join(append([]string{filepath.Dir(file), ".."}, elem...)...)
 }
 
 // runCLI runs a registrar command to completion and returns its standard

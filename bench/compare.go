@@ -161,7 +161,7 @@ func runCompare(ctx context.Context, o options, stdout io.Writer) error {
 	for _, f := range []string{bodyFile, federationKey, trustFile,
 		filepath.Join(o.peerDir, "package.json"), filepath.Join(o.peerDir, "package-lock.json"), filepath.Join(o.peerDir, peerScript)} {
 		if _, err := os.Stat(f); err != nil {
-			return fmt.Errorf("%v (run benchload from the repository root)", err)
+			return fmt.Errorf("%v (is -root the repository root?)", err)
 		}
 	}
 	if o.out != "" {
@@ -898,7 +898,7 @@ func ratio(a, b float64) string {
 
 // compareCommandLine is the benchload invocation that reproduces a run.
 func compareCommandLine(o options) string {
-	c := fmt.Sprintf("go run ./cmd/benchload -compare -duration %s -connections %d -threads %d", o.duration, o.connections, o.threads)
+	c := fmt.Sprintf("cd bench && go run . -compare -duration %s -connections %d -threads %d", o.duration, o.connections, o.threads)
 	if o.warmup != 3*time.Second {
 		c += " -warmup " + o.warmup.String()
 	}

@@ -294,7 +294,7 @@ func TestRenderMarkdown(t *testing.T) {
 	o := options{duration: 3 * time.Second, connections: 16, threads: 1, scenarios: []string{"open"}, pin: true}
 	md := renderMarkdown([]result{r}, m, o, "wrk -t 1", time.Date(2025, 1, 2, 3, 4, 0, 0, time.UTC))
 	for _, want := range []string{
-		"Measured 2025-01-02 03:04 UTC of commit 0123456789ab with `go run ./cmd/benchload -duration 3s -connections 16 -threads 1 -scenarios open`.",
+		"Measured 2025-01-02 03:04 UTC of commit 0123456789ab with `cd bench && go run . -duration 3s -connections 16 -threads 1 -scenarios open`.",
 		"| scenario | req/s | p50 | p99 | CPU µs/req | non-201 | client_id bytes | cold start |",
 		"| open | 5501 | 2.83 ms | 12.15 ms | 157 | 0 | 1271 | 10.97 ms |",
 		"`wrk -t 1`", "taskset -c 0", "2 CPUs (nproc), AMD EPYC",
