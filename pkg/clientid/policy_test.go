@@ -4,7 +4,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
+	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +40,14 @@ func TestVerifyPolicy(t *testing.T) {
 		}
 		return h
 	}
-	sign := func(h, c map[string]any) string { return testkit.SignWith(t, h, c, jwa.ES256(), signer.Private) }
+	// sign makes the low-S form Registrar mints; highS the other valid
+	// signature of the same input.
+	sign := func(h, c map[string]any) string {
+		return withS(t, testkit.SignWith(t, h, c, jwa.ES256(), signer.Private), false)
+	}
+	highS := func(h, c map[string]any) string {
+		return withS(t, testkit.SignWith(t, h, c, jwa.ES256(), signer.Private), true)
+	}
 
 	tests := []struct {
 		name  string
@@ -45,6 +55,8 @@ func TestVerifyPolicy(t *testing.T) {
 		want  error
 	}{
 		{"control", sign(header(), claims()), nil},
+		{"low-S signature", sign(header(), claims()), nil},
+		{"high-S signature, the other valid form of the same one", highS(header(), claims()), clientid.ErrMalformed},
 
 		// FutureIssuedAt: iat is Registrar's clock, not compared with the OP's.
 		{"iat a day ahead of the verifier's clock", sign(header(), claims("iat", now.Add(24*time.Hour).Unix())), nil},
@@ -94,4 +106,22 @@ func TestVerifyAlgorithmsRegistrarSignsWith(t *testing.T) {
 	if _, err := v.Verify(token); !errors.Is(err, clientid.ErrSignature) {
 		t.Fatalf("got %v, want ErrSignature", err)
 	}
+}
+
+// withS rewrites the P-256 signature of a compact JWS to its high-S form
+// (high true) or its low-S form: (r, s) and (r, n-s) both verify.
+func withS(t *testing.T, token string, high bool) string {
+	t.Helper()
+	i := strings.LastIndexByte(token, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("not an ES256 signature: %v", err)
+	}
+	n := elliptic.P256().Params().N
+	sv := new(big.Int).SetBytes(sig[32:])
+	if isHigh := sv.Cmp(new(big.Int).Rsh(n, 1)) > 0; isHigh != high {
+		sv.Sub(n, sv)
+		sv.FillBytes(sig[32:])
+	}
+	return token[:i+1] + base64.RawURLEncoding.EncodeToString(sig)
 }

@@ -544,7 +544,6 @@ func buildVectors(t testing.TB) map[string][]byte {
 			g.valid("successor", "Successor-mode client_id: prev is the jti of its predecessor (revoked-predecessor in invalid.json, revoked by jti). Secret version 2.", successor.ClientID, &successor.Claims),
 			g.valid("native-public-client", "Native public client (token_endpoint_auth_method none): no client_secret, registration_access_token only.", native.ClientID, &native.Claims),
 			g.valid("es256-client", "Signed with ES256 by Registrar's previous key, which jwks.json still publishes (rotation). The signature is R || S, 64 bytes (RFC 7518 §3.4), not DER.", legacyID, &legacy.Claims),
-			g.valid("es256-client-high-s", "The same signing input as es256-client with the other valid ECDSA signature (r, n-s): a second client_id string for the same client. Same jti, same credentials: key anything on jti, never on the client_id string.", legacyHighS, &legacy.Claims),
 		},
 	}
 
@@ -649,6 +648,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 			g.invalid("aud-claim", "payload carries aud (validly signed): a client_id has no audience, and one that names another party is not Registrar's", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, `"aud":"https://op.example","v":1,`)), clientid.ErrMalformed),
 			g.invalid("nbf-in-future", "nbf one hour after now (validly signed): Registrar never mints a client_id that is not valid yet", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, `"nbf":`+strconv.FormatInt(now.Add(time.Hour).Unix(), 10)+`,"v":1,`)), clientid.ErrMalformed),
 			g.invalid("exp-before-iat", "iat two hours after now and exp one hour after now (validly signed): exp must be after iat; iat is not compared with the clock, so this is the only defect", g.signEd(hdr(good), replaceOnce(t, replaceOnce(t, mp, `"iat":`+strconv.FormatInt(minimal.Claims.IssuedAt.Unix(), 10), `"iat":`+strconv.FormatInt(now.Add(2*time.Hour).Unix(), 10)), `"v":1,`, `"exp":`+strconv.FormatInt(now.Add(time.Hour).Unix(), 10)+`,"v":1,`)), clientid.ErrMalformed),
+			g.invalid("es256-high-s", "the signing input of es256-client (valid.json) with the other valid ECDSA signature (r, n-s), S > n/2: one client, one string, so only the low-S form Registrar mints is accepted", legacyHighS, clientid.ErrMalformed),
 			g.invalid("duplicate-payload-member", "payload has redirect_uris twice (validly signed): first-wins and last-wins parsers would disagree", g.signEd(hdr(good), replaceOnce(t, mp, `{"iss"`, `{"redirect_uris":["https://attacker.example/cb"],"iss"`)), clientid.ErrMalformed),
 			g.invalid("duplicate-header-member", "header has typ twice (validly signed)", g.signEd(hdr(`"alg":"EdDSA",`+kid+`,"typ":"JWT","typ":"client-id+jwt"`), mp), clientid.ErrMalformed),
 			g.invalid("crit-header", "header carries crit (validly signed)", g.signEd(hdr(good+`,"crit":["exp"]`), mp), clientid.ErrMalformed),

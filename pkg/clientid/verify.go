@@ -112,6 +112,10 @@ var jwsPolicy = jose.Policy{
 	// whose clock is behind must not refuse a fresh one. `exp` has no
 	// skew: refused at exp, not after it.
 	FutureIssuedAt: true,
+	// One client, one string: OPs key clients by the client_id string,
+	// and an ES256 signature (r, s) has a second valid form (r, n-s).
+	// Registrar mints low-S only (lowS in mint.go).
+	LowS: true,
 	Errors: jose.Errors{
 		Algorithm:   ErrSignature,
 		KeyID:       ErrSignature,
@@ -124,6 +128,7 @@ var jwsPolicy = jose.Policy{
 		TooOld:      ErrMalformed,
 		Lifetime:    ErrMalformed,
 		Audience:    ErrMalformed,
+		HighS:       ErrMalformed,
 	},
 }
 

@@ -1,8 +1,12 @@
 package jose
 
 import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -25,6 +29,7 @@ var (
 	ErrTooOld      = errors.New("token is too old")
 	ErrLifetime    = errors.New("token lifetime is too long")
 	ErrAudience    = errors.New("token is meant for another audience")
+	ErrHighS       = errors.New("ECDSA signature is not in its low-S form")
 )
 
 // AsymmetricAlgorithms are the JWS algorithms with public keys (RFC 7518
@@ -99,6 +104,13 @@ type Policy struct {
 	// RequiredClaims must be present and not null.
 	RequiredClaims []string
 
+	// LowS refuses an ECDSA signature whose S is above half the group
+	// order. Both (r, s) and (r, n-s) verify (RFC 7518 §3.4 allows
+	// either), so without this rule one token has two valid strings; a
+	// kind whose string is an identity (a client_id, which OPs key
+	// clients by) must have one.
+	LowS bool
+
 	// Errors are the sentinels failures wrap.
 	Errors Errors
 }
@@ -130,6 +142,8 @@ type Errors struct {
 	Lifetime error
 	// Audience: `aud` missing when required, malformed, or naming none of Audiences.
 	Audience error
+	// HighS: LowS is set and the ECDSA signature is the high-S one.
+	HighS error
 }
 
 // Times are the validated `iat` and `exp` of a token.
@@ -234,6 +248,9 @@ func (p *Policy) Check(c *Compact, alg string, key any, now time.Time) (Times, e
 		// (and, at the callers, an unknown kid): no oracle on the keys.
 		return Times{}, or(p.Errors.Signature, ErrSignature)
 	}
+	if p.LowS && highS(key, c.Signature) {
+		return Times{}, fail(p.Errors.HighS, ErrHighS, "the ECDSA signature must be the low-S one (s <= n/2)")
+	}
 	return p.CheckClaims(c.Claims, now)
 }
 
@@ -308,4 +325,31 @@ func (p *Policy) checkAudience(m strictjson.Members) error {
 		}
 	}
 	return fail(e.Audience, ErrAudience, `"aud" does not name this registrar`)
+}
+
+// halfOrders are n/2 of each curve ECDSA JWS algorithms use, big-endian
+// and as long as S in a JWS signature (RFC 7518 §3.4: R || S, each the
+// size of the order), so that highS compares bytes and allocates nothing.
+var halfOrders = func() map[elliptic.Curve][]byte {
+	m := map[elliptic.Curve][]byte{}
+	for _, c := range []elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()} {
+		n := c.Params().N
+		half := new(big.Int).Rsh(n, 1)
+		m[c] = half.FillBytes(make([]byte, (n.BitLen()+7)/8))
+	}
+	return m
+}()
+
+// highS tells whether sig, a verified ECDSA JWS signature R || S under
+// key, has S above half the group order.
+func highS(key any, sig []byte) bool {
+	k, ok := key.(*ecdsa.PublicKey)
+	if !ok {
+		return false
+	}
+	half, ok := halfOrders[k.Curve]
+	if !ok || len(sig) != 2*len(half) {
+		return false
+	}
+	return bytes.Compare(sig[len(half):], half) > 0
 }
