@@ -3,33 +3,16 @@ package clientid_test
 import (
 	"fmt"
 	"log"
-	"os"
 
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/internal/testkit"
-	"github.com/registrar/registrar/pkg/metadata"
 )
-
-// exampleClient plays the registrar for the examples: it returns a
-// client_id, the registrar's published JWK Set, and its derivation secrets.
-func exampleClient() (clientID string, jwks []byte, secrets map[int][]byte) {
-	kr, dir := testkit.FixedKeyring(testkit.NopT{})
-	defer os.RemoveAll(dir) // the keyring is in memory once loaded
-	m := &clientid.Minter{Issuer: "https://registrar.example", Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}}
-	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "Example"}
-	md.Normalize()
-	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return minted.ClientID, kr.JWKS(), kr.Secrets()
-}
 
 // An OP that holds only the registrar's public JWK Set verifies a client_id
 // and reads the client's metadata from it: no database, no call to the
 // registrar.
 func ExampleVerifier_Verify() {
-	clientID, jwks, _ := exampleClient()
+	clientID, jwks, _ := testkit.ExampleClient()
 
 	keys, err := clientid.ParseJWKS(jwks) // e.g. fetched from the registrar's jwks_uri
 	if err != nil {
@@ -53,7 +36,7 @@ func ExampleVerifier_Verify() {
 // An OP that also holds the derivation secrets authenticates a client secret
 // at its token endpoint, in constant time.
 func ExampleDeriver_CheckClientSecret() {
-	clientID, jwks, secrets := exampleClient()
+	clientID, jwks, secrets := testkit.ExampleClient()
 	keys, _ := clientid.ParseJWKS(jwks)
 	v := &clientid.Verifier{Issuer: "https://registrar.example", Keys: keys}
 	d := &clientid.Deriver{Secrets: secrets}

@@ -4,36 +4,19 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
 	"time"
 
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/internal/testkit"
-	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
 )
-
-// exampleClient plays Registrar for the examples: it returns a client_id,
-// Registrar's published JWK Set, and its derivation secrets.
-func exampleClient() (clientID string, jwks []byte, secrets map[int][]byte) {
-	kr, dir := testkit.FixedKeyring(testkit.NopT{})
-	defer os.RemoveAll(dir) // the keyring is in memory once loaded
-	m := &clientid.Minter{Issuer: "https://registrar.example", Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}}
-	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "Example"}
-	md.Normalize()
-	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return minted.ClientID, kr.JWKS(), kr.Secrets()
-}
 
 // An OP's token endpoint verifies the client_id it was given, under the
 // request's context: with a jwks_uri, a client_id under a kid the OP has not
 // seen yet refetches Registrar's JWK Set, and the request waits for that no
 // longer than its own deadline.
 func ExampleVerifier_Verify() {
-	clientID, jwks, _ := exampleClient()
+	clientID, jwks, _ := testkit.ExampleClient()
 	v, err := opkit.New(opkit.Options{
 		Issuer: "https://registrar.example",
 		JWKS:   jwks, // or JWKSURL and Fetcher, then Refresh and Run
@@ -55,7 +38,7 @@ func ExampleVerifier_Verify() {
 // An OP that holds the derivation secrets authenticates a client secret at
 // its token endpoint, in constant time.
 func ExampleVerifier_AuthenticateSecret() {
-	clientID, jwks, secrets := exampleClient()
+	clientID, jwks, secrets := testkit.ExampleClient()
 	v, err := opkit.New(opkit.Options{Issuer: "https://registrar.example", JWKS: jwks, Secrets: secrets})
 	if err != nil {
 		log.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,26 +12,6 @@ import (
 	"github.com/registrar/registrar/pkg/register"
 	"github.com/registrar/registrar/pkg/trust"
 )
-
-// liveClock is a clock that moves only when told to.
-type liveClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newLiveClock() *liveClock { return &liveClock{t: testkit.Now} }
-
-func (c *liveClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *liveClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func marshal(t *testing.T, v any) []byte {
 	t.Helper()
@@ -45,7 +24,7 @@ func marshal(t *testing.T, v any) []byte {
 
 // openLive writes doc to a fresh trusted issuers file (with files beside
 // it) and opens it with clock.
-func openLive(t *testing.T, clock *liveClock, doc map[string]any, files map[string][]byte) (*trust.Live, string) {
+func openLive(t *testing.T, clock *testkit.ManualClock, doc map[string]any, files map[string][]byte) (*trust.Live, string) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, data := range files {
@@ -76,7 +55,7 @@ func TestIssuerBudgets(t *testing.T) {
 			map[string]any{"issuer": c.Issuer, "jwks_file": "c.json"},
 		}}
 	}
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 	l, p := openLive(t, clock, doc(2), files)
 	il := register.NewIssuerBudgets(l, clock.Now)
 	allow := func(iss string) (bool, time.Duration) { return il.AllowIssuer(iss) }
@@ -153,7 +132,7 @@ func TestConfiguredTokens(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 
 	t.Run("static token", func(t *testing.T) {
 		l, p := openLive(t, clock, withTokens(true, hash), files)

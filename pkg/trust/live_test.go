@@ -22,26 +22,6 @@ import (
 	"github.com/registrar/registrar/pkg/trust"
 )
 
-// liveClock is a clock that moves only when told to.
-type liveClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newLiveClock() *liveClock { return &liveClock{t: testkit.Now} }
-
-func (c *liveClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *liveClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // keyDirectory is a federation directory serving a JWK Set over TLS; what
 // it serves can be switched between requests.
 type keyDirectory struct {
@@ -103,7 +83,7 @@ func remoteEntry(iss string, d *keyDirectory, extra map[string]any) map[string]a
 
 // openLive writes doc to a fresh trusted issuers file (with files beside
 // it) and opens it with the directory's client and clock.
-func openLive(t *testing.T, d *keyDirectory, clock *liveClock, doc map[string]any, files map[string][]byte) (*trust.Live, string) {
+func openLive(t *testing.T, d *keyDirectory, clock *testkit.ManualClock, doc map[string]any, files map[string][]byte) (*trust.Live, string) {
 	t.Helper()
 	p := trustFile(t, string(marshal(t, doc)), files)
 	o := trust.Options{Now: clock.Now}
@@ -151,14 +131,14 @@ func statusOf(t *testing.T, s *trust.Store, iss string) trust.IssuerStatus {
 	return trust.IssuerStatus{}
 }
 
-func liveVerifier(l *trust.Live, clock *liveClock) *statement.Verifier {
+func liveVerifier(l *trust.Live, clock *testkit.ManualClock) *statement.Verifier {
 	return &statement.Verifier{Keys: l, Rules: l, Audiences: []string{"https://registrar.example"}, Now: clock.Now}
 }
 
 func TestLiveRemoteKeys(t *testing.T) {
 	fed := testkit.NewFederation(t, "https://directory.example")
 	d := newKeyDirectory(t, fed.JWKS(t))
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 	l, _ := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, map[string]any{"jwks_max_staleness": "1h"})}}, nil)
 	if n := d.requests.Load(); n != 0 {
 		t.Fatalf("Open fetched %d times, want no fetch before Start", n)
@@ -223,7 +203,7 @@ func TestLiveRotation(t *testing.T) {
 	old := testkit.NewFederation(t, "https://directory.example")
 	rotated := testkit.NewFederation(t, old.Issuer)
 	d := newKeyDirectory(t, old.JWKS(t))
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 	l, _ := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(old.Issuer, d, map[string]any{"jwks_min_refetch": "1s"})}}, nil)
 	start(t, l)
 	v := liveVerifier(l, clock)
@@ -257,7 +237,7 @@ func TestLiveNeverLoaded(t *testing.T) {
 	fed := testkit.NewFederation(t, "https://directory.example")
 	d := newKeyDirectory(t, nil)
 	d.serve(http.StatusInternalServerError, []byte("down"))
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 	l, _ := openLive(t, d, clock, map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, nil)}}, nil)
 	results := start(t, l)
 	if got := results(); len(got) != 1 || got[0] == nil {
@@ -291,7 +271,7 @@ func TestLiveReload(t *testing.T) {
 	remote := testkit.NewFederation(t, "https://directory.example")
 	local := testkit.NewFederation(t, "https://local.example")
 	d := newKeyDirectory(t, remote.JWKS(t))
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 	ctx := context.Background()
 	files := map[string][]byte{"local.json": local.JWKS(t)}
 	localEntry := map[string]any{"issuer": local.Issuer, "jwks_file": "local.json"}
@@ -397,7 +377,7 @@ func TestLiveReload(t *testing.T) {
 func TestLiveRequireIssuers(t *testing.T) {
 	fed := testkit.NewFederation(t, "https://directory.example")
 	d := newKeyDirectory(t, fed.JWKS(t))
-	clock := newLiveClock()
+	clock := testkit.NewManualClock()
 	ctx := context.Background()
 	empty := map[string]any{"issuers": []any{}}
 	open := func(t *testing.T, doc map[string]any, require bool) (*trust.Live, string, error) {
@@ -460,7 +440,7 @@ func TestLiveRequireIssuers(t *testing.T) {
 func TestLiveStop(t *testing.T) {
 	fed := testkit.NewFederation(t, "https://directory.example")
 	d := newKeyDirectory(t, fed.JWKS(t))
-	l, _ := openLive(t, d, newLiveClock(), map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, map[string]any{"jwks_refresh": "1s", "jwks_max_staleness": "1m"})}}, nil)
+	l, _ := openLive(t, d, testkit.NewManualClock(), map[string]any{"issuers": []any{remoteEntry(fed.Issuer, d, map[string]any{"jwks_refresh": "1s", "jwks_max_staleness": "1m"})}}, nil)
 	start(t, l)
 	deadline := time.Now().Add(5 * time.Second)
 	for d.requests.Load() < 2 {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +21,9 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
+	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // Now is the pinned time of tests: 2026-11-23T10:00:00Z.
@@ -28,6 +31,30 @@ var Now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 // Clock returns a clock pinned at Now.
 func Clock() func() time.Time { return func() time.Time { return Now } }
+
+// ManualClock is a clock that moves only when told to; safe for
+// concurrent use.
+type ManualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewManualClock returns a ManualClock at Now.
+func NewManualClock() *ManualClock { return &ManualClock{t: Now} }
+
+// Now returns the clock's time.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // Rand is a deterministic, endless byte stream for reproducible output.
 type Rand struct{ n byte }
@@ -260,4 +287,20 @@ func (NopT) TempDir() string {
 		panic(err)
 	}
 	return d
+}
+
+// ExampleClient plays Registrar for Example tests: it mints a client_id
+// with the fixed keyring at Now and returns it, the published JWK Set and
+// the derivation secrets. It panics on failure (examples have no *testing.T).
+func ExampleClient() (clientID string, jwks []byte, secrets map[int][]byte) {
+	kr, dir := FixedKeyring(NopT{})
+	defer os.RemoveAll(dir) // the keyring is in memory once loaded
+	m := &clientid.Minter{Issuer: "https://registrar.example", Keys: kr, Now: Clock(), Rand: &Rand{}}
+	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "Example"}
+	md.Normalize()
+	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
+	if err != nil {
+		panic(err)
+	}
+	return minted.ClientID, kr.JWKS(), kr.Secrets()
 }
