@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"math/big"
 	"os"
 	"path/filepath"
 	"sync"
@@ -266,6 +267,16 @@ func SignInput(t testing.TB, input string, alg jwa.SignatureAlgorithm, key any) 
 	sig, err := signer.Sign(key, []byte(input))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if k, ok := key.(*ecdsa.PrivateKey); ok {
+		// The low-S form, as Registrar mints: client_id verification
+		// refuses the other (jose.Policy.LowS), and a test must not pass
+		// or fail by the chance of which one the signer drew.
+		n := k.Curve.Params().N
+		half := len(sig) / 2
+		if s := new(big.Int).SetBytes(sig[half:]); s.Cmp(new(big.Int).Rsh(n, 1)) > 0 {
+			s.Sub(n, s).FillBytes(sig[half:])
+		}
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
