@@ -75,7 +75,7 @@ vet: ## go vet and a gofmt check.
 	cd $(VALIDATE) && $(GO) vet ./...
 	cd api && $(GO) vet ./...
 	cd $(BENCH) && $(GO) vet ./...
-	@out=$$(gofmt -l cmd pkg e2e $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd internal pkg e2e $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in every module.
@@ -86,7 +86,7 @@ lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in 
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd pkg e2e $(VALIDATE) api $(BENCH)
+	gofmt -w cmd internal pkg e2e $(VALIDATE) api $(BENCH)
 
 .PHONY: tidy
 tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s and bench/'s).
@@ -118,7 +118,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 60s); a bare fuzz-dead
 
 .PHONY: bench
 bench: ## Go benchmarks of registration, minting and verification.
-	$(GO) test -run='^$$' -bench=. -benchmem ./pkg/register/ ./pkg/clientid/ ./pkg/statement/
+	$(GO) test -run='^$$' -bench=. -benchmem ./internal/register/ ./pkg/clientid/ ./internal/statement/
 
 .PHONY: bench-load
 bench-load: build ## Load-test bin/registrar with wrk on 127.0.0.1 (DURATION, CONNECTIONS); updates docs/benchmarks.md.

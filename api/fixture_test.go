@@ -19,16 +19,16 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 	"github.com/rs/zerolog"
 
-	"github.com/registrar/registrar/pkg/accesstoken"
+	"github.com/registrar/registrar/internal/accesstoken"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/discovery"
-	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/internal/discovery"
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/ratelimit"
-	"github.com/registrar/registrar/pkg/register"
-	"github.com/registrar/registrar/pkg/server"
-	"github.com/registrar/registrar/pkg/statement"
-	"github.com/registrar/registrar/pkg/trust"
+	"github.com/registrar/registrar/internal/ratelimit"
+	"github.com/registrar/registrar/internal/register"
+	"github.com/registrar/registrar/internal/server"
+	"github.com/registrar/registrar/internal/statement"
+	"github.com/registrar/registrar/internal/trust"
 )
 
 // This file builds the real server (server.New) the way cmd/registrar

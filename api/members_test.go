@@ -9,8 +9,8 @@ import (
 
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 
-	"github.com/registrar/registrar/pkg/discovery"
-	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/internal/discovery"
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 

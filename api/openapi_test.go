@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/registrar/registrar/pkg/register"
+	"github.com/registrar/registrar/internal/register"
 )
 
 // TestDocumentIsValidOpenAPI31: the document parses, every $ref resolves,
@@ -327,7 +327,7 @@ func (s *session) goldenPairs(t *testing.T, w *world) {
 }
 
 // TestGoldenResponsesMatchTheDocument: the stored golden response bodies
-// (what pkg/register's golden tests compare against) are valid against
+// (what internal/register's golden tests compare against) are valid against
 // the document's schemas: a registration response against
 // ClientInformation, a refusal against the 400 error of POST /register.
 func TestGoldenResponsesMatchTheDocument(t *testing.T) {

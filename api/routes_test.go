@@ -13,8 +13,8 @@ import (
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 
-	"github.com/registrar/registrar/pkg/discovery"
-	"github.com/registrar/registrar/pkg/server"
+	"github.com/registrar/registrar/internal/discovery"
+	"github.com/registrar/registrar/internal/server"
 )
 
 // echoParam is a path parameter in Echo's route syntax.

@@ -110,10 +110,10 @@ type compareReport struct {
 var (
 	compareTargets = []string{"registrar-open", "peer-open", "registrar-statement"}
 	floorBenches   = []benchSpec{
-		{key: "statement Verify", pkg: "statement", pattern: "^BenchmarkVerify$", name: "BenchmarkVerify"},
-		{key: "clientid Mint/ES256", pkg: "clientid", pattern: "^BenchmarkMint$/^ES256$", name: "BenchmarkMint/ES256"},
-		{key: "register Register/open", pkg: "register", pattern: "^BenchmarkRegister$", name: "BenchmarkRegister/open"},
-		{key: "register Register/with_statement", pkg: "register", pattern: "^BenchmarkRegister$", name: "BenchmarkRegister/with_statement"},
+		{key: "statement Verify", pkg: "internal/statement", pattern: "^BenchmarkVerify$", name: "BenchmarkVerify"},
+		{key: "clientid Mint/ES256", pkg: "pkg/clientid", pattern: "^BenchmarkMint$/^ES256$", name: "BenchmarkMint/ES256"},
+		{key: "register Register/open", pkg: "internal/register", pattern: "^BenchmarkRegister$", name: "BenchmarkRegister/open"},
+		{key: "register Register/with_statement", pkg: "internal/register", pattern: "^BenchmarkRegister$", name: "BenchmarkRegister/with_statement"},
 	}
 )
 
@@ -678,11 +678,11 @@ func buildBenchBinaries(ctx context.Context, goPath, tmp string, log io.Writer) 
 		if _, ok := bins[b.pkg]; ok {
 			continue
 		}
-		out := filepath.Join(tmp, b.pkg+".test")
-		fmt.Fprintf(log, "== go test -c ./pkg/%s\n", b.pkg)
-		cmd := exec.CommandContext(ctx, goPath, "test", "-c", "-o", out, "./pkg/"+b.pkg)
+		out := filepath.Join(tmp, strings.ReplaceAll(b.pkg, "/", "_")+".test")
+		fmt.Fprintf(log, "== go test -c ./%s\n", b.pkg)
+		cmd := exec.CommandContext(ctx, goPath, "test", "-c", "-o", out, "./"+b.pkg)
 		if msg, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("go test -c ./pkg/%s: %v: %s", b.pkg, err, msg)
+			return nil, fmt.Errorf("go test -c ./%s: %v: %s", b.pkg, err, msg)
 		}
 		bins[b.pkg] = out
 	}
@@ -708,11 +708,11 @@ func (r *runner) goBench(ctx context.Context, bins map[string]string, into map[s
 			argv = append([]string{r.taskset, "-c", "0"}, argv...)
 		}
 		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		cmd.Dir = filepath.Join("pkg", b.pkg) // the benchmarks read ../../testdata
+		cmd.Dir = filepath.FromSlash(b.pkg) // the benchmarks read ../../testdata
 		cmd.Env = append(envWithout(os.Environ(), "GOMAXPROCS"), "GOMAXPROCS=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("benchmarks of pkg/%s: %v: %s", b.pkg, err, out)
+			return fmt.Errorf("benchmarks of %s: %v: %s", b.pkg, err, out)
 		}
 		lines := parseBench(string(out))
 		for _, want := range floorBenches {
@@ -721,7 +721,7 @@ func (r *runner) goBench(ctx context.Context, bins map[string]string, into map[s
 			}
 			got := lines[want.name]
 			if len(got) == 0 {
-				return fmt.Errorf("benchmarks of pkg/%s: no %s line in:\n%s", b.pkg, want.name, out)
+				return fmt.Errorf("benchmarks of %s: no %s line in:\n%s", b.pkg, want.name, out)
 			}
 			st := into[want.key]
 			if st == nil {

@@ -13,14 +13,14 @@ import (
 // custom metric before B/op, and -count 2.
 const benchOut = `goos: linux
 goarch: amd64
-pkg: github.com/registrar/registrar/pkg/register
+pkg: github.com/registrar/registrar/internal/register
 cpu: AMD EPYC
 BenchmarkRegister/open         	   10000	    110297 ns/op	      1139 client_id_bytes	   31418 B/op	     217 allocs/op
 BenchmarkRegister/open         	   10000	    100000 ns/op	      1139 client_id_bytes	   31418 B/op	     217 allocs/op
 BenchmarkRegister/with_statement         	    5000	    201234 ns/op	      1263 client_id_bytes	   39385 B/op	     274 allocs/op
 BenchmarkMint/ES256-2          	   27152	     43797 ns/op	    9528 B/op	      76 allocs/op
 PASS
-ok  	github.com/registrar/registrar/pkg/register	5.123s
+ok  	github.com/registrar/registrar/internal/register	5.123s
 `
 
 func TestParseBench(t *testing.T) {

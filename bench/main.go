@@ -872,7 +872,7 @@ func staleBinary(bin string) bool {
 }
 
 // binarySources are the paths the registrar binary is built from.
-var binarySources = []string{"cmd/registrar", "pkg", "go.mod", "go.sum"}
+var binarySources = []string{"cmd/registrar", "internal", "pkg", "go.mod", "go.sum"}
 
 // cpuModel is the first "model name" of /proc/cpuinfo.
 func cpuModel(cpuinfo string) string {

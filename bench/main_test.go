@@ -334,8 +334,8 @@ func TestChangedSources(t *testing.T) {
 		want      []string
 	}{
 		{"clean", "", nil},
-		{"only tests and test data", "?? pkg/metadata/conformance_test.go\n M pkg/register/testdata/golden/a.json\n", nil},
-		{"a source file", " M pkg/clientid/mint.go\n?? pkg/server/x_test.go\n", []string{"pkg/clientid/mint.go"}},
+		{"only tests and test data", "?? pkg/metadata/conformance_test.go\n M internal/register/testdata/golden/a.json\n", nil},
+		{"a source file", " M pkg/clientid/mint.go\n?? internal/server/x_test.go\n", []string{"pkg/clientid/mint.go"}},
 		{"a new package and a rename", "?? pkg/newpkg/\nR  pkg/a.go -> pkg/b.go\n M go.mod\n", []string{"pkg/newpkg/", "pkg/b.go", "go.mod"}},
 	}
 	for _, tc := range tests {

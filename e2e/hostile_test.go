@@ -1739,7 +1739,7 @@ func (f *fixture) groupOutbound(t *testing.T) {
 	// serves operator-configured URLs only: a client-supplied URL never
 	// reaches it, so every stub case below is refused before connecting.
 	// What the outbound client does with redirects, hangs and large bodies
-	// is checked in pkg/fetch, and the allow-list in outbound_test.go.
+	// is checked in internal/fetch, and the allow-list in outbound_test.go.
 	t.Run("control: the allow-listed stub is not fetched for a client's sector document", func(t *testing.T) {
 		before := f.stub.hits.Load()
 		checkReject(t, postJSON(t, o, sector(f.stub.URL+"/sector")), http.StatusBadRequest, badMeta...)

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/registrar/registrar/pkg/config"
+	"github.com/registrar/registrar/internal/config"
 )
 
 // The rules every subcommand shares:

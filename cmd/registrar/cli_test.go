@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 

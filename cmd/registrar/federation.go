@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/registrar/registrar/pkg/accesstoken"
-	"github.com/registrar/registrar/pkg/jose"
-	"github.com/registrar/registrar/pkg/signedreq"
+	"github.com/registrar/registrar/internal/accesstoken"
+	"github.com/registrar/registrar/internal/jose"
+	"github.com/registrar/registrar/internal/signedreq"
 )
 
 const statementUsage = `usage: registrar statement sign -key FILE -iss ISSUER [-claims FILE] [-ttl 1h] [-alg ALG] [-typ TYP]

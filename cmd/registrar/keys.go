@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/internal/keys"
 )
 
 const keysUsage = `usage: registrar keys list [-dir DIR] [-json]

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/keys"
 )
 
 // keygenAt runs `registrar keygen` with the clock at now, so that a later

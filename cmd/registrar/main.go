@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/registrar/registrar/pkg/config"
+	"github.com/registrar/registrar/internal/config"
 )
 
 func main() {

@@ -25,15 +25,15 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
 
+	"github.com/registrar/registrar/internal/fetch"
+	"github.com/registrar/registrar/internal/jose"
+	"github.com/registrar/registrar/internal/jwkset"
+	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/statement"
+	"github.com/registrar/registrar/internal/strictjson"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/fetch"
-	"github.com/registrar/registrar/pkg/jose"
-	"github.com/registrar/registrar/pkg/jwkset"
-	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
-	"github.com/registrar/registrar/pkg/statement"
-	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 func keygen(args []string, e env) int {
@@ -234,7 +234,7 @@ func readPEMKey(c *command, file string, data []byte) (*privateKey, error) {
 }
 
 // jwkProblem says why data, which jwx refused as a JWK, cannot sign: a JWK
-// Set, or what pkg/jwkset (the verifying side's rule) says about its public
+// Set, or what internal/jwkset (the verifying side's rule) says about its public
 // members, such as a weak RSA modulus.
 func jwkProblem(c *command, file string, data []byte, allowed []string) error {
 	var m map[string]json.RawMessage
@@ -263,7 +263,7 @@ func jwkProblem(c *command, file string, data []byte, allowed []string) error {
 // needs -alg). algFlag, when given, must be that algorithm, and the
 // algorithm must be one of allowed (what the verifying side accepts) and
 // fit the key by the rule the verifying side applies to the published key
-// (pkg/jwkset): a token signed with ES384 by a P-256 key, or by a key its
+// (internal/jwkset): a token signed with ES384 by a P-256 key, or by a key its
 // own JWK Set pins to another alg, verifies nowhere. Every refusal is one
 // sentence naming the file, the flag and the key. The kid is the key's,
 // else its RFC 7638 thumbprint.
@@ -311,7 +311,7 @@ func loadSigningKey(c *command, file, algFlag string, allowed []string) (*signin
 }
 
 // fittingAlgs returns the algorithms of allowed that a verifier accepts
-// for pub, in the order of allowed, by asking pkg/jwkset (the rule every
+// for pub, in the order of allowed, by asking internal/jwkset (the rule every
 // published key set is held to) about the public JWK pinned to each. The
 // first is the one jwkset infers for a key without alg. An error says why
 // no algorithm fits (a weak RSA key, an unsupported curve).

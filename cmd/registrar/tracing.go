@@ -23,11 +23,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/registrar/registrar/pkg/fetch"
+	"github.com/registrar/registrar/internal/fetch"
 )
 
 // OpenTelemetry tracing is off unless the standard OTEL_* variables ask for
-// it: then a span per request (pkg/server) and per outbound fetch (here, as
+// it: then a span per request (internal/server) and per outbound fetch (here, as
 // a wrapper of package fetch's transport), exported over OTLP/HTTP or to
 // standard error, with the W3C traceparent read from requests and sent on
 // fetches. Off, nothing of the SDK is set up: no provider, no exporter, no

@@ -23,7 +23,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/registrar/registrar/pkg/fetch"
+	"github.com/registrar/registrar/internal/fetch"
 )
 
 // TestTracingIsOffUnlessTheOTELVariablesAskForIt: with no OTEL_* variable

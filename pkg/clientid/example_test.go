@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/testkit"
 )
 
 // An OP that holds only the registrar's public JWK Set verifies a client_id

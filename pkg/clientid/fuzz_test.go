@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/testkit"
 )
 
 // FuzzVerify feeds arbitrary strings to the client_id decoder. Properties:

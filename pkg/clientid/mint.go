@@ -14,7 +14,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jws"
 
-	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 

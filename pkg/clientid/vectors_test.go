@@ -26,13 +26,13 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/strictjson"
+	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/testkit"
-	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
 	"github.com/registrar/registrar/pkg/revocation"
-	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 // The cross-language test vectors in testdata/vectors (docs/verifying.md).

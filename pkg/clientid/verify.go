@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/registrar/registrar/pkg/jose"
-	"github.com/registrar/registrar/pkg/jwkset"
-	"github.com/registrar/registrar/pkg/keys"
+	"github.com/registrar/registrar/internal/jose"
+	"github.com/registrar/registrar/internal/jwkset"
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/oauth"
 )
 
 // Conformance tests: each subtest is named after the id of the requirement

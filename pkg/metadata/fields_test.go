@@ -11,8 +11,8 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/oauth"
 )
 
 const cb = `"redirect_uris":["https://client.example.org/cb"]`

@@ -4,9 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/strictjson"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/oauth"
-	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 // FuzzMetadata runs the metadata pipeline on arbitrary objects. Properties:

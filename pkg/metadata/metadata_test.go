@@ -14,9 +14,9 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/strictjson"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/oauth"
-	"github.com/registrar/registrar/pkg/strictjson"
 )
 
 // run parses, normalizes and validates a JSON body under p.

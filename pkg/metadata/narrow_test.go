@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/oauth"
 )
 
 // deployment is the policy the ceilings narrow in these tests.

@@ -14,8 +14,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/registrar/registrar/pkg/oauth"
-	"github.com/registrar/registrar/pkg/strictjson"
+	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/strictjson"
 )
 
 // Parse reads the known members of an object. Problems are JSON type errors

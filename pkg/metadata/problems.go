@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/registrar/registrar/pkg/oauth"
+	"github.com/registrar/registrar/internal/oauth"
 )
 
 // Problem is one reason a metadata document is not acceptable.

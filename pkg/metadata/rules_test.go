@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/pkg/metadata"
-	"github.com/registrar/registrar/pkg/oauth"
 )
 
 // problemsOn returns the problems reported on field.

@@ -1,5 +1,5 @@
 // The sector_identifier_uri document: a JSON array listing every redirect
-// URI (fetched by pkg/register).
+// URI (fetched by internal/register).
 //
 // Spec basis: OIDC DCR 1.0 §5; OIDC Core §8.1.
 
@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/registrar/registrar/pkg/strictjson"
+	"github.com/registrar/registrar/internal/strictjson"
 )
 
 // MaxSectorEntries bounds the redirect URIs a sector identifier document may

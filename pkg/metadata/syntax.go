@@ -6,7 +6,7 @@
 // Spec basis: RFC 5321 §4.1.2, RFC 5322 §3.4.1 (addr-spec, conservatively);
 // RFC 1035 §2.3.1, RFC 1123 §2.1 (DNS labels); RFC 6125 §6.4.3 (wildcard
 // first label); RFC 7591 §5 and Unicode TR 36 §2 (text that misleads a
-// reader; pkg/internal/textrule).
+// reader; internal/textrule).
 
 package metadata
 
@@ -17,7 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/registrar/registrar/pkg/internal/textrule"
+	"github.com/registrar/registrar/internal/textrule"
 )
 
 // validEmail is a conservative addr-spec check: one @, a dot-atom-ish local
@@ -75,7 +75,7 @@ func printableASCII(s string) bool {
 }
 
 // plainText reports whether s is text a person may read: valid UTF-8
-// without the characters that forge text (pkg/internal/textrule: controls,
+// without the characters that forge text (internal/textrule: controls,
 // bidirectional controls, invisible separators). The rule for names and
 // software identifiers.
 func plainText(s string) bool {

@@ -17,7 +17,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/registrar/registrar/pkg/jwkset"
+	"github.com/registrar/registrar/internal/jwkset"
 )
 
 // responseReturnsIDToken reports whether any registered response type

@@ -1,7 +1,7 @@
 // token_endpoint_auth_method and the client's keys: a known method within
 // the deployment's list, no public client with client_credentials, jwks or
 // jwks_uri (never both) where the method needs keys, and a jwks that
-// pkg/jwkset accepts.
+// internal/jwkset accepts.
 //
 // Spec basis: RFC 7591 §2 (token_endpoint_auth_method, jwks_uri, jwks);
 // RFC 7517 §5 (JWK Set); RFC 8705 §2.2 (self_signed_tls_client_auth);
@@ -15,9 +15,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/registrar/registrar/pkg/jwkset"
-	"github.com/registrar/registrar/pkg/oauth"
-	"github.com/registrar/registrar/pkg/uricheck"
+	"github.com/registrar/registrar/internal/jwkset"
+	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/uricheck"
 )
 
 // validateAuth checks the authentication method and the client's keys, and

@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/registrar/registrar/pkg/uricheck"
+	"github.com/registrar/registrar/internal/uricheck"
 )
 
 // validateLogout applies OIDC RP-Initiated Logout §3.1, Front-Channel

@@ -13,7 +13,7 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/registrar/registrar/pkg/uricheck"
+	"github.com/registrar/registrar/internal/uricheck"
 )
 
 // validateOIDC covers the remaining OIDC DCR 1.0 §2 members.

@@ -1,6 +1,6 @@
 // redirect_uris: required for the grants that use the authorization
 // endpoint, bounded, unique, and each acceptable for the client's
-// application type (the URI rules themselves are pkg/uricheck's).
+// application type (the URI rules themselves are internal/uricheck's).
 //
 // Spec basis: RFC 7591 §2 (redirect_uris), §3.2.2 (invalid_redirect_uri);
 // RFC 6749 §3.1.2; OIDC DCR 1.0 §2 (application_type web and native);
@@ -12,8 +12,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/registrar/registrar/pkg/oauth"
-	"github.com/registrar/registrar/pkg/uricheck"
+	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/uricheck"
 )
 
 // validateRedirectURIs checks redirect_uris; its problems carry

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
-	"github.com/registrar/registrar/pkg/uricheck"
+	"github.com/registrar/registrar/internal/uricheck"
 )
 
 // validateSameSite applies RFC 7591 §5 and OIDC DCR 1.0 §9.1: the pages and

@@ -6,7 +6,7 @@
 // Spec basis: RFC 7591 §2 (client_name, client_uri, logo_uri, tos_uri,
 // policy_uri, contacts, software_id, software_version), §2.2 (language
 // tags), §5 (impersonation through display metadata); OIDC DCR 1.0 §2, §6
-// (no normalisation); RFC 5646 §2.1 (tag syntax); pkg/internal/textrule
+// (no normalisation); RFC 5646 §2.1 (tag syntax); internal/textrule
 // (the characters that forge text).
 
 package metadata
@@ -16,7 +16,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/registrar/registrar/pkg/uricheck"
+	"github.com/registrar/registrar/internal/uricheck"
 )
 
 // validateText checks the names and their language tags, contacts, scope

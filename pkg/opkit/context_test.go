@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/testkit"
 	"github.com/registrar/registrar/pkg/opkit"
 )
 

@@ -6,8 +6,8 @@ import (
 	"log"
 	"time"
 
+	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/testkit"
 	"github.com/registrar/registrar/pkg/opkit"
 )
 

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/registrar/registrar/internal/jose"
+	"github.com/registrar/registrar/internal/refresh"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/refresh"
-	"github.com/registrar/registrar/pkg/jose"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
 )

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/internal/testkit"
-	"github.com/registrar/registrar/pkg/keys"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
 	"github.com/registrar/registrar/pkg/revocation"

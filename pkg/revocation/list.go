@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/registrar/registrar/pkg/strictjson"
+	"github.com/registrar/registrar/internal/strictjson"
 )
 
 // Sentinel errors; test with errors.Is.

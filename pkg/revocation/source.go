@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/registrar/registrar/pkg/fetch"
-	"github.com/registrar/registrar/pkg/internal/refresh"
+	"github.com/registrar/registrar/internal/fetch"
+	"github.com/registrar/registrar/internal/refresh"
 )
 
 // Fetcher is the outbound HTTP client. *fetch.Client satisfies it; its

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/registrar/registrar/pkg/fetch"
+	"github.com/registrar/registrar/internal/fetch"
 )
 
 var _ Fetcher = (*fetch.Client)(nil)

@@ -1,0 +1,72 @@
+package discovery_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/registrar/registrar/internal/discovery"
+	"github.com/registrar/registrar/pkg/metadata"
+)
+
+func TestWellKnownPaths(t *testing.T) {
+	tests := []struct {
+		issuer string
+		want   []string
+	}{
+		{"https://registrar.example", []string{"/.well-known/oauth-authorization-server"}},
+		{"https://host.example/tenant", []string{"/.well-known/oauth-authorization-server/tenant", "/tenant/.well-known/oauth-authorization-server"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.issuer, func(t *testing.T) {
+			if got := discovery.WellKnownPaths(tc.issuer); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDocument(t *testing.T) {
+	tests := []struct {
+		name        string
+		methods     []string
+		wantSigning bool
+		wantHMAC    bool
+	}{
+		{"secrets only", []string{"client_secret_basic"}, false, false},
+		{"private_key_jwt publishes asymmetric algorithms", []string{"private_key_jwt"}, true, false},
+		{"client_secret_jwt publishes HMAC algorithms", []string{"client_secret_jwt"}, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := metadata.DefaultPolicy()
+			p.TokenEndpointAuthMethods = tc.methods
+			var doc map[string]any
+			if err := json.Unmarshal(discovery.New(discovery.Input{Issuer: "https://r.example", Policy: p}).JSON(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			algs, has := doc["token_endpoint_auth_signing_alg_values_supported"].([]any)
+			if has != tc.wantSigning {
+				t.Fatalf("signing algs present %v, want %v: %v", has, tc.wantSigning, doc)
+			}
+			hmac := false
+			for _, a := range algs {
+				if a == "none" {
+					t.Error(`"none" published (RFC 8414 section 2 forbids it)`)
+				}
+				if a == "HS256" {
+					hmac = true
+				}
+			}
+			if hmac != tc.wantHMAC {
+				t.Errorf("HS256 published %v, want %v", hmac, tc.wantHMAC)
+			}
+			if doc["registration_endpoint"] != "https://r.example/register" || doc["jwks_uri"] != "https://r.example/jwks.json" {
+				t.Errorf("endpoints: %v", doc)
+			}
+			if _, ok := doc["authorization_endpoint"]; ok {
+				t.Error("unset authorization_endpoint published")
+			}
+		})
+	}
+}
