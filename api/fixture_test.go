@@ -20,15 +20,15 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/registrar/registrar/internal/accesstoken"
-	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/internal/discovery"
 	"github.com/registrar/registrar/internal/keys"
-	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/internal/ratelimit"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/server"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/internal/validate"
+	"github.com/registrar/registrar/pkg/clientid"
 )
 
 // This file builds the real server (server.New) the way cmd/registrar
@@ -230,12 +230,12 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 	}
 	regEndpoint := s.issuer + discovery.RegistrationPath
 	audiences := []string{s.issuer, regEndpoint}
-	policy := metadata.DefaultPolicy()
+	policy := validate.DefaultPolicy()
 	if s.fullPolicy {
-		policy.GrantTypes = metadata.KnownGrantTypes
-		policy.ResponseTypes = metadata.KnownResponseTypes
-		policy.TokenEndpointAuthMethods = metadata.KnownAuthMethods
-		policy.SubjectTypes = metadata.KnownSubjectTypes
+		policy.GrantTypes = validate.KnownGrantTypes
+		policy.ResponseTypes = validate.KnownResponseTypes
+		policy.TokenEndpointAuthMethods = validate.KnownAuthMethods
+		policy.SubjectTypes = validate.KnownSubjectTypes
 	}
 	updateMode := s.updateMode
 	if updateMode == "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/registrar/registrar/internal/discovery"
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
@@ -92,15 +93,15 @@ func TestSchemasNameEveryMember(t *testing.T) {
 	})
 	t.Run("enumerated values", func(t *testing.T) {
 		md := schema(t, "ClientMetadata")
-		same(t, "token_endpoint_auth_method", enum(prop(t, md, "token_endpoint_auth_method")), metadata.KnownAuthMethods)
-		same(t, "grant_types", enum(prop(t, md, "grant_types").Items.A.Schema()), metadata.KnownGrantTypes)
+		same(t, "token_endpoint_auth_method", enum(prop(t, md, "token_endpoint_auth_method")), validate.KnownAuthMethods)
+		same(t, "grant_types", enum(prop(t, md, "grant_types").Items.A.Schema()), validate.KnownGrantTypes)
 		same(t, "application_type", enum(prop(t, md, "application_type")), []string{metadata.AppWeb, metadata.AppNative})
-		same(t, "subject_type", enum(prop(t, md, "subject_type")), metadata.KnownSubjectTypes)
-		same(t, "SigningAlg", enum(schema(t, "SigningAlg")), metadata.KnownSigningAlgs)
-		same(t, "EncryptionAlg", enum(schema(t, "EncryptionAlg")), metadata.KnownEncryptionAlgs)
-		same(t, "EncryptionEnc", enum(schema(t, "EncryptionEnc")), metadata.KnownEncryptionEncs)
+		same(t, "subject_type", enum(prop(t, md, "subject_type")), validate.KnownSubjectTypes)
+		same(t, "SigningAlg", enum(schema(t, "SigningAlg")), validate.KnownSigningAlgs)
+		same(t, "EncryptionAlg", enum(schema(t, "EncryptionAlg")), validate.KnownEncryptionAlgs)
+		same(t, "EncryptionEnc", enum(schema(t, "EncryptionEnc")), validate.KnownEncryptionEncs)
 		re := regexp.MustCompile(prop(t, md, "response_types").Items.A.Schema().Pattern)
-		for _, rt := range metadata.KnownResponseTypes {
+		for _, rt := range validate.KnownResponseTypes {
 			if !re.MatchString(rt) {
 				t.Errorf("response type %q does not match the documented pattern", rt)
 			}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/registrar/registrar/internal/ratelimit"
 	"github.com/registrar/registrar/internal/uricheck"
-	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/internal/validate"
 )
 
 // Prefix is the environment variable prefix.
@@ -41,8 +41,8 @@ type Config struct {
 	LogLevel                 string `envconfig:"REGISTRAR_LOG_LEVEL" default:"info"`
 	LogFormat                string `envconfig:"REGISTRAR_LOG_FORMAT" default:"json"`
 
-	// Policy is metadata.DefaultPolicy() as the policy variables change it.
-	Policy                metadata.Policy
+	// Policy is validate.DefaultPolicy() as the policy variables change it.
+	Policy                validate.Policy
 	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
 	TokenEndpoint         string `envconfig:"REGISTRAR_TOKEN_ENDPOINT"`
 
@@ -104,7 +104,7 @@ type Config struct {
 
 // policyVariables are the variables that change Config.Policy. Each field
 // points into the policy being loaded, which starts as
-// metadata.DefaultPolicy(): that is the one source of their defaults (they
+// validate.DefaultPolicy(): that is the one source of their defaults (they
 // have no default tags), an unset variable leaves it in force, and envconfig
 // writes a set one through the pointer.
 type policyVariables struct {
@@ -124,7 +124,7 @@ type policyVariables struct {
 	DisplayURIsSameSite          *bool     `envconfig:"REGISTRAR_DISPLAY_URIS_SAME_SITE"`
 }
 
-func policyVariablesOf(p *metadata.Policy) *policyVariables {
+func policyVariablesOf(p *validate.Policy) *policyVariables {
 	return &policyVariables{
 		GrantTypes:                   &p.GrantTypes,
 		ResponseTypes:                &p.ResponseTypes,
@@ -172,7 +172,7 @@ var ErrInvalid = errors.New("invalid configuration")
 
 // Load reads and checks the configuration from the process environment.
 func Load() (*Config, error) {
-	c := &Config{Policy: metadata.DefaultPolicy()}
+	c := &Config{Policy: validate.DefaultPolicy()}
 	vars := variables(c, policyVariablesOf(&c.Policy))
 	name := map[any]string{}
 	failed := map[any]bool{}

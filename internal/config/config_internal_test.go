@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/internal/validate"
 )
 
 // TestVariablesAreFullPrefixedNames: every tag is a full REGISTRAR_ name
@@ -29,10 +29,10 @@ func TestVariablesAreFullPrefixedNames(t *testing.T) {
 }
 
 // TestPolicyVariablesPointIntoThePolicy: each policy variable writes into
-// the policy and takes its default from metadata.DefaultPolicy(), not from
+// the policy and takes its default from validate.DefaultPolicy(), not from
 // a default tag of its own.
 func TestPolicyVariablesPointIntoThePolicy(t *testing.T) {
-	var p metadata.Policy
+	var p validate.Policy
 	pv := reflect.ValueOf(policyVariablesOf(&p)).Elem()
 	for i := range pv.NumField() {
 		f := pv.Type().Field(i)
@@ -40,7 +40,7 @@ func TestPolicyVariablesPointIntoThePolicy(t *testing.T) {
 			t.Errorf("policyVariablesOf leaves %s nil: the variable would be read and lost", f.Name)
 		}
 		if _, ok := f.Tag.Lookup("default"); ok {
-			t.Errorf("%s has a default tag; its default is metadata.DefaultPolicy()'s", f.Name)
+			t.Errorf("%s has a default tag; its default is validate.DefaultPolicy()'s", f.Name)
 		}
 	}
 }
@@ -69,13 +69,13 @@ func TestUnknownVariables(t *testing.T) {
 }
 
 // defaults is the default of every variable as text: the default tag, or
-// for a policy variable metadata.DefaultPolicy()'s value.
+// for a policy variable validate.DefaultPolicy()'s value.
 func defaults() map[string]string {
 	out := map[string]string{}
 	for _, v := range variables(&Config{}) {
 		out[v.name] = v.field.Tag.Get("default")
 	}
-	p := metadata.DefaultPolicy()
+	p := validate.DefaultPolicy()
 	for _, v := range variables(policyVariablesOf(&p)) {
 		if v.value.IsNil() {
 			continue // TestPolicyVariablesPointIntoThePolicy
@@ -135,7 +135,7 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 // TestEveryRuleNamesAVariable: each rule checks a field that a variable
 // sets, so that every problem it reports is named by that variable.
 func TestEveryRuleNamesAVariable(t *testing.T) {
-	c := &Config{Policy: metadata.DefaultPolicy()}
+	c := &Config{Policy: validate.DefaultPolicy()}
 	name := map[any]string{}
 	for _, v := range variables(c, policyVariablesOf(&c.Policy)) {
 		name[v.target()] = v.name

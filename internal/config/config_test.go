@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/config"
-	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/internal/validate"
 )
 
 // cleanEnv removes every REGISTRAR_ variable for the duration of the test.
@@ -75,7 +75,7 @@ func TestLoadDefaults(t *testing.T) {
 		RequireSoftwareStatement: true,
 		LogLevel:                 "info",
 		LogFormat:                "json",
-		Policy:                   metadata.DefaultPolicy(),
+		Policy:                   validate.DefaultPolicy(),
 		MaxBodyBytes:             65536,
 		MaxClientIDBytes:         6144,
 		ClientIDLifetime:         0,

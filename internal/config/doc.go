@@ -3,8 +3,8 @@
 // listens.
 //
 // Each variable is one tagged field (Config, or policyVariables for the
-// lists of metadata.Policy): the tag is its name, its default tag or
-// metadata.DefaultPolicy() its default, and Known() lists the tags.
+// lists of validate.Policy): the tag is its name, its default tag or
+// validate.DefaultPolicy() its default, and Known() lists the tags.
 // envconfig decodes the fields one at a time, and a table of rules
 // (rules.go) checks the decoded values, so that one start reports every
 // problem at once — a bad number, an unknown grant type and a misspelt

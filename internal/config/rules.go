@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/uricheck"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // rule checks the value one variable set, once it is decoded.
@@ -29,7 +29,7 @@ type rule struct {
 // for rules that involve two.
 func (c *Config) rules(name func(field any) string) []rule {
 	p := &c.Policy
-	signing := metadata.KnownSigningAlgs
+	signing := validate.KnownSigningAlgs
 	signingNotNone := slices.DeleteFunc(slices.Clone(signing), func(a string) bool { return a == "none" })
 	return []rule{
 		required(&c.Addr),
@@ -44,16 +44,16 @@ func (c *Config) rules(name func(field any) string) []rule {
 		oneOf(&c.LogLevel, "trace", "debug", "info", "warn", "error"),
 		oneOf(&c.LogFormat, "json", "console"),
 
-		list(&p.GrantTypes, metadata.KnownGrantTypes),
-		list(&p.ResponseTypes, metadata.KnownResponseTypes),
-		list(&p.TokenEndpointAuthMethods, metadata.KnownAuthMethods),
+		list(&p.GrantTypes, validate.KnownGrantTypes),
+		list(&p.ResponseTypes, validate.KnownResponseTypes),
+		list(&p.TokenEndpointAuthMethods, validate.KnownAuthMethods),
 		list(&p.IDTokenSigningAlgs, signing),
 		list(&p.UserinfoSigningAlgs, signingNotNone),
 		list(&p.RequestObjectSigningAlgs, signing),
 		list(&p.TokenEndpointAuthSigningAlgs, signingNotNone),
-		list(&p.EncryptionAlgs, metadata.KnownEncryptionAlgs),
-		list(&p.EncryptionEncs, metadata.KnownEncryptionEncs),
-		list(&p.SubjectTypes, metadata.KnownSubjectTypes),
+		list(&p.EncryptionAlgs, validate.KnownEncryptionAlgs),
+		list(&p.EncryptionEncs, validate.KnownEncryptionEncs),
+		list(&p.SubjectTypes, validate.KnownSubjectTypes),
 		words(&p.Scopes, nil),
 		words(&p.AuthorizationDetailsTypes, nil),
 

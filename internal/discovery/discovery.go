@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
@@ -20,7 +21,7 @@ type Input struct {
 	// ClientUpdate is the RFC 7592 update mode ("forbidden" or "successor").
 	ClientUpdate          string
 	Issuer                string
-	Policy                metadata.Policy
+	Policy                validate.Policy
 	AuthorizationEndpoint string
 	TokenEndpoint         string
 }

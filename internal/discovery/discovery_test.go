@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/registrar/registrar/internal/discovery"
-	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/internal/validate"
 )
 
 func TestWellKnownPaths(t *testing.T) {
@@ -39,7 +39,7 @@ func TestDocument(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := metadata.DefaultPolicy()
+			p := validate.DefaultPolicy()
 			p.TokenEndpointAuthMethods = tc.methods
 			var doc map[string]any
 			if err := json.Unmarshal(discovery.New(discovery.Input{Issuer: "https://r.example", Policy: p}).JSON(), &doc); err != nil {

@@ -4,26 +4,27 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/registrar/registrar/internal/register"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/registrar/registrar/internal/register"
+	"github.com/registrar/registrar/internal/validate"
+
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/testkit"
-	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // fullPolicy is a deployment that enables every feature, for the golden
 // pairs: every known grant and response type except password, every auth
 // method, pairwise subjects.
-func fullPolicy() metadata.Policy {
-	p := metadata.DefaultPolicy()
-	p.GrantTypes = metadata.KnownGrantTypes
-	p.ResponseTypes = metadata.KnownResponseTypes
-	p.TokenEndpointAuthMethods = metadata.KnownAuthMethods
-	p.SubjectTypes = metadata.KnownSubjectTypes
+func fullPolicy() validate.Policy {
+	p := validate.DefaultPolicy()
+	p.GrantTypes = validate.KnownGrantTypes
+	p.ResponseTypes = validate.KnownResponseTypes
+	p.TokenEndpointAuthMethods = validate.KnownAuthMethods
+	p.SubjectTypes = validate.KnownSubjectTypes
 	return p
 }
 

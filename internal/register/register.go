@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/accesstoken"
+	"github.com/registrar/registrar/internal/validate"
 
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/ratelimit"
@@ -141,7 +142,7 @@ type Service struct {
 	Deriver  *clientid.Deriver
 	// SecretVersion is the derivation secret version for new clients.
 	SecretVersion int
-	Policy        metadata.Policy
+	Policy        validate.Policy
 	// RequireStatement refuses registrations without a software statement.
 	RequireStatement bool
 	// ClientURIBase is the registration endpoint URL; a client's
@@ -267,7 +268,7 @@ func (s *Service) signedRequest(ctx context.Context, body []byte) (*input, error
 	bad := func(err error) error {
 		return oauth.Wrap(err, oauth.CodeInvalidClientMetadata, "signed registration request: "+err.Error())
 	}
-	r, err := signedreq.Parse(strings.TrimSpace(string(body)), maxLen, metadata.AsymmetricSigningAlgs)
+	r, err := signedreq.Parse(strings.TrimSpace(string(body)), maxLen, validate.AsymmetricSigningAlgs)
 	if err != nil {
 		return nil, bad(err)
 	}
@@ -326,7 +327,7 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 		return nil, err
 	}
 	b.narrow(is)
-	md, err := validate(members, b.policy)
+	md, err := validateMetadata(members, b.policy)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +353,7 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 // lifetime cap (zero: unlimited) and the name of the initial access token
 // policy recorded in the client_id.
 type bounds struct {
-	policy   metadata.Policy
+	policy   validate.Policy
 	lifetime time.Duration
 	name     string
 }
@@ -399,11 +400,11 @@ func (b *bounds) narrow(is *trust.Issuer) {
 
 // validate parses, normalizes and validates the metadata, filling defaults
 // within the policy, and reports every problem at once.
-func validate(members strictjson.Members, pol metadata.Policy) (*metadata.Metadata, error) {
+func validateMetadata(members strictjson.Members, pol validate.Policy) (*metadata.Metadata, error) {
 	md, probs := metadata.Parse(members)
 	md.Normalize()
-	md.DefaultBounds(pol)
-	probs = appendNew(probs, md.Validate(pol))
+	validate.DefaultBounds(md, pol)
+	probs = appendNew(probs, validate.Metadata(md, pol))
 	if len(probs) > 0 {
 		return nil, probs.OAuth()
 	}
@@ -711,7 +712,7 @@ func (s *Service) checkSector(ctx context.Context, md *metadata.Metadata) error 
 	if err != nil {
 		return oauth.Wrap(err, oauth.CodeInvalidClientMetadata, sectorFailure)
 	}
-	if probs := metadata.CheckSectorDocument(doc, md.RedirectURIs); len(probs) > 0 {
+	if probs := validate.CheckSectorDocument(doc, md.RedirectURIs); len(probs) > 0 {
 		return oauth.Wrap(probs, oauth.CodeInvalidClientMetadata, sectorFailure)
 	}
 	return nil

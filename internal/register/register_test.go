@@ -20,6 +20,7 @@ import (
 	"github.com/registrar/registrar/internal/strictjson"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
@@ -48,7 +49,7 @@ func newFixture(t testing.TB, fed *testkit.Federation, kr *keys.Keyring, rnd int
 		Deriver:    &clientid.Deriver{Secrets: kr.Secrets()},
 
 		SecretVersion:    kr.ActiveSecret(),
-		Policy:           metadata.DefaultPolicy(),
+		Policy:           validate.DefaultPolicy(),
 		RequireStatement: true,
 		ClientURIBase:    issuer + "/register",
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // TestStatementFailureCodes checks, through the whole registration, that each
@@ -38,7 +38,7 @@ func TestStatementFailureCodes(t *testing.T) {
 		Minter:           &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
 		SecretVersion:    1,
-		Policy:           metadata.DefaultPolicy(),
+		Policy:           validate.DefaultPolicy(),
 		RequireStatement: true,
 		ClientURIBase:    issuer + "/register",
 	}

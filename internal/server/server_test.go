@@ -18,8 +18,8 @@ import (
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/metadata"
 )
 
 const issuer = "https://registrar.example"
@@ -46,7 +46,7 @@ func newEnv(t *testing.T, mutate func(*register.Service, *server.Options)) *env 
 		Verifier:         &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: testkit.Clock()},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
 		SecretVersion:    1,
-		Policy:           metadata.DefaultPolicy(),
+		Policy:           validate.DefaultPolicy(),
 		RequireStatement: true,
 		ClientURIBase:    issuer + "/register",
 	}

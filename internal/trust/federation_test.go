@@ -18,7 +18,7 @@ import (
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/trust"
-	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/internal/validate"
 )
 
 // offlineFetcher is a trust.Fetcher that never reaches the network: the
@@ -169,7 +169,7 @@ func TestLoadEveryMember(t *testing.T) {
 		// The profile's, then the entry's, without the duplicate jti.
 		RequiredClaims: []string{"software_id", "org_id", "jti", "software_redirect_uris", "org_name"},
 	}
-	wantCeiling := &metadata.Ceiling{
+	wantCeiling := &validate.Ceiling{
 		Name:                     `policy 'members' of issuer https://directory.example`,
 		GrantTypes:               []string{"authorization_code", "refresh_token"},
 		ResponseTypes:            []string{"code"},

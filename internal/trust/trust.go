@@ -16,7 +16,7 @@ import (
 	"github.com/registrar/registrar/internal/jwksource"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/strictjson"
-	"github.com/registrar/registrar/pkg/metadata"
+	"github.com/registrar/registrar/internal/validate"
 )
 
 // ErrConfig wraps every problem found in a trusted issuers file.
@@ -56,7 +56,7 @@ type Issuer struct {
 	// audience).
 	Rules statement.Rules
 	// Ceiling, when not nil, bounds what this issuer's members register.
-	Ceiling *metadata.Ceiling
+	Ceiling *validate.Ceiling
 	// ClientIDLifetime caps client_id lifetimes (zero: no cap); the
 	// shorter of the issuer's and its policy's.
 	ClientIDLifetime time.Duration
@@ -116,7 +116,7 @@ type Store struct {
 
 // Policy is a named ceiling.
 type Policy struct {
-	Ceiling          metadata.Ceiling
+	Ceiling          validate.Ceiling
 	ClientIDLifetime time.Duration
 }
 
@@ -296,12 +296,12 @@ func (b *builder) policy(name string, pc PolicyConfig) *Policy {
 		b.add("policies: %q is not a valid policy name", name)
 		return nil
 	}
-	b.values(where+".grant_types", pc.GrantTypes, metadata.KnownGrantTypes)
-	b.values(where+".response_types", pc.ResponseTypes, metadata.KnownResponseTypes)
-	b.values(where+".token_endpoint_auth_methods", pc.TokenEndpointAuthMethods, metadata.KnownAuthMethods)
+	b.values(where+".grant_types", pc.GrantTypes, validate.KnownGrantTypes)
+	b.values(where+".response_types", pc.ResponseTypes, validate.KnownResponseTypes)
+	b.values(where+".token_endpoint_auth_methods", pc.TokenEndpointAuthMethods, validate.KnownAuthMethods)
 	b.values(where+".scopes", pc.Scopes, nil)
 	return &Policy{
-		Ceiling: metadata.Ceiling{
+		Ceiling: validate.Ceiling{
 			Name:                     fmt.Sprintf("policy '%s'", name),
 			GrantTypes:               pc.GrantTypes,
 			ResponseTypes:            pc.ResponseTypes,

@@ -29,6 +29,7 @@ import (
 	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/internal/strictjson"
 	"github.com/registrar/registrar/internal/testkit"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
@@ -284,8 +285,8 @@ func vecECJWK(t testing.TB, label, extra string) string {
 	return `{"kty":"EC","crv":"P-256","x":"` + enc.EncodeToString(p[1:33]) + `","y":"` + enc.EncodeToString(p[33:]) + `",` + extra + `}`
 }
 
-func vecPolicy() metadata.Policy {
-	p := metadata.DefaultPolicy()
+func vecPolicy() validate.Policy {
+	p := validate.DefaultPolicy()
 	p.GrantTypes = append(p.GrantTypes, metadata.GrantJWTBearer)
 	return p
 }
@@ -300,7 +301,7 @@ func vecMetadata(t testing.TB, body string) *metadata.Metadata {
 	}
 	md, probs := metadata.Parse(m)
 	md.Normalize()
-	probs = append(probs, md.Validate(vecPolicy())...)
+	probs = append(probs, validate.Metadata(md, vecPolicy())...)
 	if len(probs) > 0 {
 		t.Fatalf("%s: %v", body, probs.Error())
 	}

@@ -37,7 +37,7 @@ func (m *Metadata) AppendJSON(b []byte, first bool, enc Encoding) []byte {
 		}
 		m.appendField(&w, f, enc)
 		if f.name == PolicyURI {
-			for _, n := range m.localizedNames() {
+			for _, n := range m.LocalizedNames() {
 				w.str(n, m.Localized[n])
 			}
 		}
@@ -86,7 +86,7 @@ func (m *Metadata) MemberSizes() []MemberSize {
 			out = append(out, MemberSize{f.name, len(w.b)})
 		}
 	}
-	for _, n := range m.localizedNames() {
+	for _, n := range m.LocalizedNames() {
 		w := objWriter{first: true}
 		w.str(n, m.Localized[n])
 		out = append(out, MemberSize{n, len(w.b)})

@@ -310,7 +310,7 @@ func (m *Metadata) NeedsSecret() bool {
 	}
 	for _, a := range []string{m.IDTokenSignedResponseAlg, m.UserinfoSignedResponseAlg, m.RequestObjectSigningAlg,
 		m.IDTokenEncryptedResponseAlg, m.UserinfoEncryptedResponseAlg, m.RequestObjectEncryptionAlg} {
-		if isSymmetricAlg(a) {
+		if IsSymmetricAlg(a) {
 			return true
 		}
 	}
@@ -348,13 +348,23 @@ func equal(a, b []string) bool {
 	return true
 }
 
-// localizedNames returns the language-tagged member names in sorted order,
+// LocalizedNames returns the language-tagged member names in sorted order,
 // so that output and problems are deterministic.
-func (m *Metadata) localizedNames() []string {
+func (m *Metadata) LocalizedNames() []string {
 	names := make([]string, 0, len(m.Localized))
 	for n := range m.Localized {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
+}
+
+// IsSymmetricAlg reports whether a JWS or JWE algorithm is keyed by the
+// client secret (OIDC Core §10.1, §10.2).
+func IsSymmetricAlg(a string) bool {
+	switch a {
+	case "HS256", "HS384", "HS512", "A128KW", "A192KW", "A256KW", "dir", "A128GCMKW", "A192GCMKW", "A256GCMKW":
+		return true
+	}
+	return false
 }

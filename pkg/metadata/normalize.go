@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"strings"
 )
 
 // Normalize applies the defaults of RFC 7591 §2 and OIDC DCR 1.0 §2. Every
@@ -59,22 +58,6 @@ func (m *Metadata) Normalize() {
 		if json.Compact(&buf, m.JWKS) == nil {
 			m.JWKS = buf.Bytes()
 		}
-	}
-}
-
-// DefaultBounds registers the values p bounds clients to for the members
-// whose omission an OP reads as "anything": scope (RFC 7591 §2: "If
-// omitted, an authorization server MAY register a client with a default
-// set of scopes") and RFC 9396 authorization_details_types. A client
-// bounded by a list (REGISTRAR_SCOPES, a trust policy's scopes ceiling,
-// REGISTRAR_AUTHORIZATION_DETAILS_TYPES) that omits the member carries the
-// list.
-func (m *Metadata) DefaultBounds(p Policy) {
-	if m.Scope == "" && len(p.Scopes) > 0 {
-		m.Scope = strings.Join(p.Scopes, " ")
-	}
-	if m.AuthorizationDetailsTypes == nil && len(p.AuthorizationDetailsTypes) > 0 {
-		m.AuthorizationDetailsTypes = append([]string{}, p.AuthorizationDetailsTypes...)
 	}
 }
 

@@ -6,7 +6,9 @@
 // RFC 6749 §3.1.2; OIDC DCR 1.0 §2 (application_type web and native);
 // RFC 8252 §7, §8.4; RFC 9700 §2.1, §4.1.
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"fmt"
@@ -18,10 +20,10 @@ import (
 
 // validateRedirectURIs checks redirect_uris; its problems carry
 // invalid_redirect_uri.
-func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
+func validateRedirectURIs(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
 	if len(m.RedirectURIs) == 0 {
-		if m.usesAuthorizationEndpoint() {
-			probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, "at least one redirect URI is required for the authorization_code and implicit grant types")
+		if usesAuthorizationEndpoint(m) {
+			add(probs, metadata.RedirectURIs, oauth.CodeInvalidRedirectURI, "at least one redirect URI is required for the authorization_code and implicit grant types")
 		}
 		return
 	}
@@ -30,19 +32,19 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 		max = 20
 	}
 	if len(m.RedirectURIs) > max {
-		probs.add(RedirectURIs, oauth.CodeInvalidRedirectURI, fmt.Sprintf("at most %d redirect URIs", max))
+		add(probs, metadata.RedirectURIs, oauth.CodeInvalidRedirectURI, fmt.Sprintf("at most %d redirect URIs", max))
 		return
 	}
-	opts := m.redirectOptions(p, slices.Contains(m.GrantTypes, GrantImplicit))
+	opts := redirectOptions(m, p, slices.Contains(m.GrantTypes, metadata.GrantImplicit))
 	seen := make(map[string]bool, len(m.RedirectURIs))
 	for i, u := range m.RedirectURIs {
 		if seen[u] {
-			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, "duplicate redirect URI")
+			add(probs, at(metadata.RedirectURIs, i), oauth.CodeInvalidRedirectURI, "duplicate redirect URI")
 			continue
 		}
 		seen[u] = true
 		if err := uricheck.Redirect(u, opts); err != nil {
-			probs.add(at(RedirectURIs, i), oauth.CodeInvalidRedirectURI, err.Error())
+			add(probs, at(metadata.RedirectURIs, i), oauth.CodeInvalidRedirectURI, err.Error())
 		}
 	}
 }
@@ -53,9 +55,9 @@ func (m *Metadata) validateRedirectURIs(p Policy, probs *Problems) {
 // it, and with implicit the rules for URIs that receive tokens from the
 // authorization endpoint (https, and not localhost: RFC 9700 §2.1.2, OIDC
 // DCR §2).
-func (m *Metadata) redirectOptions(p Policy, implicit bool) uricheck.RedirectOptions {
+func redirectOptions(m *metadata.Metadata, p Policy, implicit bool) uricheck.RedirectOptions {
 	app := uricheck.Web
-	if m.ApplicationType == AppNative {
+	if m.ApplicationType == metadata.AppNative {
 		app = uricheck.Native
 	}
 	return uricheck.RedirectOptions{App: app, Implicit: implicit, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}

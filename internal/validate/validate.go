@@ -7,7 +7,9 @@
 // OIDC DCR 1.0 §2, §3.2 (a value that is not acceptable is refused, never
 // replaced).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 // Bounds on single values and lists.
 const (
@@ -29,23 +31,23 @@ const (
 	maxListTypes            = 10
 )
 
-// Validate checks normalized metadata against the specs and p, reporting
+// Metadata checks normalized metadata against the specs and p, reporting
 // every problem. It never changes m.
-func (m *Metadata) Validate(p Policy) Problems {
-	var probs Problems
-	m.validateTypes(p, &probs)
-	m.validateRedirectURIs(p, &probs)
-	keys := m.validateAuth(p, &probs)
-	m.validateText(p, &probs)
+func Metadata(m *metadata.Metadata, p Policy) metadata.Problems {
+	var probs metadata.Problems
+	validateTypes(m, p, &probs)
+	validateRedirectURIs(m, p, &probs)
+	keys := validateAuth(m, p, &probs)
+	validateText(m, p, &probs)
 	var buf [8]displayURI
-	shown := m.validateURIs(&probs, buf[:0])
+	shown := validateURIs(m, &probs, buf[:0])
 	if p.DisplayURIsSameSite {
-		m.validateSameSite(shown, &probs)
+		validateSameSite(m, shown, &probs)
 	}
-	m.validateAlgorithms(p, keys, &probs)
-	m.validateOIDC(p, &probs)
-	m.validateLogout(p, &probs)
-	m.validateMTLS(&probs)
-	m.validateAuthorizationDetailsTypes(p, &probs)
+	validateAlgorithms(m, p, keys, &probs)
+	validateOIDC(m, p, &probs)
+	validateLogout(m, p, &probs)
+	validateMTLS(m, &probs)
+	validateAuthorizationDetailsTypes(m, p, &probs)
 	return probs
 }

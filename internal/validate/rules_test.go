@@ -1,4 +1,4 @@
-package metadata_test
+package validate_test
 
 import (
 	"encoding/json"

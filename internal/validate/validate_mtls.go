@@ -4,7 +4,9 @@
 // Spec basis: RFC 8705 §2.1.2; RFC 4514 §2, §3 (distinguished names as
 // strings); RFC 5280 §4.2.1.6 (subject alternative names).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"net/netip"
@@ -15,13 +17,13 @@ import (
 // validateMTLS applies RFC 8705 §2.1.2: a tls_client_auth client names
 // exactly one expected certificate subject; the members mean nothing for
 // other methods.
-func (m *Metadata) validateMTLS(probs *Problems) {
+func validateMTLS(m *metadata.Metadata, probs *metadata.Problems) {
 	subjects := []struct{ name, value string }{
-		{TLSClientAuthSubjectDN, m.TLSClientAuthSubjectDN},
-		{TLSClientAuthSANDNS, m.TLSClientAuthSANDNS},
-		{TLSClientAuthSANURI, m.TLSClientAuthSANURI},
-		{TLSClientAuthSANIP, m.TLSClientAuthSANIP},
-		{TLSClientAuthSANEmail, m.TLSClientAuthSANEmail},
+		{metadata.TLSClientAuthSubjectDN, m.TLSClientAuthSubjectDN},
+		{metadata.TLSClientAuthSANDNS, m.TLSClientAuthSANDNS},
+		{metadata.TLSClientAuthSANURI, m.TLSClientAuthSANURI},
+		{metadata.TLSClientAuthSANIP, m.TLSClientAuthSANIP},
+		{metadata.TLSClientAuthSANEmail, m.TLSClientAuthSANEmail},
 	}
 	n := 0
 	for _, s := range subjects {
@@ -29,40 +31,40 @@ func (m *Metadata) validateMTLS(probs *Problems) {
 			continue
 		}
 		n++
-		if m.TokenEndpointAuthMethod != AuthTLSClientAuth {
-			probs.meta(s.name, "is used only with token_endpoint_auth_method tls_client_auth")
+		if m.TokenEndpointAuthMethod != metadata.AuthTLSClientAuth {
+			meta(probs, s.name, "is used only with token_endpoint_auth_method tls_client_auth")
 			continue
 		}
 		if reason := checkSubject(s.name, s.value); reason != "" {
-			probs.meta(s.name, reason)
+			meta(probs, s.name, reason)
 		}
 	}
-	if m.TokenEndpointAuthMethod == AuthTLSClientAuth && n != 1 {
-		probs.meta(TokenEndpointAuthMethod, "tls_client_auth requires exactly one of tls_client_auth_subject_dn, _san_dns, _san_uri, _san_ip, _san_email (RFC 8705 section 2.1.2)")
+	if m.TokenEndpointAuthMethod == metadata.AuthTLSClientAuth && n != 1 {
+		meta(probs, metadata.TokenEndpointAuthMethod, "tls_client_auth requires exactly one of tls_client_auth_subject_dn, _san_dns, _san_uri, _san_ip, _san_email (RFC 8705 section 2.1.2)")
 	}
 }
 
 func checkSubject(name, v string) string {
 	switch name {
-	case TLSClientAuthSubjectDN:
+	case metadata.TLSClientAuthSubjectDN:
 		if len(v) > MaxSubjectDNBytes || !validDN(v) {
 			return "must be a distinguished name in RFC 4514 string form"
 		}
-	case TLSClientAuthSANDNS:
+	case metadata.TLSClientAuthSANDNS:
 		if len(v) > maxSANBytes || !validDNSName(v, true) {
 			return "must be a DNS name"
 		}
-	case TLSClientAuthSANURI:
+	case metadata.TLSClientAuthSANURI:
 		u, err := url.Parse(v)
 		if len(v) > 2048 || err != nil || !u.IsAbs() || !printableASCII(v) {
 			return "must be an absolute URI"
 		}
-	case TLSClientAuthSANIP:
+	case metadata.TLSClientAuthSANIP:
 		a, err := netip.ParseAddr(v)
 		if err != nil || a.Zone() != "" || a.String() != v {
 			return "must be an IPv4 or IPv6 address in canonical text form"
 		}
-	case TLSClientAuthSANEmail:
+	case metadata.TLSClientAuthSANEmail:
 		if !validEmail(v) {
 			return "must be an e-mail address"
 		}

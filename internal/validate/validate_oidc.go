@@ -6,7 +6,9 @@
 // checked by sector.go); OIDC Core §8, §8.1 (pairwise subjects across
 // hosts).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"fmt"
@@ -17,13 +19,13 @@ import (
 )
 
 // validateOIDC covers the remaining OIDC DCR 1.0 §2 members.
-func (m *Metadata) validateOIDC(p Policy, probs *Problems) {
+func validateOIDC(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
 	if m.SubjectType != "" && !slices.Contains(p.SubjectTypes, m.SubjectType) {
-		probs.meta(SubjectType, "subject type not supported by this server (see subject_types_supported)")
+		meta(probs, metadata.SubjectType, "subject type not supported by this server (see subject_types_supported)")
 	}
 	if m.SectorIdentifierURI != "" {
 		if err := uricheck.HTTPS(m.SectorIdentifierURI, uricheck.WebOptions{}); err != nil {
-			probs.meta(SectorIdentifierURI, err.Error())
+			meta(probs, metadata.SectorIdentifierURI, err.Error())
 		}
 	}
 	// OIDC Core §8.1: a pairwise client whose redirect URIs use several
@@ -36,30 +38,30 @@ func (m *Metadata) validateOIDC(p Policy, probs *Problems) {
 			}
 		}
 		if len(hosts) > 1 {
-			probs.meta(SectorIdentifierURI, "required for pairwise subjects when redirect URIs use more than one host (OIDC Core section 8.1)")
+			meta(probs, metadata.SectorIdentifierURI, "required for pairwise subjects when redirect URIs use more than one host (OIDC Core section 8.1)")
 		}
 	}
 	if m.DefaultMaxAge != nil && *m.DefaultMaxAge > MaxDefaultMaxAge {
-		probs.meta(DefaultMaxAge, fmt.Sprintf("at most %d seconds", MaxDefaultMaxAge))
+		meta(probs, metadata.DefaultMaxAge, fmt.Sprintf("at most %d seconds", MaxDefaultMaxAge))
 	}
-	checkStrings(DefaultACRValues, m.DefaultACRValues, MaxACRValues, nil, probs)
+	checkStrings(metadata.DefaultACRValues, m.DefaultACRValues, MaxACRValues, nil, probs)
 	if m.InitiateLoginURI != "" {
 		if err := uricheck.HTTPS(m.InitiateLoginURI, uricheck.WebOptions{}); err != nil {
-			probs.meta(InitiateLoginURI, err.Error())
+			meta(probs, metadata.InitiateLoginURI, err.Error())
 		}
 	}
 	if len(m.RequestURIs) > MaxRequestURIs {
-		probs.meta(RequestURIs, fmt.Sprintf("at most %d request URIs", MaxRequestURIs))
+		meta(probs, metadata.RequestURIs, fmt.Sprintf("at most %d request URIs", MaxRequestURIs))
 	} else {
 		seen := map[string]bool{}
 		for i, u := range m.RequestURIs {
 			if seen[u] {
-				probs.meta(at(RequestURIs, i), "duplicate request URI")
+				meta(probs, at(metadata.RequestURIs, i), "duplicate request URI")
 				continue
 			}
 			seen[u] = true
 			if err := uricheck.HTTPS(u, uricheck.WebOptions{AllowFragment: true}); err != nil {
-				probs.meta(at(RequestURIs, i), err.Error())
+				meta(probs, at(metadata.RequestURIs, i), err.Error())
 			}
 		}
 	}

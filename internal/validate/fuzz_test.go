@@ -1,4 +1,4 @@
-package metadata_test
+package validate_test
 
 import (
 	"reflect"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/strictjson"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
@@ -32,7 +33,7 @@ func FuzzMetadata(f *testing.F) {
 		}
 		md, probs := metadata.Parse(members)
 		md.Normalize()
-		probs = append(probs, md.Validate(p)...)
+		probs = append(probs, validate.Metadata(md, p)...)
 		for _, pr := range probs {
 			if pr.Field == "" || pr.Reason == "" || (pr.Code != oauth.CodeInvalidClientMetadata && pr.Code != oauth.CodeInvalidRedirectURI) {
 				t.Fatalf("bad problem %+v", pr)
@@ -57,7 +58,7 @@ func FuzzMetadata(f *testing.F) {
 		if !reflect.DeepEqual(md, md2) {
 			t.Fatalf("round trip differs:\n%+v\n%+v", md, md2)
 		}
-		if probs := md2.Validate(p); len(probs) > 0 {
+		if probs := validate.Metadata(md2, p); len(probs) > 0 {
 			t.Fatalf("valid metadata no longer validates: %v", probs)
 		}
 	})

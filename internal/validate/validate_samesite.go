@@ -4,7 +4,9 @@
 // reputation); OIDC DCR 1.0 §9.1; the public suffix list
 // (golang.org/x/net/publicsuffix) for the registrable domain.
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"net/netip"
@@ -22,7 +24,7 @@ import (
 // cdn.client.example matches a redirect on app.client.example. Clients with
 // no https redirect URI (native apps, service clients) have no site to
 // compare with and are not checked.
-func (m *Metadata) validateSameSite(shown []displayURI, probs *Problems) {
+func validateSameSite(m *metadata.Metadata, shown []displayURI, probs *metadata.Problems) {
 	if len(shown) == 0 {
 		return
 	}
@@ -37,7 +39,7 @@ func (m *Metadata) validateSameSite(shown []displayURI, probs *Problems) {
 	}
 	for _, d := range shown {
 		if site := siteOfHost(d.host); site == "" || !sites[site] {
-			probs.meta(d.name, "must be on the same site as a redirect URI (RFC 7591 section 5)")
+			meta(probs, d.name, "must be on the same site as a redirect URI (RFC 7591 section 5)")
 		}
 	}
 }

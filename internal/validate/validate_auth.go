@@ -7,7 +7,9 @@
 // RFC 7517 §5 (JWK Set); RFC 8705 §2.2 (self_signed_tls_client_auth);
 // RFC 7523 §2.2 (private_key_jwt); RFC 8725 §3.1, §3.5 (keys).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"errors"
@@ -22,32 +24,32 @@ import (
 
 // validateAuth checks the authentication method and the client's keys, and
 // returns the keys of a valid jwks for the algorithm rules.
-func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
+func validateAuth(m *metadata.Metadata, p Policy, probs *metadata.Problems) []jwkset.Key {
 	method := m.TokenEndpointAuthMethod
 	switch {
 	case !slices.Contains(KnownAuthMethods, method):
-		probs.meta(TokenEndpointAuthMethod, "unknown authentication method")
+		meta(probs, metadata.TokenEndpointAuthMethod, "unknown authentication method")
 	case !slices.Contains(p.TokenEndpointAuthMethods, method):
-		probs.meta(TokenEndpointAuthMethod, p.refusal("authentication method", "token_endpoint_auth_methods_supported"))
+		meta(probs, metadata.TokenEndpointAuthMethod, p.refusal("authentication method", "token_endpoint_auth_methods_supported"))
 	}
-	if method == AuthNone && slices.Contains(m.GrantTypes, GrantClientCredentials) {
-		probs.meta(TokenEndpointAuthMethod, `a public client ('none') cannot use the client_credentials grant type`)
+	if method == metadata.AuthNone && slices.Contains(m.GrantTypes, metadata.GrantClientCredentials) {
+		meta(probs, metadata.TokenEndpointAuthMethod, `a public client ('none') cannot use the client_credentials grant type`)
 	}
 	if m.JWKSURI != "" && len(m.JWKS) > 0 {
-		probs.meta(JWKS, "jwks and jwks_uri must not both be present (RFC 7591 section 2)")
+		meta(probs, metadata.JWKS, "jwks and jwks_uri must not both be present (RFC 7591 section 2)")
 	}
-	if (method == AuthPrivateKeyJWT || method == AuthSelfSignedTLSClientAuth) && m.JWKSURI == "" && len(m.JWKS) == 0 {
-		probs.meta(TokenEndpointAuthMethod, method+" requires jwks or jwks_uri")
+	if (method == metadata.AuthPrivateKeyJWT || method == metadata.AuthSelfSignedTLSClientAuth) && m.JWKSURI == "" && len(m.JWKS) == 0 {
+		meta(probs, metadata.TokenEndpointAuthMethod, method+" requires jwks or jwks_uri")
 	}
 	if m.JWKSURI != "" {
 		if err := uricheck.HTTPS(m.JWKSURI, uricheck.WebOptions{}); err != nil {
-			probs.meta(JWKSURI, err.Error())
+			meta(probs, metadata.JWKSURI, err.Error())
 		}
 	}
 	var keys []jwkset.Key
 	if len(m.JWKS) > 0 {
 		if len(m.JWKS) > MaxJWKSBytes {
-			probs.meta(JWKS, fmt.Sprintf("larger than %d bytes", MaxJWKSBytes))
+			meta(probs, metadata.JWKS, fmt.Sprintf("larger than %d bytes", MaxJWKSBytes))
 		} else {
 			var err error
 			keys, err = jwkset.Parse(m.JWKS, jwkset.Options{
@@ -56,7 +58,7 @@ func (m *Metadata) validateAuth(p Policy, probs *Problems) []jwkset.Key {
 				AllowEncryption: true,
 			})
 			if err != nil {
-				probs.meta(JWKS, jwksReason(err))
+				meta(probs, metadata.JWKS, jwksReason(err))
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package metadata_test
+package validate_test
 
 import (
 	"crypto/ecdsa"
@@ -12,18 +12,19 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
 const cb = `"redirect_uris":["https://client.example.org/cb"]`
 
-func pairwisePolicy() metadata.Policy {
+func pairwisePolicy() validate.Policy {
 	p := openPolicy()
 	p.SubjectTypes = []string{"public", "pairwise"}
 	p.IDTokenSigningAlgs = append(p.IDTokenSigningAlgs, "none", "HS256")
 	p.RequestObjectSigningAlgs = append(p.RequestObjectSigningAlgs, "none")
 	p.EncryptionAlgs = append(p.EncryptionAlgs, "A128KW")
-	p.TokenEndpointAuthMethods = metadata.KnownAuthMethods
+	p.TokenEndpointAuthMethods = validate.KnownAuthMethods
 	return p
 }
 

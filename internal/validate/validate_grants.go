@@ -7,7 +7,9 @@
 // type is a set of values); OAuth 2.0 Multiple Response Type Encoding
 // Practices §3, §5; RFC 9700 §2.4 (no password grant).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"slices"
@@ -17,29 +19,29 @@ import (
 
 // validateTypes checks application_type, and grant_types and
 // response_types against the known values, the policy and each other.
-func (m *Metadata) validateTypes(p Policy, probs *Problems) {
-	if m.ApplicationType != AppWeb && m.ApplicationType != AppNative {
-		probs.meta(ApplicationType, `must be 'web' or 'native'`)
+func validateTypes(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
+	if m.ApplicationType != metadata.AppWeb && m.ApplicationType != metadata.AppNative {
+		meta(probs, metadata.ApplicationType, `must be 'web' or 'native'`)
 	}
 	if len(m.GrantTypes) > maxListTypes {
-		probs.meta(GrantTypes, "too many values")
+		meta(probs, metadata.GrantTypes, "too many values")
 	}
 	seen := map[string]bool{}
 	for i, g := range m.GrantTypes {
 		switch {
 		case seen[g]:
-			probs.meta(at(GrantTypes, i), "duplicate value")
-		case g == GrantPassword:
-			probs.meta(at(GrantTypes, i), "the password grant is not allowed (RFC 9700 section 2.4)")
+			meta(probs, at(metadata.GrantTypes, i), "duplicate value")
+		case g == metadata.GrantPassword:
+			meta(probs, at(metadata.GrantTypes, i), "the password grant is not allowed (RFC 9700 section 2.4)")
 		case !slices.Contains(KnownGrantTypes, g):
-			probs.meta(at(GrantTypes, i), "unknown grant type")
+			meta(probs, at(metadata.GrantTypes, i), "unknown grant type")
 		case !slices.Contains(p.GrantTypes, g):
-			probs.meta(at(GrantTypes, i), p.refusal("grant type", "grant_types_supported"))
+			meta(probs, at(metadata.GrantTypes, i), p.refusal("grant type", "grant_types_supported"))
 		}
 		seen[g] = true
 	}
 	if len(m.ResponseTypes) > maxListTypes {
-		probs.meta(ResponseTypes, "too many values")
+		meta(probs, metadata.ResponseTypes, "too many values")
 	}
 	needCode, needImplicit := false, false
 	usesCode, usesImplicit := false, false
@@ -48,13 +50,13 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 		set, ok := canonicalResponseType(rt)
 		switch {
 		case !ok:
-			probs.meta(at(ResponseTypes, i), "unknown response type")
+			meta(probs, at(metadata.ResponseTypes, i), "unknown response type")
 			continue
 		case seenSets[set]:
-			probs.meta(at(ResponseTypes, i), "duplicate value")
+			meta(probs, at(metadata.ResponseTypes, i), "duplicate value")
 			continue
 		case !supportedResponseType(p.ResponseTypes, set):
-			probs.meta(at(ResponseTypes, i), p.refusal("response type", "response_types_supported"))
+			meta(probs, at(metadata.ResponseTypes, i), p.refusal("response type", "response_types_supported"))
 		}
 		seenSets[set] = true
 		for _, part := range strings.Fields(set) {
@@ -68,18 +70,18 @@ func (m *Metadata) validateTypes(p Policy, probs *Problems) {
 	}
 	// RFC 7591 §2.1 and OIDC DCR 1.0 §2: grant types and response types must
 	// correspond in both directions.
-	hasCode, hasImplicit := slices.Contains(m.GrantTypes, GrantAuthorizationCode), slices.Contains(m.GrantTypes, GrantImplicit)
+	hasCode, hasImplicit := slices.Contains(m.GrantTypes, metadata.GrantAuthorizationCode), slices.Contains(m.GrantTypes, metadata.GrantImplicit)
 	if needCode && !hasCode {
-		probs.meta(GrantTypes, `response type 'code' requires the authorization_code grant type`)
+		meta(probs, metadata.GrantTypes, `response type 'code' requires the authorization_code grant type`)
 	}
 	if needImplicit && !hasImplicit {
-		probs.meta(GrantTypes, `response types 'token' and 'id_token' require the implicit grant type`)
+		meta(probs, metadata.GrantTypes, `response types 'token' and 'id_token' require the implicit grant type`)
 	}
 	if hasCode && !usesCode {
-		probs.meta(ResponseTypes, `grant type authorization_code requires a response type containing 'code'`)
+		meta(probs, metadata.ResponseTypes, `grant type authorization_code requires a response type containing 'code'`)
 	}
 	if hasImplicit && !usesImplicit {
-		probs.meta(ResponseTypes, `grant type implicit requires a response type containing 'token' or 'id_token'`)
+		meta(probs, metadata.ResponseTypes, `grant type implicit requires a response type containing 'token' or 'id_token'`)
 	}
 }
 
@@ -115,6 +117,6 @@ func supportedResponseType(supported []string, set string) bool {
 	return false
 }
 
-func (m *Metadata) usesAuthorizationEndpoint() bool {
-	return slices.Contains(m.GrantTypes, GrantAuthorizationCode) || slices.Contains(m.GrantTypes, GrantImplicit)
+func usesAuthorizationEndpoint(m *metadata.Metadata) bool {
+	return slices.Contains(m.GrantTypes, metadata.GrantAuthorizationCode) || slices.Contains(m.GrantTypes, metadata.GrantImplicit)
 }

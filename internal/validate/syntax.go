@@ -8,7 +8,9 @@
 // first label); RFC 7591 §5 and Unicode TR 36 §2 (text that misleads a
 // reader; internal/textrule).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"fmt"
@@ -112,22 +114,22 @@ func printable(s string) bool {
 
 // checkStrings bounds a list of identifiers: count, length, characters, no
 // duplicates, and membership of supported when it is not empty.
-func checkStrings(field string, v []string, max int, supported []string, probs *Problems) {
+func checkStrings(field string, v []string, max int, supported []string, probs *metadata.Problems) {
 	if len(v) > max {
-		probs.meta(field, fmt.Sprintf("at most %d values", max))
+		meta(probs, field, fmt.Sprintf("at most %d values", max))
 		return
 	}
 	seen := map[string]bool{}
 	for i, s := range v {
 		switch {
 		case s == "":
-			probs.meta(at(field, i), "must not be empty")
+			meta(probs, at(field, i), "must not be empty")
 		case seen[s]:
-			probs.meta(at(field, i), "duplicate value")
+			meta(probs, at(field, i), "duplicate value")
 		case len(s) > MaxIDBytes || !printable(s):
-			probs.meta(at(field, i), fmt.Sprintf("must be at most %d bytes of printable characters", MaxIDBytes))
+			meta(probs, at(field, i), fmt.Sprintf("must be at most %d bytes of printable characters", MaxIDBytes))
 		case len(supported) > 0 && !slices.Contains(supported, s):
-			probs.meta(at(field, i), "not supported by this server")
+			meta(probs, at(field, i), "not supported by this server")
 		}
 		seen[s] = true
 	}

@@ -1,4 +1,4 @@
-package metadata_test
+package validate_test
 
 import (
 	"reflect"
@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // deployment is the policy the ceilings narrow in these tests.
-func deployment() metadata.Policy {
-	p := metadata.DefaultPolicy()
+func deployment() validate.Policy {
+	p := validate.DefaultPolicy()
 	p.GrantTypes = []string{metadata.GrantAuthorizationCode, metadata.GrantRefreshToken, metadata.GrantClientCredentials}
 	p.ResponseTypes = []string{"code", "code id_token"}
 	p.TokenEndpointAuthMethods = []string{metadata.AuthClientSecretBasic, metadata.AuthPrivateKeyJWT, metadata.AuthNone}
@@ -26,7 +27,7 @@ func TestNarrow(t *testing.T) {
 		name string
 		// deploymentScopes are the deployment's scopes (nil: any).
 		deploymentScopes []string
-		ceiling          metadata.Ceiling
+		ceiling          validate.Ceiling
 		wantGrants       []string
 		wantResponses    []string
 		wantMethods      []string
@@ -38,37 +39,37 @@ func TestNarrow(t *testing.T) {
 			wantResponses: []string{"code", "code id_token"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"}},
 		{name: "grant types intersected",
-			ceiling:       metadata.Ceiling{GrantTypes: []string{"implicit", "authorization_code"}},
+			ceiling:       validate.Ceiling{GrantTypes: []string{"implicit", "authorization_code"}},
 			wantGrants:    []string{"authorization_code"},
 			wantResponses: []string{"code", "code id_token"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"},
 			wantNarrowed:  name},
 		{name: "empty grant types allow none",
-			ceiling:       metadata.Ceiling{GrantTypes: []string{}},
+			ceiling:       validate.Ceiling{GrantTypes: []string{}},
 			wantGrants:    nil,
 			wantResponses: []string{"code", "code id_token"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"},
 			wantNarrowed:  name},
 		{name: "response types matched whatever the order",
-			ceiling:       metadata.Ceiling{ResponseTypes: []string{"id_token code"}},
+			ceiling:       validate.Ceiling{ResponseTypes: []string{"id_token code"}},
 			wantGrants:    []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses: []string{"code id_token"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"},
 			wantNarrowed:  name},
 		{name: "response types not in the deployment not added",
-			ceiling:       metadata.Ceiling{ResponseTypes: []string{"code", "token"}},
+			ceiling:       validate.Ceiling{ResponseTypes: []string{"code", "token"}},
 			wantGrants:    []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses: []string{"code"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"},
 			wantNarrowed:  name},
 		{name: "auth methods intersected",
-			ceiling:       metadata.Ceiling{TokenEndpointAuthMethods: []string{"tls_client_auth", "private_key_jwt"}},
+			ceiling:       validate.Ceiling{TokenEndpointAuthMethods: []string{"tls_client_auth", "private_key_jwt"}},
 			wantGrants:    []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses: []string{"code", "code id_token"},
 			wantMethods:   []string{"private_key_jwt"},
 			wantNarrowed:  name},
 		{name: "any scope, ceiling lists: the ceiling",
-			ceiling:       metadata.Ceiling{Scopes: []string{"openid", "accounts"}},
+			ceiling:       validate.Ceiling{Scopes: []string{"openid", "accounts"}},
 			wantGrants:    []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses: []string{"code", "code id_token"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"},
@@ -76,7 +77,7 @@ func TestNarrow(t *testing.T) {
 			wantNarrowed:  name},
 		{name: "both list scopes: the intersection",
 			deploymentScopes: []string{"openid", "accounts", "payments"},
-			ceiling:          metadata.Ceiling{Scopes: []string{"email", "accounts", "openid"}},
+			ceiling:          validate.Ceiling{Scopes: []string{"email", "accounts", "openid"}},
 			wantGrants:       []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses:    []string{"code", "code id_token"},
 			wantMethods:      []string{"client_secret_basic", "private_key_jwt", "none"},
@@ -84,14 +85,14 @@ func TestNarrow(t *testing.T) {
 			wantNarrowed:     name},
 		{name: "disjoint scopes: none",
 			deploymentScopes: []string{"openid"},
-			ceiling:          metadata.Ceiling{Scopes: []string{"payments"}},
+			ceiling:          validate.Ceiling{Scopes: []string{"payments"}},
 			wantGrants:       []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses:    []string{"code", "code id_token"},
 			wantMethods:      []string{"client_secret_basic", "private_key_jwt", "none"},
 			wantScopes:       []string{},
 			wantNarrowed:     name},
 		{name: "empty ceiling scopes, any deployment scope: none",
-			ceiling:       metadata.Ceiling{Scopes: []string{}},
+			ceiling:       validate.Ceiling{Scopes: []string{}},
 			wantGrants:    []string{"authorization_code", "refresh_token", "client_credentials"},
 			wantResponses: []string{"code", "code id_token"},
 			wantMethods:   []string{"client_secret_basic", "private_key_jwt", "none"},
@@ -99,7 +100,7 @@ func TestNarrow(t *testing.T) {
 			wantNarrowed:  name},
 		{name: "no scope bound keeps the deployment's",
 			deploymentScopes: []string{"openid"},
-			ceiling:          metadata.Ceiling{GrantTypes: []string{"authorization_code"}},
+			ceiling:          validate.Ceiling{GrantTypes: []string{"authorization_code"}},
 			wantGrants:       []string{"authorization_code"},
 			wantResponses:    []string{"code", "code id_token"},
 			wantMethods:      []string{"client_secret_basic", "private_key_jwt", "none"},
@@ -143,7 +144,7 @@ func TestNarrow(t *testing.T) {
 	}
 
 	t.Run("result does not share the ceiling's scopes", func(t *testing.T) {
-		c := metadata.Ceiling{Name: name, Scopes: []string{"openid"}}
+		c := validate.Ceiling{Name: name, Scopes: []string{"openid"}}
 		got := deployment().Narrow(c)
 		got.Scopes[0] = "admin"
 		if c.Scopes[0] != "openid" {
@@ -153,20 +154,20 @@ func TestNarrow(t *testing.T) {
 }
 
 func TestNarrowedChained(t *testing.T) {
-	issuer := metadata.Ceiling{Name: "policy 'members' of issuer https://directory.example", GrantTypes: []string{"authorization_code", "client_credentials"}}
-	token := metadata.Ceiling{Name: "policy 'partners'", GrantTypes: []string{"client_credentials"}, Scopes: []string{"accounts"}}
-	unbounded := metadata.Ceiling{Name: "policy 'open'"}
+	issuer := validate.Ceiling{Name: "policy 'members' of issuer https://directory.example", GrantTypes: []string{"authorization_code", "client_credentials"}}
+	token := validate.Ceiling{Name: "policy 'partners'", GrantTypes: []string{"client_credentials"}, Scopes: []string{"accounts"}}
+	unbounded := validate.Ceiling{Name: "policy 'open'"}
 	tests := []struct {
 		name         string
-		ceilings     []metadata.Ceiling
+		ceilings     []validate.Ceiling
 		wantNarrowed string
 		wantGrants   []string
 	}{
-		{"one", []metadata.Ceiling{issuer}, issuer.Name, []string{"authorization_code", "client_credentials"}},
-		{"two", []metadata.Ceiling{issuer, token}, issuer.Name + " and " + token.Name, []string{"client_credentials"}},
-		{"two, other order", []metadata.Ceiling{token, issuer}, token.Name + " and " + issuer.Name, []string{"client_credentials"}},
-		{"an unbounded ceiling is not cited", []metadata.Ceiling{issuer, unbounded}, issuer.Name, []string{"authorization_code", "client_credentials"}},
-		{"only an unbounded ceiling", []metadata.Ceiling{unbounded}, "", []string{"authorization_code", "refresh_token", "client_credentials"}},
+		{"one", []validate.Ceiling{issuer}, issuer.Name, []string{"authorization_code", "client_credentials"}},
+		{"two", []validate.Ceiling{issuer, token}, issuer.Name + " and " + token.Name, []string{"client_credentials"}},
+		{"two, other order", []validate.Ceiling{token, issuer}, token.Name + " and " + issuer.Name, []string{"client_credentials"}},
+		{"an unbounded ceiling is not cited", []validate.Ceiling{issuer, unbounded}, issuer.Name, []string{"authorization_code", "client_credentials"}},
+		{"only an unbounded ceiling", []validate.Ceiling{unbounded}, "", []string{"authorization_code", "refresh_token", "client_credentials"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,14 +194,14 @@ func TestNarrowedRefusals(t *testing.T) {
 		cited   = "not allowed by policy 'members'"
 		support = "not supported by this server"
 	)
-	members := metadata.Ceiling{
+	members := validate.Ceiling{
 		Name:                     "policy 'members'",
 		GrantTypes:               []string{"authorization_code", "refresh_token"},
 		ResponseTypes:            []string{"code"},
 		TokenEndpointAuthMethods: []string{"private_key_jwt", "client_secret_basic"},
 		Scopes:                   []string{"openid", "accounts"},
 	}
-	withScopes := func(p metadata.Policy, scopes ...string) metadata.Policy {
+	withScopes := func(p validate.Policy, scopes ...string) validate.Policy {
 		p.Scopes = scopes
 		return p
 	}
@@ -208,7 +209,7 @@ func TestNarrowedRefusals(t *testing.T) {
 	tests := []struct {
 		name   string
 		body   string
-		policy metadata.Policy
+		policy validate.Policy
 		field  string
 		// want is a fragment of the field's reason; empty: no problem
 		// on the field.
@@ -224,7 +225,7 @@ func TestNarrowedRefusals(t *testing.T) {
 		{"response type, un-narrowed", `{` + cb + `,"grant_types":["authorization_code","implicit"],"response_types":["id_token code"]}`,
 			deploymentWith(metadata.GrantImplicit), "response_types[0]", ""},
 		{"response type allowed in another order", `{` + cb + `,"grant_types":["authorization_code","implicit"],"response_types":["id_token code"]}`,
-			deploymentWith(metadata.GrantImplicit).Narrow(metadata.Ceiling{Name: "policy 'hybrid'", ResponseTypes: []string{"code id_token"}}), "response_types[0]", ""},
+			deploymentWith(metadata.GrantImplicit).Narrow(validate.Ceiling{Name: "policy 'hybrid'", ResponseTypes: []string{"code id_token"}}), "response_types[0]", ""},
 		{"response type outside the deployment, un-narrowed", `{` + cb + `,"response_types":["code token"],"grant_types":["authorization_code","implicit"]}`,
 			deploymentWith(metadata.GrantImplicit), "response_types[0]", support},
 
@@ -265,7 +266,7 @@ func TestNarrowedRefusals(t *testing.T) {
 }
 
 // deploymentWith is deployment() also supporting grant.
-func deploymentWith(grant string) metadata.Policy {
+func deploymentWith(grant string) validate.Policy {
 	p := deployment()
 	p.GrantTypes = append(p.GrantTypes, grant)
 	return p

@@ -5,7 +5,9 @@
 // Spec basis: RFC 6749 §3.3 (scope-token syntax); RFC 7591 §2 (scope);
 // RFC 9396 §10 (authorization_details_types).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"fmt"
@@ -15,36 +17,36 @@ import (
 
 // checkScope applies RFC 6749 §3.3: scope-token = 1*NQCHAR, separated by
 // single spaces.
-func checkScope(s string, p Policy, probs *Problems) {
+func checkScope(s string, p Policy, probs *metadata.Problems) {
 	if len(s) > MaxScopeBytes {
-		probs.meta(Scope, fmt.Sprintf("longer than %d bytes", MaxScopeBytes))
+		meta(probs, metadata.Scope, fmt.Sprintf("longer than %d bytes", MaxScopeBytes))
 		return
 	}
 	tokens := strings.Split(s, " ")
 	if len(tokens) > MaxScopeTokens {
-		probs.meta(Scope, fmt.Sprintf("more than %d scope values", MaxScopeTokens))
+		meta(probs, metadata.Scope, fmt.Sprintf("more than %d scope values", MaxScopeTokens))
 		return
 	}
 	seen := map[string]bool{}
 	for _, t := range tokens {
 		if t == "" {
-			probs.meta(Scope, "scope values must be separated by single spaces")
+			meta(probs, metadata.Scope, "scope values must be separated by single spaces")
 			return
 		}
 		for i := 0; i < len(t); i++ {
 			c := t[i]
 			if !(c == 0x21 || c >= 0x23 && c <= 0x5B || c >= 0x5D && c <= 0x7E) {
-				probs.meta(Scope, "scope values may contain only printable ASCII other than space, quote and backslash (RFC 6749 section 3.3)")
+				meta(probs, metadata.Scope, "scope values may contain only printable ASCII other than space, quote and backslash (RFC 6749 section 3.3)")
 				return
 			}
 		}
 		if seen[t] {
-			probs.meta(Scope, "duplicate scope value '"+t+"'")
+			meta(probs, metadata.Scope, "duplicate scope value '"+t+"'")
 			return
 		}
 		seen[t] = true
 		if p.Scopes != nil && !slices.Contains(p.Scopes, t) {
-			probs.meta(Scope, p.refusal("scope value '"+t+"'", "scopes_supported"))
+			meta(probs, metadata.Scope, p.refusal("scope value '"+t+"'", "scopes_supported"))
 			return
 		}
 	}
@@ -52,6 +54,6 @@ func checkScope(s string, p Policy, probs *Problems) {
 
 // validateAuthorizationDetailsTypes applies RFC 9396 §10: known to the
 // deployment when it lists types, bounded, unique and printable.
-func (m *Metadata) validateAuthorizationDetailsTypes(p Policy, probs *Problems) {
-	checkStrings(AuthorizationDetailsTypes, m.AuthorizationDetailsTypes, MaxAuthorizationDetails, p.AuthorizationDetailsTypes, probs)
+func validateAuthorizationDetailsTypes(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
+	checkStrings(metadata.AuthorizationDetailsTypes, m.AuthorizationDetailsTypes, MaxAuthorizationDetails, p.AuthorizationDetailsTypes, probs)
 }

@@ -4,7 +4,9 @@
 // Spec basis: OIDC RP-Initiated Logout 1.0 §3.1; OIDC Front-Channel Logout
 // 1.0 §2; OIDC Back-Channel Logout 1.0 §2.2.
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"fmt"
@@ -16,38 +18,38 @@ import (
 
 // validateLogout applies OIDC RP-Initiated Logout §3.1, Front-Channel
 // Logout §2 and Back-Channel Logout §2.2.
-func (m *Metadata) validateLogout(p Policy, probs *Problems) {
+func validateLogout(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
 	if len(m.PostLogoutRedirectURIs) > MaxPostLogoutURIs {
-		probs.meta(PostLogoutRedirectURIs, fmt.Sprintf("at most %d URIs", MaxPostLogoutURIs))
+		meta(probs, metadata.PostLogoutRedirectURIs, fmt.Sprintf("at most %d URIs", MaxPostLogoutURIs))
 	} else {
 		// The redirect URI rules of the client's application type; a
 		// post-logout redirect carries no token, so the implicit grant's
 		// rules do not apply.
-		opts := m.redirectOptions(p, false)
+		opts := redirectOptions(m, p, false)
 		seen := make(map[string]bool, len(m.PostLogoutRedirectURIs))
 		for i, u := range m.PostLogoutRedirectURIs {
 			if seen[u] {
-				probs.meta(at(PostLogoutRedirectURIs, i), "duplicate URI")
+				meta(probs, at(metadata.PostLogoutRedirectURIs, i), "duplicate URI")
 				continue
 			}
 			seen[u] = true
 			if err := uricheck.Redirect(u, opts); err != nil {
-				probs.meta(at(PostLogoutRedirectURIs, i), err.Error())
-			} else if strings.HasPrefix(strings.ToLower(u), "http:") && m.TokenEndpointAuthMethod == AuthNone {
-				probs.meta(at(PostLogoutRedirectURIs, i), "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
+				meta(probs, at(metadata.PostLogoutRedirectURIs, i), err.Error())
+			} else if strings.HasPrefix(strings.ToLower(u), "http:") && m.TokenEndpointAuthMethod == metadata.AuthNone {
+				meta(probs, at(metadata.PostLogoutRedirectURIs, i), "http is allowed only for confidential clients (OIDC RP-Initiated Logout section 3.1)")
 			}
 		}
 	}
 	if u := m.FrontchannelLogoutURI; u != "" {
 		if err := uricheck.HTTPS(u, uricheck.WebOptions{}); err != nil {
-			probs.meta(FrontchannelLogoutURI, err.Error())
+			meta(probs, metadata.FrontchannelLogoutURI, err.Error())
 		} else if !sameOriginAsARedirect(u, m.RedirectURIs) {
-			probs.meta(FrontchannelLogoutURI, "scheme, host and port must be those of a registered redirect URI (OIDC Front-Channel Logout section 2)")
+			meta(probs, metadata.FrontchannelLogoutURI, "scheme, host and port must be those of a registered redirect URI (OIDC Front-Channel Logout section 2)")
 		}
 	}
 	if u := m.BackchannelLogoutURI; u != "" {
 		if err := uricheck.HTTPS(u, uricheck.WebOptions{}); err != nil {
-			probs.meta(BackchannelLogoutURI, err.Error())
+			meta(probs, metadata.BackchannelLogoutURI, err.Error())
 		}
 	}
 }

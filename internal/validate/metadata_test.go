@@ -1,4 +1,4 @@
-package metadata_test
+package validate_test
 
 import (
 	"bytes"
@@ -16,11 +16,12 @@ import (
 
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/strictjson"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // run parses, normalizes and validates a JSON body under p.
-func run(t *testing.T, body string, p metadata.Policy) (*metadata.Metadata, metadata.Problems) {
+func run(t *testing.T, body string, p validate.Policy) (*metadata.Metadata, metadata.Problems) {
 	t.Helper()
 	members, err := strictjson.Object([]byte(body), strictjson.Limits{})
 	if err != nil {
@@ -28,13 +29,13 @@ func run(t *testing.T, body string, p metadata.Policy) (*metadata.Metadata, meta
 	}
 	md, probs := metadata.Parse(members)
 	md.Normalize()
-	return md, append(probs, md.Validate(p)...)
+	return md, append(probs, validate.Metadata(md, p)...)
 }
 
-func openPolicy() metadata.Policy {
-	p := metadata.DefaultPolicy()
-	p.GrantTypes = metadata.KnownGrantTypes
-	p.ResponseTypes = metadata.KnownResponseTypes
+func openPolicy() validate.Policy {
+	p := validate.DefaultPolicy()
+	p.GrantTypes = validate.KnownGrantTypes
+	p.ResponseTypes = validate.KnownResponseTypes
 	return p
 }
 
@@ -93,7 +94,7 @@ func TestRejects(t *testing.T) {
 	tests := []struct {
 		name      string
 		body      string
-		policy    metadata.Policy
+		policy    validate.Policy
 		wantField string
 		wantCode  string
 	}{
@@ -133,8 +134,8 @@ func TestRejects(t *testing.T) {
 		{"password grant", `{"grant_types":["password"]}`, openPolicy(), "grant_types[0]", oauth.CodeInvalidClientMetadata},
 		{"unknown grant", `{"grant_types":["urn:example:unknown"]}`, openPolicy(), "grant_types[0]", oauth.CodeInvalidClientMetadata},
 		{"grant case matters", `{"grant_types":["Client_Credentials"]}`, openPolicy(), "grant_types[0]", oauth.CodeInvalidClientMetadata},
-		{"grant outside policy", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["code","id_token"]}`, metadata.DefaultPolicy(), "grant_types[1]", oauth.CodeInvalidClientMetadata},
-		{"response type outside policy", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["code id_token"]}`, func() metadata.Policy { p := openPolicy(); p.ResponseTypes = []string{"code"}; return p }(), "response_types[0]", oauth.CodeInvalidClientMetadata},
+		{"grant outside policy", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["code","id_token"]}`, validate.DefaultPolicy(), "grant_types[1]", oauth.CodeInvalidClientMetadata},
+		{"response type outside policy", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["code id_token"]}`, func() validate.Policy { p := openPolicy(); p.ResponseTypes = []string{"code"}; return p }(), "response_types[0]", oauth.CodeInvalidClientMetadata},
 		{"duplicate grant", `{"grant_types":["client_credentials","client_credentials"]}`, openPolicy(), "grant_types[1]", oauth.CodeInvalidClientMetadata},
 		{"unknown response type", `{` + redirect + `,"response_types":["code","magic"]}`, openPolicy(), "response_types[1]", oauth.CodeInvalidClientMetadata},
 		{"same response type set twice", `{` + redirect + `,"grant_types":["authorization_code","implicit"],"response_types":["code id_token","id_token code"]}`, openPolicy(), "response_types[1]", oauth.CodeInvalidClientMetadata},
@@ -143,7 +144,7 @@ func TestRejects(t *testing.T) {
 		{"unknown application_type", `{` + redirect + `,"application_type":"mobile"}`, openPolicy(), "application_type", oauth.CodeInvalidClientMetadata},
 		// token endpoint auth
 		{"unknown auth method", `{` + redirect + `,"token_endpoint_auth_method":"magic"}`, openPolicy(), "token_endpoint_auth_method", oauth.CodeInvalidClientMetadata},
-		{"auth method outside policy", `{` + redirect + `,"token_endpoint_auth_method":"none"}`, func() metadata.Policy {
+		{"auth method outside policy", `{` + redirect + `,"token_endpoint_auth_method":"none"}`, func() validate.Policy {
 			p := openPolicy()
 			p.TokenEndpointAuthMethods = []string{"client_secret_basic"}
 			return p

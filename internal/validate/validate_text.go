@@ -9,7 +9,9 @@
 // (no normalisation); RFC 5646 §2.1 (tag syntax); internal/textrule
 // (the characters that forge text).
 
-package metadata
+package validate
+
+import "github.com/registrar/registrar/pkg/metadata"
 
 import (
 	"fmt"
@@ -21,39 +23,39 @@ import (
 
 // validateText checks the names and their language tags, contacts, scope
 // (validate_scope.go) and the software identifiers, in that order.
-func (m *Metadata) validateText(p Policy, probs *Problems) {
-	checkName(ClientName, m.ClientName, probs)
+func validateText(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
+	checkName(metadata.ClientName, m.ClientName, probs)
 	if len(m.Localized) > MaxLocalized {
-		probs.meta("client_name#", fmt.Sprintf("at most %d language-tagged members", MaxLocalized))
+		meta(probs, "client_name#", fmt.Sprintf("at most %d language-tagged members", MaxLocalized))
 	}
 	tags := map[string]string{}
-	for _, name := range m.localizedNames() {
+	for _, name := range m.LocalizedNames() {
 		v := m.Localized[name]
 		base, tag, _ := strings.Cut(name, "#")
 		if !validLanguageTag(tag) {
-			probs.meta(name, "invalid BCP 47 language tag")
+			meta(probs, name, "invalid BCP 47 language tag")
 			continue
 		}
 		key := base + "#" + strings.ToLower(tag)
 		if other, dup := tags[key]; dup {
-			probs.meta(name, "same language tag as "+other+" (tags are case-insensitive)")
+			meta(probs, name, "same language tag as "+other+" (tags are case-insensitive)")
 			continue
 		}
 		tags[key] = name
-		if base == ClientName {
+		if base == metadata.ClientName {
 			checkName(name, v, probs)
 		}
 	}
 	if len(m.Contacts) > 10 {
-		probs.meta(Contacts, "at most 10 contacts")
+		meta(probs, metadata.Contacts, "at most 10 contacts")
 	} else {
 		seen := map[string]bool{}
 		for i, c := range m.Contacts {
 			switch {
 			case seen[strings.ToLower(c)]:
-				probs.meta(at(Contacts, i), "duplicate contact")
+				meta(probs, at(metadata.Contacts, i), "duplicate contact")
 			case !validEmail(c):
-				probs.meta(at(Contacts, i), "must be an e-mail address")
+				meta(probs, at(metadata.Contacts, i), "must be an e-mail address")
 			}
 			seen[strings.ToLower(c)] = true
 		}
@@ -61,8 +63,8 @@ func (m *Metadata) validateText(p Policy, probs *Problems) {
 	if m.Scope != "" {
 		checkScope(m.Scope, p, probs)
 	}
-	checkID(SoftwareID, m.SoftwareID, probs)
-	checkID(SoftwareVersion, m.SoftwareVersion, probs)
+	checkID(metadata.SoftwareID, m.SoftwareID, probs)
+	checkID(metadata.SoftwareVersion, m.SoftwareVersion, probs)
 }
 
 // displayURI is a valid display URI (client_uri, logo_uri, tos_uri,
@@ -71,24 +73,24 @@ type displayURI struct{ name, host string }
 
 // validateURIs checks the display URIs and appends the valid ones to shown,
 // in the order problems are reported.
-func (m *Metadata) validateURIs(probs *Problems, shown []displayURI) []displayURI {
+func validateURIs(m *metadata.Metadata, probs *metadata.Problems, shown []displayURI) []displayURI {
 	check := func(name, v string) {
 		if v == "" {
 			return
 		}
 		host, err := uricheck.HTTPSHost(v, uricheck.WebOptions{})
 		if err != nil {
-			probs.meta(name, err.Error())
+			meta(probs, name, err.Error())
 			return
 		}
 		shown = append(shown, displayURI{name, host})
 	}
-	check(ClientURI, m.ClientURI)
-	check(LogoURI, m.LogoURI)
-	check(TOSURI, m.TOSURI)
-	check(PolicyURI, m.PolicyURI)
-	for _, name := range m.localizedNames() {
-		if base, _, _ := strings.Cut(name, "#"); base != ClientName {
+	check(metadata.ClientURI, m.ClientURI)
+	check(metadata.LogoURI, m.LogoURI)
+	check(metadata.TOSURI, m.TOSURI)
+	check(metadata.PolicyURI, m.PolicyURI)
+	for _, name := range m.LocalizedNames() {
+		if base, _, _ := strings.Cut(name, "#"); base != metadata.ClientName {
 			check(name, m.Localized[name])
 		}
 	}
@@ -97,31 +99,31 @@ func (m *Metadata) validateURIs(probs *Problems, shown []displayURI) []displayUR
 
 // checkName bounds a display name and refuses characters that forge text:
 // controls, bidirectional overrides, invisible separators.
-func checkName(field, v string, probs *Problems) {
+func checkName(field, v string, probs *metadata.Problems) {
 	if v == "" {
 		return
 	}
 	if utf8.RuneCountInString(v) > MaxNameRunes {
-		probs.meta(field, fmt.Sprintf("longer than %d characters", MaxNameRunes))
+		meta(probs, field, fmt.Sprintf("longer than %d characters", MaxNameRunes))
 		return
 	}
 	if !plainText(v) {
-		probs.meta(field, "contains control, bidirectional or invisible characters")
+		meta(probs, field, "contains control, bidirectional or invisible characters")
 	}
 }
 
 // checkID bounds a software identifier and holds it to the display-name
 // characters.
-func checkID(field, v string, probs *Problems) {
+func checkID(field, v string, probs *metadata.Problems) {
 	if v == "" {
 		return
 	}
 	if len(v) > MaxIDBytes {
-		probs.meta(field, fmt.Sprintf("longer than %d bytes", MaxIDBytes))
+		meta(probs, field, fmt.Sprintf("longer than %d bytes", MaxIDBytes))
 		return
 	}
 	if !plainText(v) {
-		probs.meta(field, "contains control, bidirectional or invisible characters")
+		meta(probs, field, "contains control, bidirectional or invisible characters")
 	}
 }
 

@@ -1,4 +1,4 @@
-package metadata_test
+package validate_test
 
 import (
 	"crypto/ecdsa"
@@ -15,6 +15,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/registrar/registrar/internal/oauth"
+	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
@@ -63,7 +64,7 @@ func TestConformanceRejects(t *testing.T) {
 	tests := []struct {
 		name   string
 		body   string
-		policy metadata.Policy
+		policy validate.Policy
 		field  string
 		code   string
 	}{
@@ -99,7 +100,7 @@ func TestConformanceRejects(t *testing.T) {
 			`{` + cb + `,"backchannel_logout_uri":"/logout"}`, openPolicy(),
 			"backchannel_logout_uri", oauth.CodeInvalidClientMetadata},
 		{"BCP-03 token response type refused by the default policy",
-			`{` + cb + `,"grant_types":["implicit"],"response_types":["token"]}`, metadata.DefaultPolicy(),
+			`{` + cb + `,"grant_types":["implicit"],"response_types":["token"]}`, validate.DefaultPolicy(),
 			"response_types[0]", oauth.CodeInvalidClientMetadata},
 	}
 	for _, tc := range tests {

@@ -6,9 +6,14 @@
 // lists are refused); RFC 9700 §2.1.2, §2.4; RFC 7518 §3, §4, §5; RFC 8037;
 // RFC 9864; RFC 8725 §3.2; OIDC Core §8.
 
-package metadata
+package validate
 
-import "slices"
+import (
+	"slices"
+	"strings"
+
+	"github.com/registrar/registrar/pkg/metadata"
+)
 
 // Policy is what this deployment supports. Requested values outside it are
 // rejected with invalid_client_metadata, never silently dropped or replaced.
@@ -75,9 +80,9 @@ var (
 // unsigned ID tokens or request objects.
 func DefaultPolicy() Policy {
 	return Policy{
-		GrantTypes:                   []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials},
+		GrantTypes:                   []string{metadata.GrantAuthorizationCode, metadata.GrantRefreshToken, metadata.GrantClientCredentials},
 		ResponseTypes:                []string{"code"},
-		TokenEndpointAuthMethods:     []string{AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone},
+		TokenEndpointAuthMethods:     []string{metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost, metadata.AuthClientSecretJWT, metadata.AuthPrivateKeyJWT, metadata.AuthNone},
 		SigningAlgs:                  append([]string{}, AsymmetricSigningAlgs...),
 		IDTokenSigningAlgs:           []string{"RS256", "PS256", "ES256"},
 		UserinfoSigningAlgs:          []string{"RS256", "PS256", "ES256"},
@@ -95,8 +100,8 @@ func DefaultPolicy() Policy {
 // KnownGrantTypes are the grant types Registrar understands (RFC 7591 §2 and
 // registered extensions).
 var KnownGrantTypes = []string{
-	GrantAuthorizationCode, GrantImplicit, GrantClientCredentials, GrantRefreshToken,
-	GrantJWTBearer, GrantSAML2Bearer, GrantDeviceCode, GrantTokenExchange, GrantCIBA,
+	metadata.GrantAuthorizationCode, metadata.GrantImplicit, metadata.GrantClientCredentials, metadata.GrantRefreshToken,
+	metadata.GrantJWTBearer, metadata.GrantSAML2Bearer, metadata.GrantDeviceCode, metadata.GrantTokenExchange, metadata.GrantCIBA,
 }
 
 // KnownResponseTypes are the response types Registrar understands (RFC 6749
@@ -107,16 +112,8 @@ var KnownResponseTypes = []string{
 
 // KnownAuthMethods are the token endpoint auth methods Registrar understands.
 var KnownAuthMethods = []string{
-	AuthClientSecretBasic, AuthClientSecretPost, AuthClientSecretJWT, AuthPrivateKeyJWT, AuthNone,
-	AuthTLSClientAuth, AuthSelfSignedTLSClientAuth,
-}
-
-func isSymmetricAlg(a string) bool {
-	switch a {
-	case "HS256", "HS384", "HS512", "A128KW", "A192KW", "A256KW", "dir", "A128GCMKW", "A192GCMKW", "A256GCMKW":
-		return true
-	}
-	return false
+	metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost, metadata.AuthClientSecretJWT, metadata.AuthPrivateKeyJWT, metadata.AuthNone,
+	metadata.AuthTLSClientAuth, metadata.AuthSelfSignedTLSClientAuth,
 }
 
 // refusal explains why a value outside the policy's list is refused.
@@ -183,4 +180,20 @@ func (p Policy) Narrow(c Ceiling) Policy {
 		}
 	}
 	return p
+}
+
+// DefaultBounds registers the values p bounds clients to for the members
+// whose omission an OP reads as "anything": scope (RFC 7591 §2: "If
+// omitted, an authorization server MAY register a client with a default
+// set of scopes") and RFC 9396 authorization_details_types. A client
+// bounded by a list (REGISTRAR_SCOPES, a trust policy's scopes ceiling,
+// REGISTRAR_AUTHORIZATION_DETAILS_TYPES) that omits the member carries the
+// list.
+func DefaultBounds(m *metadata.Metadata, p Policy) {
+	if m.Scope == "" && len(p.Scopes) > 0 {
+		m.Scope = strings.Join(p.Scopes, " ")
+	}
+	if m.AuthorizationDetailsTypes == nil && len(p.AuthorizationDetailsTypes) > 0 {
+		m.AuthorizationDetailsTypes = append([]string{}, p.AuthorizationDetailsTypes...)
+	}
 }
