@@ -118,7 +118,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 60s); a bare fuzz-dead
 
 .PHONY: bench
 bench: ## Go benchmarks of registration, minting and verification.
-	$(GO) test -run='^$$' -bench=. -benchmem ./internal/register/ ./pkg/clientid/ ./internal/statement/
+	$(GO) test -run='^$$' -bench=. -benchmem ./internal/register/ ./internal/mint/ ./internal/statement/
 
 .PHONY: bench-load
 bench-load: build ## Load-test bin/registrar with wrk on 127.0.0.1 (DURATION, CONNECTIONS); updates docs/benchmarks.md.

@@ -22,12 +22,14 @@ import (
 	"github.com/registrar/registrar/internal/accesstoken"
 	"github.com/registrar/registrar/internal/discovery"
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/ratelimit"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/server"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/trust"
 	"github.com/registrar/registrar/internal/validate"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 )
 
@@ -248,8 +250,8 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 		Audiences:    audiences,
 		UpdateMode:   updateMode,
 		Statements:   &statement.Verifier{Keys: live, Rules: live, Audiences: audiences, Now: time.Now},
-		Minter:       &clientid.Minter{Issuer: s.issuer, Keys: w.keyring, Now: time.Now, Rand: rand.Reader},
-		Verifier:     &clientid.Verifier{Issuer: s.issuer, Keys: clientid.KeyringKeys{Keyring: w.keyring}, Now: time.Now},
+		Minter:       &mint.Minter{Issuer: s.issuer, Keys: w.keyring, Now: time.Now, Rand: rand.Reader},
+		Verifier:     &verify.Verifier{Issuer: s.issuer, Keys: w.keyring, Now: time.Now},
 		Deriver:      &clientid.Deriver{Secrets: w.keyring.Secrets()},
 		// The client keys of signed requests come by value (the
 		// statement's jwks claim) in these tests; a URL would be fetched

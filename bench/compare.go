@@ -111,7 +111,7 @@ var (
 	compareTargets = []string{"registrar-open", "peer-open", "registrar-statement"}
 	floorBenches   = []benchSpec{
 		{key: "statement Verify", pkg: "internal/statement", pattern: "^BenchmarkVerify$", name: "BenchmarkVerify"},
-		{key: "clientid Mint/ES256", pkg: "pkg/clientid", pattern: "^BenchmarkMint$/^ES256$", name: "BenchmarkMint/ES256"},
+		{key: "clientid Mint/ES256", pkg: "internal/mint", pattern: "^BenchmarkMint$/^ES256$", name: "BenchmarkMint/ES256"},
 		{key: "register Register/open", pkg: "internal/register", pattern: "^BenchmarkRegister$", name: "BenchmarkRegister/open"},
 		{key: "register Register/with_statement", pkg: "internal/register", pattern: "^BenchmarkRegister$", name: "BenchmarkRegister/with_statement"},
 	}

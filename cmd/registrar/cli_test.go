@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
@@ -29,10 +30,10 @@ func mintAt(t *testing.T, dir, issuer string, at time.Time, lifetime time.Durati
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &clientid.Minter{Issuer: issuer, Keys: kr, Now: func() time.Time { return at }, Rand: rand.Reader}
+	m := &mint.Minter{Issuer: issuer, Keys: kr, Now: func() time.Time { return at }, Rand: rand.Reader}
 	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "CLI Test"}
 	md.Normalize()
-	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1, Lifetime: lifetime})
+	minted, err := m.Mint(md, mint.MintOptions{SecretVersion: 1, Lifetime: lifetime})
 	if err != nil {
 		t.Fatal(err)
 	}

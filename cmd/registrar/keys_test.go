@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 )
 
@@ -325,17 +326,17 @@ func TestKeyRotationEndToEnd(t *testing.T) {
 		uri := strings.Replace(reg["registration_client_uri"].(string), issuer, base, 1)
 		return get(t, uri, reg["registration_access_token"].(string))
 	}
-	verifier := func(base string) *clientid.Verifier {
+	verifier := func(base string) *verify.Verifier {
 		t.Helper()
 		status, jwks := get(t, base+"/jwks.json", "")
 		if status != 200 {
 			t.Fatalf("jwks: %d", status)
 		}
-		ks, err := clientid.ParseJWKS(jwks)
+		ks, err := verify.ParseJWKS(jwks)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &clientid.Verifier{Issuer: issuer, Keys: ks}
+		return &verify.Verifier{Issuer: issuer, Keys: ks}
 	}
 	headerKID := func(cid string) string {
 		t.Helper()

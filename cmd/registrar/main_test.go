@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/internal/verify"
 )
 
 // clearEnv removes every REGISTRAR_ variable for the duration of the test.
@@ -188,11 +188,11 @@ func TestReplicasAcceptEachOthersClients(t *testing.T) {
 		}
 		// A party with only the public keys, fetched from the other replica.
 		_, jwks := get(t, pair[1]+"/jwks.json", "")
-		keys, err := clientid.ParseJWKS(jwks)
+		keys, err := verify.ParseJWKS(jwks)
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := &clientid.Verifier{Issuer: issuer, Keys: keys}
+		v := &verify.Verifier{Issuer: issuer, Keys: keys}
 		c, err := v.Verify(cid)
 		if err != nil {
 			t.Fatalf("verify with the public JWKS only: %v", err)

@@ -20,12 +20,14 @@ import (
 	"github.com/registrar/registrar/internal/fetch"
 	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/internal/metrics"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/ratelimit"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/server"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/revocation"
 )
@@ -371,14 +373,14 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 			Skew:      cfg.StatementClockSkew,
 			Now:       now,
 		},
-		Minter: &clientid.Minter{
+		Minter: &mint.Minter{
 			Issuer:    cfg.Issuer,
 			Keys:      kr,
 			Now:       now,
 			Rand:      rnd,
 			MaxLength: cfg.MaxClientIDBytes,
 		},
-		Verifier:         &clientid.Verifier{Issuer: cfg.Issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: now},
+		Verifier:         &verify.Verifier{Issuer: cfg.Issuer, Keys: kr, Now: now},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
 		SecretVersion:    kr.ActiveSecret(),
 		Policy:           cfg.Policy,

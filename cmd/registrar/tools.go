@@ -31,6 +31,7 @@ import (
 	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/strictjson"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
@@ -442,7 +443,7 @@ func inspect(ctx context.Context, args []string, e env) int {
 	if err != nil {
 		return c.fail("not a client_id: %v", err)
 	}
-	var ks clientid.KeySet
+	var ks verify.KeySet
 	var source string
 	var keysErr error
 	switch {
@@ -453,14 +454,14 @@ func inspect(ctx context.Context, args []string, e env) int {
 		if err != nil {
 			keysErr = fmt.Errorf("%v (pass -jwks to use a published key set)", err)
 		} else {
-			ks = clientid.KeyringKeys{Keyring: kr}
+			ks = kr
 		}
 	default:
 		source = *jwksArg
 		data, err := readJWKS(ctx, *jwksArg)
 		if err != nil {
 			keysErr = fmt.Errorf("read JWK Set: %s", withCause(err))
-		} else if sk, err := clientid.ParseJWKS(data); err != nil {
+		} else if sk, err := verify.ParseJWKS(data); err != nil {
 			keysErr = fmt.Errorf("JWK Set: %v", err)
 		} else {
 			ks = sk
@@ -473,7 +474,7 @@ func inspect(ctx context.Context, args []string, e env) int {
 		if iss == "" {
 			iss, _, _ = jose.String(raw.Claims, "iss", 2048)
 		}
-		v := &clientid.Verifier{Issuer: iss, Keys: ks, Now: e.now}
+		v := &verify.Verifier{Issuer: iss, Keys: ks, Now: e.now}
 		verified, err = v.Verify(cid)
 		if err != nil {
 			why = fmt.Errorf("client_id does not verify: %v%s", err, whyNotVerified(err, raw, ks, source, e.now()))
@@ -516,7 +517,7 @@ func inspect(ctx context.Context, args []string, e env) int {
 
 // whyNotVerified adds what the operator needs to a verification error: the
 // kid the key set lacks, or when the client_id expired.
-func whyNotVerified(err error, raw *jose.Compact, ks clientid.KeySet, source string, now time.Time) string {
+func whyNotVerified(err error, raw *jose.Compact, ks verify.KeySet, source string, now time.Time) string {
 	switch {
 	case errors.Is(err, clientid.ErrSignature):
 		if _, ok := ks.Lookup(raw.Header.Kid); !ok {

@@ -23,10 +23,12 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/registrar/registrar/internal/jwkset"
+	"github.com/registrar/registrar/pkg/clientid"
 )
 
-// Algorithms Registrar can sign client_ids with.
-var Algorithms = []string{"ES256", "EdDSA", "PS256", "RS256"}
+// Algorithms Registrar can sign client_ids with (clientid.Algorithms: the
+// OP kit verifies exactly these).
+var Algorithms = clientid.Algorithms
 
 // DefaultAlgorithm is what keygen uses without -alg.
 const DefaultAlgorithm = "ES256"
@@ -80,6 +82,16 @@ func (k *Keyring) Signer(now time.Time) *SigningKey {
 func (k *Keyring) VerificationKey(kid string) (*SigningKey, bool) {
 	s, ok := k.byKID[kid]
 	return s, ok
+}
+
+// Lookup returns the public verification key kid names, for the
+// client_id verifier (verify.KeySet).
+func (k *Keyring) Lookup(kid string) (jwkset.Key, bool) {
+	s, ok := k.byKID[kid]
+	if !ok {
+		return jwkset.Key{}, false
+	}
+	return jwkset.Key{KID: s.KID, Alg: s.Alg, Use: jwkset.UseSig, Public: s.Public}, true
 }
 
 // SigningKeys returns every loaded signing key, oldest first.
@@ -258,7 +270,7 @@ func algFitsKey(alg string, k crypto.Signer) error {
 		}
 	case *rsa.PrivateKey:
 		// The sizes internal/jwkset accepts, so that the published set
-		// always passes the reference verifier (clientid.ParseJWKS).
+		// always passes the reference verifier (verify.ParseJWKS).
 		if bits := p.N.BitLen(); (alg == "PS256" || alg == "RS256") && bits >= jwkset.MinRSABits && bits <= jwkset.MaxRSABits {
 			return nil
 		}

@@ -3,7 +3,6 @@ package register_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/registrar/registrar/internal/trust"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/internal/verify"
+
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/testkit"
-	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/revocation"
 )
 
@@ -208,7 +209,7 @@ func TestClientIDLifetimes(t *testing.T) {
 				t.Errorf("client_secret_expires_at %d, exp %v; want %d", exp, res.Client.ExpiresAt, want)
 			}
 			if want != 0 {
-				later := &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: f.kr}, Now: func() time.Time { return testkit.Now.Add(tc.want) }}
+				later := &verify.Verifier{Issuer: issuer, Keys: f.kr, Now: func() time.Time { return testkit.Now.Add(tc.want) }}
 				if _, err := later.Verify(str(t, m, "client_id")); err == nil {
 					t.Error("the client_id still verifies at its expiry")
 				}

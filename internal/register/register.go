@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/accesstoken"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/validate"
 
 	"github.com/registrar/registrar/internal/oauth"
@@ -137,7 +138,7 @@ type Service struct {
 	// Minter signs client_ids; its clock (Minter.Now) is the service's one
 	// clock: it also checks signed requests and times operations for the
 	// Observer.
-	Minter   *clientid.Minter
+	Minter   *mint.Minter
 	Verifier ClientVerifier
 	Deriver  *clientid.Deriver
 	// SecretVersion is the derivation secret version for new clients.
@@ -463,8 +464,8 @@ func (s *Service) chargeIssuer(st *statement.Statement) error {
 
 // mintOptions are the client_id's options: a successor names its
 // predecessor and never outlives it.
-func (b *bounds) mintOptions(secretVersion int, prov *clientid.Provenance, prev *clientid.Client) clientid.MintOptions {
-	opts := clientid.MintOptions{Statement: prov, SecretVersion: secretVersion, Lifetime: b.lifetime, Policy: b.name}
+func (b *bounds) mintOptions(secretVersion int, prov *clientid.Provenance, prev *clientid.Client) mint.MintOptions {
+	opts := mint.MintOptions{Statement: prov, SecretVersion: secretVersion, Lifetime: b.lifetime, Policy: b.name}
 	if prev != nil {
 		opts.Predecessor = prev.Claims.ID
 		opts.NotAfter = prev.Claims.ExpiresAt
@@ -473,14 +474,14 @@ func (b *bounds) mintOptions(secretVersion int, prov *clientid.Provenance, prev 
 }
 
 // mint signs the client_id with the active key, timed for the Observer.
-func (s *Service) mint(md *metadata.Metadata, opts clientid.MintOptions) (*clientid.Minted, error) {
+func (s *Service) mint(md *metadata.Metadata, opts mint.MintOptions) (*mint.Minted, error) {
 	start := s.now()
 	minted, err := s.Minter.Mint(md, opts)
 	if s.Observer != nil {
 		s.Observer.ClientIDSigned(s.now().Sub(start))
 	}
 	if err != nil {
-		if errors.Is(err, clientid.ErrTooLarge) {
+		if errors.Is(err, mint.ErrTooLarge) {
 			return nil, oauth.Wrap(err, oauth.CodeInvalidClientMetadata, err.Error())
 		}
 		return nil, oauth.Wrap(err, oauth.CodeServerError, "could not issue a client_id")
@@ -490,7 +491,7 @@ func (s *Service) mint(md *metadata.Metadata, opts clientid.MintOptions) (*clien
 
 // result renders the response for a freshly minted client, echoing the
 // statement when there is one.
-func (s *Service) result(minted *clientid.Minted, st *statement.Statement) (*Result, error) {
+func (s *Service) result(minted *mint.Minted, st *statement.Statement) (*Result, error) {
 	var raw string
 	if st != nil {
 		raw = st.Raw

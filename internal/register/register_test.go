@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/statement"
@@ -21,6 +22,7 @@ import (
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/trust"
 	"github.com/registrar/registrar/internal/validate"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
@@ -44,8 +46,8 @@ func newFixture(t testing.TB, fed *testkit.Federation, kr *keys.Keyring, rnd int
 	svc := &register.Service{
 		Statements: &statement.Verifier{Keys: store, Audiences: []string{issuer}, Now: testkit.Clock()},
 		Trust:      trust.Static(store),
-		Minter:     &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rnd},
-		Verifier:   &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: testkit.Clock()},
+		Minter:     &mint.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rnd},
+		Verifier:   &verify.Verifier{Issuer: issuer, Keys: kr, Now: testkit.Clock()},
 		Deriver:    &clientid.Deriver{Secrets: kr.Secrets()},
 
 		SecretVersion:    kr.ActiveSecret(),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/statement"
@@ -35,7 +36,7 @@ func TestStatementFailureCodes(t *testing.T) {
 	svc := &register.Service{
 		Statements:       &statement.Verifier{Keys: store, MaxAge: time.Hour, Now: testkit.Clock()},
 		Trust:            trust.Static(store),
-		Minter:           &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}},
+		Minter:           &mint.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: &testkit.Rand{}},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
 		SecretVersion:    1,
 		Policy:           validate.DefaultPolicy(),

@@ -13,12 +13,14 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/registrar/registrar/internal/discovery"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/server"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/trust"
 	"github.com/registrar/registrar/internal/validate"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 )
 
@@ -42,8 +44,8 @@ func newEnv(t *testing.T, mutate func(*register.Service, *server.Options)) *env 
 	svc := &register.Service{
 		Statements:       &statement.Verifier{Keys: store, Now: testkit.Clock()},
 		Trust:            trust.Static(store),
-		Minter:           &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader},
-		Verifier:         &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: testkit.Clock()},
+		Minter:           &mint.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader},
+		Verifier:         &verify.Verifier{Issuer: issuer, Keys: kr, Now: testkit.Clock()},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
 		SecretVersion:    1,
 		Policy:           validate.DefaultPolicy(),
@@ -262,7 +264,7 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.Equal(b, e.jwks) {
 		t.Fatalf("jwks: %d %s", resp.StatusCode, b)
 	}
-	if _, err := clientid.ParseJWKS(b); err != nil {
+	if _, err := verify.ParseJWKS(b); err != nil {
 		t.Errorf("published JWKS does not parse as a verification set: %v", err)
 	}
 }

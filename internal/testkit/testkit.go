@@ -23,7 +23,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/registrar/registrar/internal/keys"
-	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
@@ -306,10 +306,10 @@ func (NopT) TempDir() string {
 func ExampleClient() (clientID string, jwks []byte, secrets map[int][]byte) {
 	kr, dir := FixedKeyring(NopT{})
 	defer os.RemoveAll(dir) // the keyring is in memory once loaded
-	m := &clientid.Minter{Issuer: "https://registrar.example", Keys: kr, Now: Clock(), Rand: &Rand{}}
+	m := &mint.Minter{Issuer: "https://registrar.example", Keys: kr, Now: Clock(), Rand: &Rand{}}
 	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example.org/cb"}, ClientName: "Example"}
 	md.Normalize()
-	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
+	minted, err := m.Mint(md, mint.MintOptions{SecretVersion: 1})
 	if err != nil {
 		panic(err)
 	}

@@ -97,7 +97,7 @@ func TestVerifyHonoursContextOnUnknownKIDRefetch(t *testing.T) {
 	clk.set(testkit.Now.Add(2 * time.Minute))
 	release := srv.hold(rotated.JWKS())
 	defer release()
-	c := mint(t, rotated, clk.now, 0)
+	c := mintClient(t, rotated, clk.now, 0)
 
 	ctx, cancel := context.WithCancelCause(t.Context())
 	gaveUp := errors.New("the token request was cancelled")

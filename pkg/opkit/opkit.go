@@ -11,6 +11,7 @@ import (
 
 	"github.com/registrar/registrar/internal/jose"
 	"github.com/registrar/registrar/internal/refresh"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/revocation"
@@ -65,7 +66,7 @@ type Options struct {
 // Verifier verifies client_ids for an OP. It is safe for concurrent use.
 type Verifier struct {
 	o       Options
-	keys    *refresh.Refresher[clientid.StaticKeys]
+	keys    *refresh.Refresher[verify.StaticKeys]
 	deriver *clientid.Deriver
 	now     func() time.Time
 
@@ -102,7 +103,7 @@ func New(o Options) (*Verifier, error) {
 		o.MinRefreshInterval = 30 * time.Second
 	}
 	v := &Verifier{o: o, now: o.Now, lru: list.New(), byKey: map[[32]byte]*list.Element{}}
-	v.keys = refresh.New(refresh.Options[clientid.StaticKeys]{
+	v.keys = refresh.New(refresh.Options[verify.StaticKeys]{
 		Fetch:      v.fetchJWKS,
 		Timeout:    FetchTimeout,
 		MinRefetch: o.MinRefreshInterval,
@@ -122,7 +123,7 @@ func New(o Options) (*Verifier, error) {
 // SetJWKS replaces the verification keys. Cached clients whose key is gone
 // stop verifying.
 func (v *Verifier) SetJWKS(doc []byte) error {
-	ks, err := clientid.ParseJWKS(doc)
+	ks, err := verify.ParseJWKS(doc)
 	if err != nil {
 		return fmt.Errorf("opkit: Registrar JWK Set: %w", err)
 	}
@@ -131,14 +132,14 @@ func (v *Verifier) SetJWKS(doc []byte) error {
 }
 
 // fetchJWKS fetches and parses Registrar's JWK Set, for the refresher.
-func (v *Verifier) fetchJWKS(ctx context.Context) (clientid.StaticKeys, error) {
+func (v *Verifier) fetchJWKS(ctx context.Context) (verify.StaticKeys, error) {
 	doc, err := v.o.Fetcher.Get(ctx, v.o.JWKSURL, "application/json")
 	if err != nil {
-		return clientid.StaticKeys{}, fmt.Errorf("opkit: fetch Registrar JWK Set: %w", err)
+		return verify.StaticKeys{}, fmt.Errorf("opkit: fetch Registrar JWK Set: %w", err)
 	}
-	ks, err := clientid.ParseJWKS(doc)
+	ks, err := verify.ParseJWKS(doc)
 	if err != nil {
-		return clientid.StaticKeys{}, fmt.Errorf("opkit: Registrar JWK Set: %w", err)
+		return verify.StaticKeys{}, fmt.Errorf("opkit: Registrar JWK Set: %w", err)
 	}
 	return ks, nil
 }
@@ -191,7 +192,7 @@ func (v *Verifier) Verify(ctx context.Context, clientID string) (*clientid.Clien
 		}
 		return c, nil
 	}
-	cv := clientid.Verifier{Issuer: v.o.Issuer, Keys: ks, Now: v.now}
+	cv := verify.Verifier{Issuer: v.o.Issuer, Keys: ks, Now: v.now}
 	c, err := cv.Verify(clientID)
 	if errors.Is(err, clientid.ErrSignature) {
 		fresh, refreshed, waitErr := v.refreshForUnknownKID(ctx, clientID, ks)
@@ -219,7 +220,7 @@ func (v *Verifier) Verify(ctx context.Context, clientID string) (*clientid.Clien
 // of made-up kids costs Registrar nothing. It returns the keys to check
 // again with and whether they may know the kid, or ctx's cause if ctx ended
 // while waiting for the fetch.
-func (v *Verifier) refreshForUnknownKID(ctx context.Context, clientID string, ks clientid.StaticKeys) (clientid.StaticKeys, bool, error) {
+func (v *Verifier) refreshForUnknownKID(ctx context.Context, clientID string, ks verify.StaticKeys) (verify.StaticKeys, bool, error) {
 	if v.o.JWKSURL == "" {
 		return ks, false, nil
 	}
@@ -243,7 +244,7 @@ func (v *Verifier) refreshForUnknownKID(ctx context.Context, clientID string, ks
 	return cur, true, nil
 }
 
-func knows(ks clientid.StaticKeys, kid string) bool {
+func knows(ks verify.StaticKeys, kid string) bool {
 	_, ok := ks.Lookup(kid)
 	return ok
 }
@@ -276,7 +277,7 @@ func (v *Verifier) AuthenticateSecret(ctx context.Context, clientID, secret stri
 
 // recheck applies, on a cache hit, everything that can change after a
 // client_id was first verified: time, revocation, published keys.
-func (v *Verifier) recheck(c *clientid.Client, ks clientid.StaticKeys) error {
+func (v *Verifier) recheck(c *clientid.Client, ks verify.StaticKeys) error {
 	if !c.Claims.ExpiresAt.IsZero() && !v.now().Before(c.Claims.ExpiresAt) {
 		return clientid.ErrExpired
 	}

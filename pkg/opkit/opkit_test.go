@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
@@ -47,12 +48,12 @@ func (c *clock) now() time.Time   { return time.Unix(c.t.Load(), 0) }
 func (c *clock) set(t time.Time)  { c.t.Store(t.Unix()) }
 func newClock(t time.Time) *clock { c := &clock{}; c.set(t); return c }
 
-func mint(t testing.TB, kr *keys.Keyring, now func() time.Time, lifetime time.Duration) *clientid.Minted {
+func mintClient(t testing.TB, kr *keys.Keyring, now func() time.Time, lifetime time.Duration) *mint.Minted {
 	t.Helper()
 	md := &metadata.Metadata{RedirectURIs: []string{"https://client.example/cb"}, SoftwareID: "s1"}
 	md.Normalize()
-	m := &clientid.Minter{Issuer: issuer, Keys: kr, Now: now, Rand: rand.Reader}
-	minted, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1, Lifetime: lifetime})
+	m := &mint.Minter{Issuer: issuer, Keys: kr, Now: now, Rand: rand.Reader}
+	minted, err := m.Mint(md, mint.MintOptions{SecretVersion: 1, Lifetime: lifetime})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +68,8 @@ func TestCachedVerificationStillEnforcesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := mint(t, kr, clk.now, time.Hour)
-	b := mint(t, kr, clk.now, 0)
+	a := mintClient(t, kr, clk.now, time.Hour)
+	b := mintClient(t, kr, clk.now, 0)
 
 	for i := 0; i < 3; i++ {
 		if _, err := v.Verify(t.Context(), a.ClientID); err != nil {
@@ -96,7 +97,7 @@ func TestCachedVerificationStillEnforcesEverything(t *testing.T) {
 		}
 	})
 	t.Run("signing key retired while cached", func(t *testing.T) {
-		c := mint(t, kr, clk.now, 0)
+		c := mintClient(t, kr, clk.now, 0)
 		if _, err := v.Verify(t.Context(), c.ClientID); err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func TestCachedVerificationStillEnforcesEverything(t *testing.T) {
 func TestAuthenticateSecret(t *testing.T) {
 	kr, _ := testkit.Keyring(t, "ES256")
 	v, _ := opkit.New(opkit.Options{Issuer: issuer, JWKS: kr.JWKS(), Secrets: kr.Secrets(), Now: testkit.Clock()})
-	c := mint(t, kr, testkit.Clock(), 0)
+	c := mintClient(t, kr, testkit.Clock(), 0)
 	d := &clientid.Deriver{Secrets: kr.Secrets()}
 	secret, _ := d.ClientSecret(&c.Claims)
 	tests := []struct {
@@ -168,7 +169,7 @@ func TestRemoteJWKS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := mint(t, kr, testkit.Clock(), 0)
+	c := mintClient(t, kr, testkit.Clock(), 0)
 	if _, err := v.Verify(t.Context(), c.ClientID); !errors.Is(err, opkit.ErrNoKeys) {
 		t.Fatalf("before the first fetch: %v", err)
 	}
@@ -231,7 +232,7 @@ func TestCacheIsBounded(t *testing.T) {
 	kr, _ := testkit.Keyring(t, "EdDSA")
 	v, _ := opkit.New(opkit.Options{Issuer: issuer, JWKS: kr.JWKS(), CacheSize: 5, Now: testkit.Clock()})
 	for i := 0; i < 20; i++ {
-		if _, err := v.Verify(t.Context(), mint(t, kr, testkit.Clock(), 0).ClientID); err != nil {
+		if _, err := v.Verify(t.Context(), mintClient(t, kr, testkit.Clock(), 0).ClientID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -242,7 +243,7 @@ func TestCacheIsBounded(t *testing.T) {
 
 func BenchmarkVerify(b *testing.B) {
 	kr, _ := testkit.Keyring(b, "ES256")
-	c := mint(b, kr, testkit.Clock(), 0)
+	c := mintClient(b, kr, testkit.Clock(), 0)
 	for _, tc := range []struct {
 		name  string
 		cache int
@@ -263,7 +264,7 @@ func BenchmarkVerify(b *testing.B) {
 
 func BenchmarkAuthenticateSecret(b *testing.B) {
 	kr, _ := testkit.Keyring(b, "ES256")
-	c := mint(b, kr, testkit.Clock(), 0)
+	c := mintClient(b, kr, testkit.Clock(), 0)
 	secret, _ := (&clientid.Deriver{Secrets: kr.Secrets()}).ClientSecret(&c.Claims)
 	v, _ := opkit.New(opkit.Options{Issuer: issuer, JWKS: kr.JWKS(), Secrets: kr.Secrets(), Now: testkit.Clock()})
 	b.ReportAllocs()
@@ -285,8 +286,8 @@ func TestAuthenticateSecretOnlyForSecretMethods(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			md := &metadata.Metadata{RedirectURIs: []string{"https://client.example/cb"}, TokenEndpointAuthMethod: method}
 			md.Normalize()
-			m := &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}
-			c, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
+			m := &mint.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}
+			c, err := m.Mint(md, mint.MintOptions{SecretVersion: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -315,7 +316,7 @@ func TestRefreshOnUnknownKID(t *testing.T) {
 	// Registrar publishes the new key; the first client signed with it arrives.
 	both := `{"keys":[` + string(old.JWKS()[9:len(old.JWKS())-2]) + `,` + string(rotated.JWKS()[9:len(rotated.JWKS())-2]) + `]}`
 	ff.set([]byte(both), nil)
-	c := mint(t, rotated, clk.now, 0)
+	c := mintClient(t, rotated, clk.now, 0)
 	if _, err := v.Verify(t.Context(), c.ClientID); err != nil {
 		t.Fatalf("first client of the new key: %v", err)
 	}
@@ -323,7 +324,7 @@ func TestRefreshOnUnknownKID(t *testing.T) {
 	// Unknown kids within the interval do not fetch again.
 	stranger, _ := testkit.Keyring(t, "EdDSA")
 	for i := 0; i < 20; i++ {
-		if _, err := v.Verify(t.Context(), mint(t, stranger, clk.now, 0).ClientID); !errors.Is(err, clientid.ErrSignature) {
+		if _, err := v.Verify(t.Context(), mintClient(t, stranger, clk.now, 0).ClientID); !errors.Is(err, clientid.ErrSignature) {
 			t.Fatalf("stranger's client_id: %v", err)
 		}
 	}

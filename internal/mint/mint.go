@@ -1,4 +1,4 @@
-package clientid
+package mint
 
 import (
 	"crypto/ecdsa"
@@ -15,38 +15,16 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
-
-// Type is the `typ` header of every client_id.
-const Type = "client-id+jwt"
-
-// FormatVersion is the `v` claim: the version of this format.
-const FormatVersion = 1
 
 // DefaultMaxLength is the default cap on a client_id's length in bytes.
 const DefaultMaxLength = 6144
 
-// MaxLength is the largest client_id cap a deployment may configure
-// (REGISTRAR_MAX_CLIENT_ID_BYTES), and what verifiers accept by default.
-const MaxLength = 65536
-
 // ErrTooLarge is returned when the metadata makes the client_id longer than
 // the configured maximum.
 var ErrTooLarge = errors.New("client_id would be too large")
-
-// Provenance records the software statement a client was registered with.
-type Provenance struct {
-	Issuer     string
-	SoftwareID string
-	ID         string
-	// OrgID is the statement's org_id, when it has one and the issuer's
-	// policy copies it.
-	OrgID string
-	// Roles is the statement's software_roles, when the issuer's policy
-	// copies them.
-	Roles []string
-}
 
 // SignerSource yields the key that signs now.
 type SignerSource interface {
@@ -71,13 +49,13 @@ type Minter struct {
 // Minted is a freshly signed client_id.
 type Minted struct {
 	ClientID string
-	Claims   Claims
+	Claims   clientid.Claims
 }
 
 // MintOptions are the claims of a client_id besides its metadata.
 type MintOptions struct {
 	// Statement is the provenance of the software statement; nil without one.
-	Statement *Provenance
+	Statement *clientid.Provenance
 	// SecretVersion is the derivation secret version (`skv`).
 	SecretVersion int
 	// Lifetime, when positive, sets `exp`.
@@ -99,11 +77,11 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 	if _, err := io.ReadFull(m.Rand, raw[:]); err != nil {
 		return nil, fmt.Errorf("read random: %w", err)
 	}
-	c := Claims{
+	c := clientid.Claims{
 		Issuer:        m.Issuer,
 		IssuedAt:      now,
 		ID:            base64.RawURLEncoding.EncodeToString(raw[:]),
-		Version:       FormatVersion,
+		Version:       clientid.FormatVersion,
 		SecretVersion: o.SecretVersion,
 		Statement:     o.Statement,
 		Predecessor:   o.Predecessor,
@@ -116,7 +94,7 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 	if na := o.NotAfter.UTC().Truncate(time.Second); !na.IsZero() && (c.ExpiresAt.IsZero() || na.Before(c.ExpiresAt)) {
 		c.ExpiresAt = na
 	}
-	payload := c.AppendJSON(make([]byte, 0, 1024))
+	payload := appendClaims(make([]byte, 0, 1024), &c)
 
 	sk := m.Keys.Signer(now)
 	hdr := m.header(sk)
@@ -157,7 +135,7 @@ func (m *Minter) header(sk *keys.SigningKey) string {
 	b = metadata.AppendString(b, sk.Alg)
 	b = append(b, `,"kid":`...)
 	b = metadata.AppendString(b, sk.KID)
-	b = append(b, `,"typ":"`+Type+`"}`...)
+	b = append(b, `,"typ":"`+clientid.Type+`"}`...)
 	h := base64.RawURLEncoding.EncodeToString(b)
 	m.headers.Store(sk.KID, h)
 	return h

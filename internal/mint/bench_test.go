@@ -1,8 +1,9 @@
-package clientid_test
+package mint_test
 
 import (
 	"testing"
 
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/pkg/clientid"
 )
 
@@ -14,7 +15,7 @@ func BenchmarkMint(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1}); err != nil {
+				if _, err := m.Mint(md, mint.MintOptions{SecretVersion: 1}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -26,7 +27,7 @@ func BenchmarkVerify(b *testing.B) {
 	for _, alg := range []string{"ES256", "EdDSA"} {
 		b.Run(alg, func(b *testing.B) {
 			m, kr := newMinter(b, alg)
-			minted, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+			minted, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 			v := newVerifier(kr)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -41,7 +42,7 @@ func BenchmarkVerify(b *testing.B) {
 
 func BenchmarkCheckClientSecret(b *testing.B) {
 	m, kr := newMinter(b, "ES256")
-	minted, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	minted, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 	c, _ := newVerifier(kr).Verify(minted.ClientID)
 	d := &clientid.Deriver{Secrets: kr.Secrets()}
 	secret, _ := d.ClientSecret(&minted.Claims)

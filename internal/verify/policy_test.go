@@ -1,4 +1,4 @@
-package clientid_test
+package verify_test
 
 import (
 	"crypto/ecdsa"
@@ -13,7 +13,9 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
+	"github.com/registrar/registrar/internal/keys"
 	"github.com/registrar/registrar/internal/testkit"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 )
 
@@ -22,7 +24,7 @@ import (
 // case that passes and one that fails, on client_ids signed by the
 // published key.
 func TestVerifyPolicy(t *testing.T) {
-	_, kr := newMinter(t, "ES256")
+	kr, _ := testkit.Keyring(t, "ES256")
 	signer := kr.Signer(testkit.Now)
 	now := testkit.Now
 	claims := func(kv ...any) map[string]any {
@@ -98,11 +100,11 @@ func TestVerifyAlgorithmsRegistrarSignsWith(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks := clientid.StaticKeys{"p384": {KID: "p384", Alg: "ES384", Public: &k.PublicKey}}
+	ks := verify.StaticKeys{"p384": {KID: "p384", Alg: "ES384", Public: &k.PublicKey}}
 	c := map[string]any{"iss": issuer, "iat": testkit.Now.Unix(), "jti": "x", "v": 1, "skv": 1,
 		"redirect_uris": []string{"https://client.example/cb"}, "grant_types": []string{"authorization_code"}, "response_types": []string{"code"}}
 	token := testkit.SignWith(t, map[string]any{"alg": "ES384", "kid": "p384", "typ": clientid.Type}, c, jwa.ES384(), k)
-	v := &clientid.Verifier{Issuer: issuer, Keys: ks, Now: testkit.Clock()}
+	v := &verify.Verifier{Issuer: issuer, Keys: ks, Now: testkit.Clock()}
 	if _, err := v.Verify(token); !errors.Is(err, clientid.ErrSignature) {
 		t.Fatalf("got %v, want ErrSignature", err)
 	}
@@ -124,4 +126,10 @@ func withS(t *testing.T, token string, high bool) string {
 		sv.FillBytes(sig[32:])
 	}
 	return token[:i+1] + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+const issuer = "https://registrar.example"
+
+func newVerifier(kr *keys.Keyring) *verify.Verifier {
+	return &verify.Verifier{Issuer: issuer, Keys: kr, Now: testkit.Clock()}
 }

@@ -1,10 +1,11 @@
-package clientid_test
+package mint_test
 
 import (
 	"crypto/rand"
 	"strings"
 	"testing"
 
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/pkg/clientid"
 )
@@ -15,8 +16,8 @@ import (
 // never yields a different accepted client.
 func FuzzVerify(f *testing.F) {
 	kr, _ := testkit.Keyring(f, "ES256")
-	m := &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}
-	minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{Statement: &clientid.Provenance{Issuer: "https://fed.example"}, SecretVersion: 1})
+	m := &mint.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}
+	minted, err := m.Mint(sampleMetadata(), mint.MintOptions{Statement: &clientid.Provenance{Issuer: "https://fed.example"}, SecretVersion: 1})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,45 +1,27 @@
-package clientid
+package verify
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/registrar/registrar/internal/jose"
 	"github.com/registrar/registrar/internal/jwkset"
-	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
 
-// Sentinel errors returned by Verify.
-var (
-	ErrMalformed = errors.New("client_id is malformed")
-	ErrType      = errors.New("not a client_id (wrong typ)")
-	ErrSignature = errors.New("client_id signature does not verify")
-	ErrIssuer    = errors.New("client_id was issued by another registrar")
-	ErrVersion   = errors.New("client_id format version is not supported")
-	ErrExpired   = errors.New("client_id has expired")
-)
-
-// PublicKey is a key that verifies client_ids.
-type PublicKey struct {
-	KID    string
-	Alg    string
-	Public any
-}
-
 // KeySet finds a verification key by kid.
 type KeySet interface {
-	Lookup(kid string) (PublicKey, bool)
+	Lookup(kid string) (jwkset.Key, bool)
 }
 
 // StaticKeys is a KeySet built from a JWK Set document, such as Registrar's
 // published jwks_uri.
-type StaticKeys map[string]PublicKey
+type StaticKeys map[string]jwkset.Key
 
 // Lookup implements KeySet.
-func (s StaticKeys) Lookup(kid string) (PublicKey, bool) {
+func (s StaticKeys) Lookup(kid string) (jwkset.Key, bool) {
 	k, ok := s[kid]
 	return k, ok
 }
@@ -48,27 +30,15 @@ func (s StaticKeys) Lookup(kid string) (PublicKey, bool) {
 // KeySet. Every key must have a kid and one of the algorithms Registrar
 // signs with.
 func ParseJWKS(data []byte) (StaticKeys, error) {
-	ks, err := jwkset.Parse(data, jwkset.Options{MaxKeys: 100, RequireKID: true, SigningAlgs: keys.Algorithms})
+	ks, err := jwkset.Parse(data, jwkset.Options{MaxKeys: 100, RequireKID: true, SigningAlgs: clientid.Algorithms})
 	if err != nil {
 		return nil, err
 	}
 	out := make(StaticKeys, len(ks))
 	for _, k := range ks {
-		out[k.KID] = PublicKey{KID: k.KID, Alg: k.Alg, Public: k.Public}
+		out[k.KID] = k
 	}
 	return out, nil
-}
-
-// KeyringKeys adapts Registrar's own keyring to KeySet.
-type KeyringKeys struct{ Keyring *keys.Keyring }
-
-// Lookup implements KeySet.
-func (k KeyringKeys) Lookup(kid string) (PublicKey, bool) {
-	sk, ok := k.Keyring.VerificationKey(kid)
-	if !ok {
-		return PublicKey{}, false
-	}
-	return PublicKey{KID: sk.KID, Alg: sk.Alg, Public: sk.Public}, true
 }
 
 // Verifier verifies client_ids. It is what an OP uses on every request that
@@ -84,24 +54,12 @@ type Verifier struct {
 	MaxLength int
 }
 
-// Client is a verified client.
-type Client struct {
-	// ClientID is the client_id string as presented.
-	ClientID string
-	// KeyID is the kid of the key that signed it.
-	KeyID  string
-	Claims Claims
-}
-
-// Metadata returns the client's registered metadata.
-func (c *Client) Metadata() *metadata.Metadata { return c.Claims.Metadata }
-
 // jwsPolicy is the verification policy of client_ids (docs/verifying.md §3-§5).
 var jwsPolicy = jose.Policy{
 	// The algorithms Registrar signs with; the key's own is pinned.
-	Algorithms: keys.Algorithms,
+	Algorithms: clientid.Algorithms,
 	// `typ` is compared byte for byte: Registrar writes exactly this.
-	Types:        []string{Type},
+	Types:        []string{clientid.Type},
 	TypeRequired: true,
 	TypeExact:    true,
 	// Registrar never writes jwk, jku, x5u or x5c; the published
@@ -117,38 +75,38 @@ var jwsPolicy = jose.Policy{
 	// Registrar mints low-S only (lowS in mint.go).
 	LowS: true,
 	Errors: jose.Errors{
-		Algorithm:   ErrSignature,
-		KeyID:       ErrSignature,
-		Type:        ErrType,
-		Refused:     ErrMalformed,
-		Signature:   ErrSignature,
-		Claims:      ErrMalformed,
-		Expired:     ErrExpired,
-		NotYetValid: ErrMalformed,
-		TooOld:      ErrMalformed,
-		Lifetime:    ErrMalformed,
-		Audience:    ErrMalformed,
-		HighS:       ErrMalformed,
+		Algorithm:   clientid.ErrSignature,
+		KeyID:       clientid.ErrSignature,
+		Type:        clientid.ErrType,
+		Refused:     clientid.ErrMalformed,
+		Signature:   clientid.ErrSignature,
+		Claims:      clientid.ErrMalformed,
+		Expired:     clientid.ErrExpired,
+		NotYetValid: clientid.ErrMalformed,
+		TooOld:      clientid.ErrMalformed,
+		Lifetime:    clientid.ErrMalformed,
+		Audience:    clientid.ErrMalformed,
+		HighS:       clientid.ErrMalformed,
 	},
 }
 
 // Verify checks signature, type, issuer, version and expiry of clientID and
 // returns the client it describes.
-func (v *Verifier) Verify(clientID string) (*Client, error) {
+func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 	max := v.MaxLength
 	if max == 0 {
-		max = MaxLength
+		max = clientid.MaxLength
 	}
 	c, err := jose.Parse(clientID, max)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %v", clientid.ErrMalformed, err)
 	}
 	if err := jwsPolicy.CheckHeader(&c.Header); err != nil {
 		return nil, err
 	}
 	key, ok := v.Keys.Lookup(c.Header.Kid)
 	if !ok {
-		return nil, ErrSignature
+		return nil, clientid.ErrSignature
 	}
 	now := time.Now
 	if v.Now != nil {
@@ -163,18 +121,18 @@ func (v *Verifier) Verify(clientID string) (*Client, error) {
 		return nil, err
 	}
 	if claims.Issuer != v.Issuer {
-		return nil, ErrIssuer
+		return nil, clientid.ErrIssuer
 	}
-	return &Client{ClientID: clientID, KeyID: key.KID, Claims: *claims}, nil
+	return &clientid.Client{ClientID: clientID, KeyID: key.KID, Claims: *claims}, nil
 }
 
 // decodeClaims reads the claims of a client_id whose times the policy
 // has checked.
-func decodeClaims(c *jose.Compact, t jose.Times) (*Claims, error) {
+func decodeClaims(c *jose.Compact, t jose.Times) (*clientid.Claims, error) {
 	m := c.Claims
-	out := Claims{IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt}
+	out := clientid.Claims{IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt}
 	var err error
-	bad := func(what string) error { return fmt.Errorf("%w: %s", ErrMalformed, what) }
+	bad := func(what string) error { return fmt.Errorf("%w: %s", clientid.ErrMalformed, what) }
 	if out.Issuer, _, err = jose.String(m, "iss", 2048); err != nil {
 		return nil, bad("iss")
 	}
@@ -185,8 +143,8 @@ func decodeClaims(c *jose.Compact, t jose.Times) (*Claims, error) {
 	if err := json.Unmarshal(m["v"], &out.Version); err != nil {
 		return nil, bad("v")
 	}
-	if out.Version != FormatVersion {
-		return nil, ErrVersion
+	if out.Version != clientid.FormatVersion {
+		return nil, clientid.ErrVersion
 	}
 	if err := json.Unmarshal(m["skv"], &out.SecretVersion); err != nil || out.SecretVersion < 1 {
 		return nil, bad("skv")
@@ -202,7 +160,7 @@ func decodeClaims(c *jose.Compact, t jose.Times) (*Claims, error) {
 		if err := json.Unmarshal(raw, &p); err != nil || p.Issuer == "" || len(p.Roles) > 32 {
 			return nil, bad("ssa")
 		}
-		out.Statement = &Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID, OrgID: p.OrgID, Roles: p.Roles}
+		out.Statement = &clientid.Provenance{Issuer: p.Issuer, SoftwareID: p.SoftwareID, ID: p.ID, OrgID: p.OrgID, Roles: p.Roles}
 	}
 	if out.Predecessor, _, err = jose.String(m, "prev", 256); err != nil {
 		return nil, bad("prev")

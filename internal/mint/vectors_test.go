@@ -1,4 +1,4 @@
-package clientid_test
+package mint_test
 
 import (
 	"bytes"
@@ -27,9 +27,11 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/strictjson"
 	"github.com/registrar/registrar/internal/testkit"
 	"github.com/registrar/registrar/internal/validate"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
@@ -316,9 +318,9 @@ type vecGen struct {
 	deriver *clientid.Deriver
 }
 
-func (g *vecGen) mint(name string, at time.Time, src clientid.SignerSource, body string, o clientid.MintOptions) *clientid.Minted {
+func (g *vecGen) mint(name string, at time.Time, src mint.SignerSource, body string, o mint.MintOptions) *mint.Minted {
 	g.t.Helper()
-	m := &clientid.Minter{Issuer: vecIssuer, Keys: src, Now: func() time.Time { return at }, Rand: newVecRand(name)}
+	m := &mint.Minter{Issuer: vecIssuer, Keys: src, Now: func() time.Time { return at }, Rand: newVecRand(name)}
 	minted, err := m.Mint(vecMetadata(g.t, body), o)
 	if err != nil {
 		g.t.Fatalf("%s: %v", name, err)
@@ -476,7 +478,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 	day := 24 * time.Hour
 	minimal := g.mint("minimal-web-client", now.Add(-30*day), kr,
 		`{"redirect_uris":["https://client.example.org/cb"],"client_name":"Example Client"}`,
-		clientid.MintOptions{SecretVersion: 1})
+		mint.MintOptions{SecretVersion: 1})
 
 	clientJWKS := `{"keys":[` +
 		vecECJWK(t, "registrar vectors client signing key", `"kid":"sig-1","use":"sig","alg":"ES256"`) + `,` +
@@ -498,30 +500,30 @@ func buildVectors(t testing.TB) map[string][]byte {
 		"software_version":"2.1.0",
 		"dpop_bound_access_tokens":true,
 		"require_pushed_authorization_requests":true}`,
-		clientid.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{
+		mint.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{
 			Issuer: vecFederation, SoftwareID: "software-1", ID: "statement-1", OrgID: "org-1"}})
 
 	expiring := g.mint("expiring-service-client", now.Add(-time.Hour), kr,
 		`{"grant_types":["client_credentials"],"token_endpoint_auth_method":"client_secret_post","client_name":"Nightly Reports","scope":"reports.read"}`,
-		clientid.MintOptions{SecretVersion: 2, Lifetime: 2 * time.Hour})
+		mint.MintOptions{SecretVersion: 2, Lifetime: 2 * time.Hour})
 
 	predecessor := g.mint("revoked-predecessor", now.Add(-10*day), kr,
 		`{"redirect_uris":["https://shop.example.net/cb"],"client_name":"Shop"}`,
-		clientid.MintOptions{SecretVersion: 1})
+		mint.MintOptions{SecretVersion: 1})
 	successor := g.mint("successor", now.Add(-day), kr,
 		`{"redirect_uris":["https://shop.example.net/cb"],"client_name":"Shop & Co","client_name#de":"Laden & Co"}`,
-		clientid.MintOptions{SecretVersion: 2, Predecessor: predecessor.Claims.ID})
+		mint.MintOptions{SecretVersion: 2, Predecessor: predecessor.Claims.ID})
 
 	native := g.mint("native-public-client", now.Add(-2*day), kr,
 		`{"application_type":"native","redirect_uris":["com.example.app:/oauth2redirect","http://127.0.0.1/callback"],"token_endpoint_auth_method":"none","grant_types":["authorization_code","refresh_token"],"client_name":"Example Mobile"}`,
-		clientid.MintOptions{SecretVersion: 1})
+		mint.MintOptions{SecretVersion: 1})
 
 	// ES256: minted while the previous key signed; Minter's ECDSA signature
 	// is random, so the same signing input is signed deterministically.
 	legacyAt := time.Unix(1690000000, 0).UTC()
 	legacy := g.mint("es256-client", legacyAt, kr,
 		`{"redirect_uris":["https://legacy.example.org/cb"],"client_name":"Legacy Client"}`,
-		clientid.MintOptions{SecretVersion: 1})
+		mint.MintOptions{SecretVersion: 1})
 	lh, _, lparts := splitVec(t, legacy.ClientID)
 	if !bytes.Contains(lh, []byte(`"alg":"ES256"`)) {
 		t.Fatalf("es256-client header %s", lh)
@@ -533,7 +535,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 
 	noSoftwareID := g.mint("revoked-by-metadata-software-id-beside-statement", now.Add(-3*day), kr,
 		`{"redirect_uris":["https://tools.example.org/cb"],"client_name":"Tools","software_id":"revoked-self-asserted"}`,
-		clientid.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, ID: "statement-9"}})
+		mint.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, ID: "statement-9"}})
 
 	valid := vecValidDoc{
 		Description: "client_ids that MUST verify at `now` with the issuer and jwks.json of vectors.json, and MUST NOT be revoked by revocation-list.json. claims are the non-metadata claims; metadata is the client metadata after applying the format-v1 defaults (every member, booleans included); client_secret and registration_access_token are derived with derivation-secrets.json. client_secret is present only when Registrar issues one (token_endpoint_auth_method client_secret_basic, client_secret_post or client_secret_jwt, or a symmetric algorithm).",
@@ -551,16 +553,16 @@ func buildVectors(t testing.TB) map[string][]byte {
 	// ---- revoked client_ids (valid signatures) ----
 	revokedStatement := g.mint("revoked-by-statement-software-id", now.Add(-5*day), kr,
 		`{"redirect_uris":["https://revoked.example.com/cb"],"client_name":"Revoked Software","software_id":"revoked-software"}`,
-		clientid.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, SoftwareID: "revoked-software", ID: "statement-2"}})
+		mint.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, SoftwareID: "revoked-software", ID: "statement-2"}})
 	revokedSelf := g.mint("revoked-by-self-asserted-software-id", now.Add(-5*day), kr,
 		`{"redirect_uris":["https://self.example.com/cb"],"client_name":"Self Asserted","software_id":"revoked-self-asserted"}`,
-		clientid.MintOptions{SecretVersion: 1})
+		mint.MintOptions{SecretVersion: 1})
 	revokedOrg := g.mint("revoked-by-org-id", now.Add(-5*day), kr,
 		`{"redirect_uris":["https://org.example.com/cb"],"client_name":"Revoked Org","software_id":"software-2"}`,
-		clientid.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, SoftwareID: "software-2", ID: "statement-3", OrgID: "revoked-org"}})
+		mint.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, SoftwareID: "software-2", ID: "statement-3", OrgID: "revoked-org"}})
 	revokedIss := g.mint("revoked-by-statement-iss", now.Add(-5*day), kr,
 		`{"redirect_uris":["https://fed.example.com/cb"],"client_name":"Revoked Federation","software_id":"software-3"}`,
-		clientid.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: "https://revoked-federation.example", SoftwareID: "software-3", ID: "statement-4"}})
+		mint.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: "https://revoked-federation.example", SoftwareID: "software-3", ID: "statement-4"}})
 	revList := vecRevocationDoc{
 		JTI:          []string{predecessor.Claims.ID},
 		SoftwareID:   []string{"revoked-software", "revoked-self-asserted"},
@@ -581,13 +583,13 @@ func buildVectors(t testing.TB) map[string][]byte {
 
 	expired := g.mint("expired", now.Add(-2*time.Hour), kr,
 		`{"redirect_uris":["https://client.example.org/cb"],"client_name":"Expired"}`,
-		clientid.MintOptions{SecretVersion: 1, Lifetime: time.Hour})
+		mint.MintOptions{SecretVersion: 1, Lifetime: time.Hour})
 	expiresNow := g.mint("expires-at-now", now.Add(-time.Hour), kr,
 		`{"redirect_uris":["https://client.example.org/cb"],"client_name":"Expires Now"}`,
-		clientid.MintOptions{SecretVersion: 1, Lifetime: time.Hour})
+		mint.MintOptions{SecretVersion: 1, Lifetime: time.Hour})
 	retired := g.mint("retired-key", now.Add(-30*day), fixedSigner{g.retired},
 		`{"redirect_uris":["https://client.example.org/cb"],"client_name":"Example Client"}`,
-		clientid.MintOptions{SecretVersion: 1})
+		mint.MintOptions{SecretVersion: 1})
 
 	// The last base64url character of a 64-byte signature carries 2 bits
 	// and 4 zero bits; setting one of those gives a non-canonical encoding
@@ -779,12 +781,12 @@ func TestVectorsGenerated(t *testing.T) {
 type vectorSet struct {
 	index    vecIndex
 	jwks     []byte
-	keys     clientid.StaticKeys
+	keys     verify.StaticKeys
 	secrets  map[int][]byte
 	list     *revocation.List
 	valid    vecValidDoc
 	invalid  vecInvalidDoc
-	verifier *clientid.Verifier
+	verifier *verify.Verifier
 	op       *opkit.Verifier
 }
 
@@ -811,7 +813,7 @@ func loadVectors(t *testing.T) *vectorSet {
 	read(vecInvalidFile, &s.invalid)
 	s.jwks = read(vecJWKSFile, nil)
 	var err error
-	if s.keys, err = clientid.ParseJWKS(s.jwks); err != nil {
+	if s.keys, err = verify.ParseJWKS(s.jwks); err != nil {
 		t.Fatal(err)
 	}
 	var secrets map[string]string
@@ -835,7 +837,7 @@ func loadVectors(t *testing.T) *vectorSet {
 		t.Fatal("now differs between the files")
 	}
 	now := func() time.Time { return time.Unix(s.index.Now, 0) }
-	s.verifier = &clientid.Verifier{Issuer: s.index.Issuer, Keys: s.keys, Now: now}
+	s.verifier = &verify.Verifier{Issuer: s.index.Issuer, Keys: s.keys, Now: now}
 	if s.op, err = opkit.New(opkit.Options{Issuer: s.index.Issuer, JWKS: s.jwks, Revocations: s.list, Secrets: s.secrets, Now: now}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package clientid_test
+package mint_test
 
 import (
 	"crypto/elliptic"
@@ -16,7 +16,9 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 
 	"github.com/registrar/registrar/internal/keys"
+	"github.com/registrar/registrar/internal/mint"
 	"github.com/registrar/registrar/internal/testkit"
+	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
@@ -35,14 +37,14 @@ func sampleMetadata() *metadata.Metadata {
 	return md
 }
 
-func newMinter(t testing.TB, alg string) (*clientid.Minter, *keys.Keyring) {
+func newMinter(t testing.TB, alg string) (*mint.Minter, *keys.Keyring) {
 	t.Helper()
 	kr, _ := testkit.Keyring(t, alg)
-	return &clientid.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}, kr
+	return &mint.Minter{Issuer: issuer, Keys: kr, Now: testkit.Clock(), Rand: rand.Reader}, kr
 }
 
-func newVerifier(kr *keys.Keyring) *clientid.Verifier {
-	return &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: testkit.Clock()}
+func newVerifier(kr *keys.Keyring) *verify.Verifier {
+	return &verify.Verifier{Issuer: issuer, Keys: kr, Now: testkit.Clock()}
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -50,7 +52,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			m, kr := newMinter(t, alg)
 			prov := &clientid.Provenance{Issuer: "https://fed.example", SoftwareID: "s1", ID: "j1", OrgID: "org-7"}
-			minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{Statement: prov, SecretVersion: 1, Predecessor: "previous-jti", Policy: "partners"})
+			minted, err := m.Mint(sampleMetadata(), mint.MintOptions{Statement: prov, SecretVersion: 1, Predecessor: "previous-jti", Policy: "partners"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +95,7 @@ func TestMintExpiry(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _ := newMinter(t, "ES256")
-			minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1, Lifetime: tc.lifetime, NotAfter: tc.notAfter})
+			minted, err := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1, Lifetime: tc.lifetime, NotAfter: tc.notAfter})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,8 +108,8 @@ func TestMintExpiry(t *testing.T) {
 
 func TestUniquePerRegistration(t *testing.T) {
 	m, _ := newMinter(t, "ES256")
-	a, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
-	b, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	a, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
+	b, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 	if a.ClientID == b.ClientID || a.Claims.ID == b.Claims.ID {
 		t.Fatal("two registrations of the same metadata got the same client_id")
 	}
@@ -115,16 +117,16 @@ func TestUniquePerRegistration(t *testing.T) {
 
 func TestPublicJWKSOnly(t *testing.T) {
 	m, kr := newMinter(t, "ES256")
-	minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	minted, err := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A party holding only the published JWK Set verifies the client_id.
-	ks, err := clientid.ParseJWKS(kr.JWKS())
+	ks, err := verify.ParseJWKS(kr.JWKS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &clientid.Verifier{Issuer: issuer, Keys: ks}
+	v := &verify.Verifier{Issuer: issuer, Keys: ks}
 	if _, err := v.Verify(minted.ClientID); err != nil {
 		t.Fatalf("Verify with public JWKS: %v", err)
 	}
@@ -135,7 +137,7 @@ func TestPublicJWKSOnly(t *testing.T) {
 
 func TestVerifyRejects(t *testing.T) {
 	m, kr := newMinter(t, "ES256")
-	minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	minted, err := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,14 +145,14 @@ func TestVerifyRejects(t *testing.T) {
 	parts := strings.Split(good, ".")
 	signer := kr.Signer(testkit.Now)
 	other, _ := newMinter(t, "ES256")
-	foreign, _ := other.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	foreign, _ := other.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 
 	claims := map[string]any{"iss": issuer, "iat": testkit.Now.Unix(), "jti": "x", "v": 1, "skv": 1,
 		"redirect_uris": []string{"https://evil.example/cb"}, "grant_types": []string{"authorization_code"}, "response_types": []string{"code"}}
 	hdr := map[string]any{"alg": "ES256", "kid": signer.KID, "typ": clientid.Type}
 	pubDER, _ := json.Marshal(kr.JWKS())
-	expiring, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1, Lifetime: time.Minute})
-	later := &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: func() time.Time { return testkit.Now.Add(2 * time.Minute) }}
+	expiring, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1, Lifetime: time.Minute})
+	later := &verify.Verifier{Issuer: issuer, Keys: kr, Now: func() time.Time { return testkit.Now.Add(2 * time.Minute) }}
 	jsonForm, _ := json.Marshal(map[string]any{"protected": parts[0], "payload": parts[1], "signature": parts[2], "redirect_uris": []string{"https://evil.example/cb"}})
 	future := map[string]any{}
 	for k, v := range claims {
@@ -160,7 +162,7 @@ func TestVerifyRejects(t *testing.T) {
 
 	tests := []struct {
 		name string
-		v    *clientid.Verifier
+		v    *verify.Verifier
 		in   string
 		want error
 	}{
@@ -170,7 +172,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"another deployment's key", nil, foreign.ClientID, clientid.ErrSignature},
 		{"wrong typ", nil, testkit.SignWith(t, map[string]any{"alg": "ES256", "kid": signer.KID, "typ": "JWT"}, claims, jwa.ES256(), signer.Private), clientid.ErrType},
 		{"no typ", nil, testkit.SignWith(t, map[string]any{"alg": "ES256", "kid": signer.KID}, claims, jwa.ES256(), signer.Private), clientid.ErrType},
-		{"wrong issuer", &clientid.Verifier{Issuer: "https://other.example", Keys: clientid.KeyringKeys{Keyring: kr}}, good, clientid.ErrIssuer},
+		{"wrong issuer", &verify.Verifier{Issuer: "https://other.example", Keys: kr}, good, clientid.ErrIssuer},
 		{"unknown format version", nil, testkit.SignWith(t, hdr, future, jwa.ES256(), signer.Private), clientid.ErrVersion},
 		{"expired", later, expiring.ClientID, clientid.ErrExpired},
 		{"JSON serialization", nil, string(jsonForm), clientid.ErrMalformed},
@@ -198,8 +200,8 @@ func TestTooLargeNamesTheMembers(t *testing.T) {
 	for i := 0; i < 15; i++ {
 		md.RedirectURIs = append(md.RedirectURIs, "https://client.example.org/callback/"+strings.Repeat("x", 40)+string(rune('a'+i)))
 	}
-	_, err := m.Mint(md, clientid.MintOptions{SecretVersion: 1})
-	if !errors.Is(err, clientid.ErrTooLarge) {
+	_, err := m.Mint(md, mint.MintOptions{SecretVersion: 1})
+	if !errors.Is(err, mint.ErrTooLarge) {
 		t.Fatalf("got %v, want ErrTooLarge", err)
 	}
 	if !strings.Contains(err.Error(), "redirect_uris (") {
@@ -210,8 +212,8 @@ func TestTooLargeNamesTheMembers(t *testing.T) {
 func TestSecrets(t *testing.T) {
 	d := &clientid.Deriver{Secrets: map[int][]byte{1: []byte(strings.Repeat("a", 32)), 2: []byte(strings.Repeat("b", 32))}}
 	m, kr := newMinter(t, "ES256")
-	minted, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
-	other, _ := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+	minted, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
+	other, _ := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 	c, err := newVerifier(kr).Verify(minted.ClientID)
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +301,7 @@ func TestMintedECDSASignaturesAreLowS(t *testing.T) {
 	half := new(big.Int).Rsh(n, 1)
 	v := newVerifier(kr)
 	for i := 0; i < 64; i++ {
-		minted, err := m.Mint(sampleMetadata(), clientid.MintOptions{SecretVersion: 1})
+		minted, err := m.Mint(sampleMetadata(), mint.MintOptions{SecretVersion: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

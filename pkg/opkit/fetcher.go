@@ -1,0 +1,44 @@
+package opkit
+
+import (
+	"crypto/x509"
+	"time"
+
+	"github.com/registrar/registrar/internal/fetch"
+	"github.com/registrar/registrar/pkg/revocation"
+)
+
+// FetcherOptions configure NewFetcher.
+type FetcherOptions struct {
+	// AllowHosts lists "host:port" pairs that may be reached although they
+	// resolve to loopback, private or other special-use addresses, such as
+	// Registrar's in-cluster service name ("registrar.auth.svc:8080").
+	// Every other special-use address is refused at connect time.
+	AllowHosts []string
+	// AllowHTTP permits http:// URLs; default https only.
+	AllowHTTP bool
+	// RootCAs verifies Registrar's certificate; nil means the system roots.
+	RootCAs *x509.CertPool
+	// Timeout bounds each request, body included; zero means 10s.
+	Timeout time.Duration
+}
+
+// NewFetcher returns the Fetcher an OP gives Options.Fetcher (and
+// revocation.SourceOptions.Fetcher) to reach Registrar's jwks_uri and
+// revocation list: no redirects, a connect-time guard against special-use
+// addresses outside AllowHosts, and a body cap of
+// revocation.MaxDocumentBytes, the largest document Registrar publishes.
+func NewFetcher(o FetcherOptions) Fetcher {
+	timeout := o.Timeout
+	if timeout == 0 {
+		timeout = FetchTimeout
+	}
+	return fetch.New(fetch.Options{
+		Timeout:      timeout,
+		MaxBodyBytes: revocation.MaxDocumentBytes,
+		AllowHosts:   o.AllowHosts,
+		AllowHTTP:    o.AllowHTTP,
+		RootCAs:      o.RootCAs,
+		UserAgent:    "registrar-opkit",
+	})
+}
