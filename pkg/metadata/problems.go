@@ -6,7 +6,6 @@
 package metadata
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/registrar/registrar/internal/oauth"
@@ -66,10 +65,4 @@ func (p *Problems) add(field, code, reason string) {
 
 func (p *Problems) meta(field, reason string) {
 	p.add(field, oauth.CodeInvalidClientMetadata, reason)
-}
-
-// at names element i of a list member, as in "redirect_uris[2]". It is
-// called only when a problem is reported, so valid requests pay nothing.
-func at(list string, i int) string {
-	return list + "[" + strconv.Itoa(i) + "]"
 }
