@@ -413,6 +413,19 @@ func TestNodeOIDCProvider(t *testing.T) {
 		wantInvalidClient(t, res["wrong secret"], "token")
 	})
 
+	t.Run("a client asking for what the OP does not support gets invalid_client", func(t *testing.T) {
+		// Signed UserInfo needs node-oidc-provider's jwtUserinfo feature,
+		// off here: it would drop the member and answer plain JSON.
+		before := len(op.refused(t))
+		res := runFlows(t, node, op, p, rpFlow{Name: "signed userinfo", Register: map[string]any{
+			"redirect_uris": []string{web}, "userinfo_signed_response_alg": "RS256",
+		}})
+		wantInvalidClient(t, res["signed userinfo"], "authorize")
+		if got := op.refused(t)[before:]; len(got) != 1 || got[0] != "unsupported" {
+			t.Errorf("the adapter refused it as %v, want unsupported", got)
+		}
+	})
+
 	t.Run("revoked by jti and by software_id", func(t *testing.T) {
 		flows := []rpFlow{
 			{Name: "by jti", Register: map[string]any{

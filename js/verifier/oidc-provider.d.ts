@@ -7,8 +7,23 @@ export type AdapterConstructor = new (name: string) => object;
 export interface RegistrarAdapterOptions {
   /** The adapter of every model but Client; default node-oidc-provider's MemoryAdapter. */
   delegate?: AdapterConstructor;
-  /** Called for each client_id that does not verify (the OP answers invalid_client). */
-  onRefused?: (err: ClientIdError, clientId: string) => void;
+  /** Called for each client_id refused (the OP answers invalid_client): err.code says why. */
+  onRefused?: (err: ClientIdError | UnsupportedClientError, clientId: string) => void;
+  /**
+   * Metadata members this OP cannot honour: a client that registered one
+   * (present and not false or []) is refused. Default DEFAULT_UNSUPPORTED,
+   * the members node-oidc-provider 9 drops under its default features.
+   */
+  unsupported?: readonly string[];
+}
+
+export const DEFAULT_UNSUPPORTED: readonly string[];
+
+/** A verified client that registered a member of `unsupported`. */
+export class UnsupportedClientError extends Error {
+  readonly name: 'UnsupportedClientError';
+  readonly code: 'unsupported';
+  readonly members: string[];
 }
 
 /** The value of node-oidc-provider's `adapter` configuration option. */

@@ -24,6 +24,43 @@ import { ClientIdError } from './index.js';
 //     by software_id is the verifier's job, done before this).
 const DROP = (name) => name.includes('#') || name === 'software_id' || name === 'software_version';
 
+// Members node-oidc-provider 9 drops silently under its default features
+// (encryption, jwtUserinfo, requestObjects, mTLS, backchannelLogout,
+// richAuthorizationRequests off; front-channel logout gone): a client that
+// registered one of them would be served without what it asked for
+// (unencrypted ID Tokens, unsigned request objects accepted, bearer tokens
+// instead of certificate-bound ones...). Such a client is refused instead;
+// an OP that enables the feature passes its own list (or []).
+export const DEFAULT_UNSUPPORTED = Object.freeze([
+  'id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg', 'request_object_encryption_alg',
+  'userinfo_signed_response_alg',
+  'request_object_signing_alg', 'request_uris', 'require_signed_request_object',
+  'tls_client_certificate_bound_access_tokens', 'tls_client_auth_subject_dn', 'tls_client_auth_san_dns',
+  'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email',
+  'backchannel_logout_uri', 'backchannel_logout_session_required',
+  'frontchannel_logout_uri', 'frontchannel_logout_session_required',
+  'authorization_details_types',
+]);
+
+/** A verified client that registered something the OP does not support. */
+export class UnsupportedClientError extends Error {
+  constructor(members) {
+    super(`client registered what this OP does not support: ${members.join(', ')}`);
+    this.name = 'UnsupportedClientError';
+    this.code = 'unsupported';
+    this.members = members;
+  }
+}
+
+// The members of unsupported the client registered: present, and not the
+// format-v1 default false (an empty array counts as not registered).
+function registeredUnsupported(metadata, unsupported) {
+  return unsupported.filter((m) => {
+    const v = metadata[m];
+    return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  });
+}
+
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
 const SYMMETRIC = /^(HS256|HS384|HS512|A128KW|A192KW|A256KW|dir|A128GCMKW|A192GCMKW|A256GCMKW)$/;
 const ALG_MEMBERS = [
@@ -63,10 +100,13 @@ export function clientMetadata(verifier, client) {
  * class (constructor (name)) for node-oidc-provider's `adapter` option.
  * delegate: the adapter class of every other model, default
  * node-oidc-provider's in-memory MemoryAdapter. onRefused(err, id): called
- * for each client_id that does not verify (err.code says why), for audit
- * logs; the OP still answers invalid_client.
+ * for each client_id that does not verify (err.code says why: a
+ * ClientIdError class) or registered a member of unsupported (err.code
+ * 'unsupported', an UnsupportedClientError), for audit logs; the OP answers
+ * invalid_client. unsupported: the members this OP cannot honour, default
+ * DEFAULT_UNSUPPORTED (node-oidc-provider 9's default features).
  */
-export function registrarAdapter(verifier, { delegate = MemoryAdapter, onRefused } = {}) {
+export function registrarAdapter(verifier, { delegate = MemoryAdapter, onRefused, unsupported = DEFAULT_UNSUPPORTED } = {}) {
   if (typeof verifier?.verify !== 'function') throw new TypeError('registrarAdapter: want a verifier from createVerifier');
 
   class RegistrarClientAdapter {
@@ -85,6 +125,11 @@ export function registrarAdapter(verifier, { delegate = MemoryAdapter, onRefused
         // JWK Set or the list never loaded) is the OP's server error.
         if (!(err instanceof ClientIdError)) throw err;
         onRefused?.(err, id);
+        return undefined;
+      }
+      const members = registeredUnsupported(client.metadata, unsupported);
+      if (members.length > 0) {
+        onRefused?.(new UnsupportedClientError(members), id);
         return undefined;
       }
       return clientMetadata(verifier, client);

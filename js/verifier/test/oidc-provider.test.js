@@ -40,9 +40,17 @@ const verifier = createVerifier({
 describe('registrarAdapter', () => {
   const refused = [];
   const op = provider(verifier, { onRefused: (err) => refused.push(err.code) });
+  // statement-client registered id_token_encrypted_response_alg, which
+  // node-oidc-provider drops without its encryption feature.
+  const accepting = provider(verifier, { unsupported: [] });
+  it('statement-client (encrypted ID Tokens) is refused under the default unsupported list', async () => {
+    refused.length = 0;
+    assert.equal(await op.Client.find(valid.find((v) => v.name === 'statement-client').client_id), undefined);
+    assert.deepEqual(refused, ['unsupported']);
+  });
   for (const vec of valid) {
     it(`${vec.name}: node-oidc-provider accepts the client, with the derived secret when it has one`, async () => {
-      const client = await op.Client.find(vec.client_id);
+      const client = await (vec.name === 'statement-client' ? accepting : op).Client.find(vec.client_id);
       assert.ok(client, 'Client.find returned nothing');
       assert.equal(client.clientId, vec.client_id);
       assert.equal(client.clientSecret, vec.client_secret);
