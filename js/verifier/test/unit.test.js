@@ -99,6 +99,12 @@ describe('revocation list', () => {
   });
 });
 
+function offCurve(y) {
+  const b = Buffer.from(y, 'base64url');
+  b[31] ^= 1;
+  return b.toString('base64url');
+}
+
 describe('JWK Set', () => {
   const bad = {
     'private member': { keys: [{ ...eddsaKey, d: 'AAAA' }] },
@@ -108,6 +114,8 @@ describe('JWK Set', () => {
     'use enc': { keys: [{ ...eddsaKey, use: 'enc' }] },
     'no keys': { keys: [] },
     'oct key': { keys: [{ kty: 'oct', k: 'AAAA', kid: 'x', alg: 'HS256' }] },
+    'EC point not on the curve': { keys: [{ ...es256Key, y: offCurve(es256Key.y) }] },
+    'RSA key without alg': { keys: [{ kty: 'RSA', kid: 'r', n: 'A'.repeat(342) + 'Q', e: 'AQAB' }] },
   };
   for (const [name, set] of Object.entries(bad)) {
     it(`refuses the whole set: ${name}`, () => assert.rejects(parseJWKS(JSON.stringify(set)), JWKSError));
