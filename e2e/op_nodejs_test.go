@@ -121,6 +121,7 @@ func startOPJS(t *testing.T, node string, p *proc, keysDir, revocationList strin
 		_ = cmd.Process.Kill()
 		<-done
 	})
+	// The first line, or a closed channel when the process ended first.
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -132,10 +133,16 @@ func startOPJS(t *testing.T, node string, p *proc, keysDir, revocationList strin
 			}
 			fmt.Fprintln(op.out, sc.Text())
 		}
+		if first {
+			close(lines)
+		}
 		done <- cmd.Wait()
 	}()
 	select {
-	case line := <-lines:
+	case line, open := <-lines:
+		if !open {
+			t.Fatalf("node-oidc-provider exited before listening:\n%s", op.out.String())
+		}
 		url, ok := strings.CutPrefix(line, "listening ")
 		if !ok {
 			t.Fatalf("node-oidc-provider: unexpected first line %q\n%s", line, op.out.String())

@@ -2,7 +2,7 @@
 // the API and index.d.ts for its types.
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compactVerify } from 'jose';
 
@@ -80,7 +80,9 @@ function checkURL(name, s) {
 /** Reads url (file: or http(s):) with a size cap. */
 async function readURL(url, fetchFn, maxBytes) {
   if (url.protocol === 'file:') {
-    const b = await readFile(fileURLToPath(url));
+    const file = fileURLToPath(url);
+    if ((await stat(file)).size > maxBytes) throw new Error(`${url}: over ${maxBytes} bytes`);
+    const b = await readFile(file);
     if (b.length > maxBytes) throw new Error(`${url}: over ${maxBytes} bytes`);
     return b;
   }

@@ -26,6 +26,7 @@ function origin(docs) {
       const u = String(url);
       o.calls[u] = (o.calls[u] ?? 0) + 1;
       await new Promise((r) => setTimeout(r, 5));
+      await o.gate; // a test may hold answers back
       const d = o.docs[u];
       if (d === undefined) return new Response('gone', { status: 503 });
       return new Response(typeof d === 'string' ? d : JSON.stringify(d), { status: 200 });
@@ -239,17 +240,30 @@ describe('refresh', () => {
     const o = origin({ [LIST_URL]: {} });
     const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, cacheSize: 0, onError: (e) => errors.push(e) });
     await v.verify(vec.client_id);
+    assert.equal(o.calls[LIST_URL], 1);
     o.docs[LIST_URL] = { jti: [vec.claims.jti] };
-    now.ms += 60_000;
-    await v.verify(vec.client_id); // starts the refresh, does not wait for it
-    await new Promise((r) => setTimeout(r, 50));
+    now.ms += 59_999;
+    await v.verify(vec.client_id);
+    assert.equal(o.calls[LIST_URL], 1, 'no refresh before refreshInterval');
+    // Hold the origin's answer: verify starts the refresh and returns
+    // without waiting for it, with the list it had.
+    let release;
+    o.gate = new Promise((r) => { release = r; });
+    now.ms += 1;
+    await v.verify(vec.client_id);
+    assert.equal(o.calls[LIST_URL], 2, 'refreshInterval reached: one fetch started');
+    release();
+    await v.refresh(); // joins the fetch in flight (single flight)
+    assert.equal(o.calls[LIST_URL], 2);
     await rejectsWith(v.verify(vec.client_id), 'revoked');
+    // A failing background refresh is reported, and the last good list stays.
     o.docs[LIST_URL] = undefined;
     now.ms += 60_000;
-    await assert.rejects(v.verify(vec.client_id));
-    await new Promise((r) => setTimeout(r, 50));
+    await rejectsWith(v.verify(vec.client_id), 'revoked');
+    await assert.rejects(v.refresh());
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /revocation list: .*HTTP 503/);
+    await rejectsWith(v.verify(vec.client_id), 'revoked');
   });
 
   it('refuses URLs that are neither https, file nor loopback http', () => {
