@@ -22,7 +22,10 @@ type Claims struct {
 	// Policy names the trust policy of the initial access token the client
 	// registered with (`pol`), so that RFC 7592 successors are bounded by
 	// the same ceilings; "" when none bounded it.
-	Policy   string
+	Policy string
+	// Form is FormURL for a client_id in the URL form (`form`), "" for
+	// the plain form (urlform.go).
+	Form     string
 	Metadata *metadata.Metadata
 }
 
@@ -42,6 +45,10 @@ func (c *Claims) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(c.Version), 10)
 	b = append(b, `,"skv":`...)
 	b = strconv.AppendInt(b, int64(c.SecretVersion), 10)
+	if c.Form != "" {
+		b = append(b, `,"form":`...)
+		b = metadata.AppendString(b, c.Form)
+	}
 	b = c.Metadata.AppendJSON(b, false, metadata.Compact)
 	if p := c.Statement; p != nil {
 		b = append(b, `,"ssa":{"iss":`...)

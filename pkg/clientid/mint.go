@@ -64,6 +64,9 @@ type Minter struct {
 	Rand io.Reader
 	// MaxLength caps the client_id; zero means DefaultMaxLength.
 	MaxLength int
+	// MaxURLLength caps a URL-form client_id, prefix included; zero means
+	// DefaultMaxURLLength.
+	MaxURLLength int
 
 	headers sync.Map // kid -> base64url protected header
 }
@@ -90,6 +93,8 @@ type MintOptions struct {
 	// Policy names the initial access token policy that bounded the
 	// registration (`pol`).
 	Policy string
+	// Form is FormURL for a URL-form client_id, "" for the plain form.
+	Form string
 }
 
 // Mint signs a client_id carrying md, which must be normalized and valid.
@@ -108,6 +113,7 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 		Statement:     o.Statement,
 		Predecessor:   o.Predecessor,
 		Policy:        o.Policy,
+		Form:          o.Form,
 		Metadata:      md,
 	}
 	if o.Lifetime > 0 {
@@ -144,6 +150,9 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 	}
 	if len(buf) > max {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d; largest members: %s", ErrTooLarge, len(buf), max, largestMembers(md))
+	}
+	if c.Form == FormURL {
+		return m.urlForm(buf, c)
 	}
 	return &Minted{ClientID: string(buf), Claims: c}, nil
 }

@@ -132,14 +132,16 @@ var jwsPolicy = jose.Policy{
 	},
 }
 
-// Verify checks signature, type, issuer, version and expiry of clientID and
-// returns the client it describes.
+// Verify checks signature, type, issuer, version, form and expiry of
+// clientID, plain or in the URL form (urlform.go), and returns the client it
+// describes.
 func (v *Verifier) Verify(clientID string) (*Client, error) {
 	max := v.MaxLength
 	if max == 0 {
 		max = MaxLength
 	}
-	c, err := jose.Parse(clientID, max)
+	jws, url := SplitURL(v.Issuer, clientID)
+	c, err := jose.Parse(jws, max)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
@@ -164,6 +166,9 @@ func (v *Verifier) Verify(clientID string) (*Client, error) {
 	}
 	if claims.Issuer != v.Issuer {
 		return nil, ErrIssuer
+	}
+	if (claims.Form == FormURL) != url {
+		return nil, ErrForm
 	}
 	return &Client{ClientID: clientID, KeyID: key.KID, Claims: *claims}, nil
 }
@@ -209,6 +214,9 @@ func decodeClaims(c *jose.Compact, t jose.Times) (*Claims, error) {
 	}
 	if out.Policy, _, err = jose.String(m, "pol", 256); err != nil {
 		return nil, bad("pol")
+	}
+	if out.Form, _, err = jose.String(m, "form", 16); err != nil || out.Form != "" && out.Form != FormURL {
+		return nil, bad("form")
 	}
 	md, probs := metadata.Parse(m)
 	if len(probs) > 0 {
