@@ -149,6 +149,14 @@ type Service struct {
 	ClientURIBase string
 	// ClientIDLifetime, when positive, makes client_ids expire.
 	ClientIDLifetime time.Duration
+	// IDForms is which client_id forms are issued; empty means FormsPlain.
+	IDForms IDForms
+	// MaxDocumentBytes bounds the Client ID Metadata Document of a
+	// URL-form client; zero means DefaultMaxDocumentBytes.
+	MaxDocumentBytes int
+	// DocumentMaxAge caps the cache lifetime of a served document; zero
+	// means DefaultDocumentMaxAge.
+	DocumentMaxAge time.Duration
 }
 
 // Result is a successful registration.
@@ -325,9 +333,17 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	if err != nil {
 		return nil, err
 	}
+	form, err := s.form(in.members, prev)
+	if err != nil {
+		return nil, err
+	}
+	noSecretDefault(members, form)
 	b.narrow(is)
 	md, err := validate(members, b.policy)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNoSecret(md, form); err != nil {
 		return nil, err
 	}
 	prov := provenance(is, in.st)
@@ -340,8 +356,13 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	if err := s.checkSector(ctx, md); err != nil {
 		return nil, err
 	}
-	minted, err := s.mint(md, b.mintOptions(s.SecretVersion, prov, prev))
+	opts := b.mintOptions(s.SecretVersion, prov, prev)
+	opts.Form = form
+	minted, err := s.mint(md, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkDocument(minted); err != nil {
 		return nil, err
 	}
 	return s.result(minted, in.st)
@@ -656,6 +677,10 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 	b = metadata.AppendString(b, clientID)
 	b = append(b, `,"client_id_issued_at":`...)
 	b = strconv.AppendInt(b, c.IssuedAt.Unix(), 10)
+	if !c.ExpiresAt.IsZero() {
+		b = append(b, `,"client_id_expires_at":`...)
+		b = strconv.AppendInt(b, c.ExpiresAt.Unix(), 10)
+	}
 	if c.Metadata.NeedsSecret() {
 		secret, err := s.Deriver.ClientSecret(c)
 		if err != nil {
@@ -677,7 +702,7 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 	b = append(b, `,"registration_access_token":`...)
 	b = metadata.AppendString(b, rat)
 	b = append(b, `,"registration_client_uri":`...)
-	b = metadata.AppendString(b, s.ClientURIBase+"/"+clientID)
+	b = metadata.AppendString(b, s.managementURI(clientID))
 	b = c.Metadata.AppendJSON(b, false, metadata.Full)
 	if statementRaw != "" {
 		b = append(b, `,"software_statement":`...)
