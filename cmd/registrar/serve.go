@@ -372,11 +372,12 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 			Now:       now,
 		},
 		Minter: &clientid.Minter{
-			Issuer:    cfg.Issuer,
-			Keys:      kr,
-			Now:       now,
-			Rand:      rnd,
-			MaxLength: cfg.MaxClientIDBytes,
+			Issuer:       cfg.Issuer,
+			Keys:         kr,
+			Now:          now,
+			Rand:         rnd,
+			MaxLength:    cfg.MaxClientIDBytes,
+			MaxURLLength: cfg.ClientIDURLMaxBytes,
 		},
 		Verifier:         &clientid.Verifier{Issuer: cfg.Issuer, Keys: clientid.KeyringKeys{Keyring: kr}, Now: now},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
@@ -385,12 +386,16 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		RequireStatement: cfg.RequireSoftwareStatement,
 		ClientURIBase:    regEndpoint,
 		ClientIDLifetime: cfg.ClientIDLifetime,
+		IDForms:          register.IDForms(cfg.ClientIDForm),
+		MaxDocumentBytes: cfg.ClientIDDocMaxBytes,
+		DocumentMaxAge:   cfg.ClientIDDocCacheLimit,
 	}
 	if revs != nil {
 		svc.Revocations = revs
 	}
 	doc := discovery.New(discovery.Input{
 		ClientUpdate:          cfg.ClientUpdate,
+		ClientIDForms:         register.IDForms(cfg.ClientIDForm).Supported(),
 		Issuer:                cfg.Issuer,
 		Policy:                cfg.Policy,
 		AuthorizationEndpoint: cfg.AuthorizationEndpoint,

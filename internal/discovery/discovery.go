@@ -18,7 +18,9 @@ const (
 // Input is what the document describes.
 type Input struct {
 	// ClientUpdate is the RFC 7592 update mode ("forbidden" or "successor").
-	ClientUpdate          string
+	ClientUpdate string
+	// ClientIDForms are the client_id forms issued ("plain", "url").
+	ClientIDForms         []string
 	Issuer                string
 	Policy                metadata.Policy
 	AuthorizationEndpoint string
@@ -51,6 +53,11 @@ type Document struct {
 	// Registrar-specific members: how RFC 7592 management behaves.
 	ClientUpdateMode      string `json:"client_update_mode,omitempty"`
 	ClientDeleteSupported *bool  `json:"client_delete_supported,omitempty"`
+	// ClientIDFormsSupported says which client_id forms registration
+	// issues: "plain" (the JWS) and/or "url" (a client_id URL serving a
+	// Client ID Metadata Document); with both, a client asks with
+	// client_id_form.
+	ClientIDFormsSupported []string `json:"client_id_forms_supported,omitempty"`
 }
 
 // New builds the document.
@@ -93,6 +100,7 @@ func New(in Input) Document {
 	d.RequestObjectEncryptionEncsSupported = p.EncryptionEncs
 	d.AuthorizationDetailsTypesSupported = p.AuthorizationDetailsTypes
 	d.ClientUpdateMode = in.ClientUpdate
+	d.ClientIDFormsSupported = in.ClientIDForms
 	no := false
 	d.ClientDeleteSupported = &no
 	if len(d.ResponseTypesSupported) == 0 {
