@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// The URL form of a client_id (docs/verifying.md §9): an https URL under
+// The URL form of a client_id (docs/verifying.md §12): an https URL under
 // Registrar's issuer whose last path segment is the compact JWS,
 //
 //	<issuer>/c/<compact JWS>

@@ -175,7 +175,7 @@ func (v *Verifier) Run(ctx context.Context, interval time.Duration, onResult fun
 //
 // Both forms of client_id verify offline, with no fetch: the plain JWS and
 // the URL form <Issuer>/c/<JWS> (the prefix is stripped, then the JWS is
-// verified as usual; docs/verifying.md §9). Each JWS verifies only in the
+// verified as usual; docs/verifying.md §12). Each JWS verifies only in the
 // form it was issued in (clientid.ErrForm).
 //
 // A client_id signed under a kid the current keys lack makes Verify refetch
