@@ -135,15 +135,17 @@ func (s *Service) maxDocumentBytes() int {
 }
 
 // Document renders the Client ID Metadata Document of a URL-form client:
-// client_id equal to the URL (draft-03 §4) and the registered metadata.
-// Nothing secret: no client_secret, no registration access token, and
-// jwks holds public keys only (private key material is refused at
-// registration).
+// client_id equal to the URL (draft-03 §4) and the registered metadata,
+// without the members equal to their spec defaults (an authorization server
+// applies the same defaults; some refuse members they do not support even
+// at their default value, such as backchannel_logout_session_required).
+// Nothing secret: no client_secret, no registration access token, and jwks
+// holds public keys only (private key material is refused at registration).
 func Document(clientID string, md *metadata.Metadata) []byte {
 	b := make([]byte, 0, len(clientID)+1024)
 	b = append(b, `{"client_id":`...)
 	b = metadata.AppendString(b, clientID)
-	b = md.AppendJSON(b, false, metadata.Full)
+	b = md.AppendJSON(b, false, metadata.Compact)
 	return append(b, '}')
 }
 

@@ -85,6 +85,14 @@ func TestClientIDMetadataDocumentIsServed(t *testing.T) {
 						t.Errorf("document has %s", k)
 					}
 				}
+				// Members at their spec defaults are left out: an
+				// authorization server applies the same defaults, and some
+				// refuse members they do not support even at the default.
+				for _, k := range []string{"backchannel_logout_session_required", "require_auth_time", "grant_types", "response_types"} {
+					if _, ok := doc[k]; ok {
+						t.Errorf("document has %s at its default value", k)
+					}
+				}
 				if doc["token_endpoint_auth_method"] != "none" {
 					t.Errorf("token_endpoint_auth_method %v", doc["token_endpoint_auth_method"])
 				}
