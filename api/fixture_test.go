@@ -20,15 +20,15 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/registrar/registrar/internal/accesstoken"
-	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/internal/discovery"
 	"github.com/registrar/registrar/internal/keys"
-	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/internal/ratelimit"
 	"github.com/registrar/registrar/internal/register"
 	"github.com/registrar/registrar/internal/server"
 	"github.com/registrar/registrar/internal/statement"
 	"github.com/registrar/registrar/internal/trust"
+	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // This file builds the real server (server.New) the way cmd/registrar
@@ -211,6 +211,7 @@ type setup struct {
 	requireStatement bool
 	maxBodyBytes     int64
 	drainDelay       time.Duration
+	idForms          register.IDForms
 }
 
 // server returns the real server (server.New) configured by s, wired as
@@ -259,6 +260,7 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 		Policy:           policy,
 		RequireStatement: s.requireStatement,
 		ClientURIBase:    regEndpoint,
+		IDForms:          s.idForms,
 	}
 	if s.faulty {
 		// A registrar whose credentials cannot be derived and whose
@@ -269,6 +271,7 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 	}
 	doc := discovery.New(discovery.Input{
 		ClientUpdate:          string(updateMode),
+		ClientIDForms:         s.idForms.Supported(),
 		Issuer:                s.issuer,
 		Policy:                policy,
 		AuthorizationEndpoint: s.issuer + "/authorize",
