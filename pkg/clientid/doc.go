@@ -31,6 +31,11 @@
 // rest (key by `kid` from Registrar's JWK Set, `iss`, the format version,
 // metadata) is this package's.
 //
+// A client_id may also take the URL form <issuer>/c/<JWS> (urlform.go), the
+// Client Identifier URL of an OAuth Client ID Metadata Document
+// (draft-ietf-oauth-client-id-metadata-document-03 §3): its JWS carries
+// "form":"url", and Verifier accepts each JWS only in the form it records.
+//
 // This is the stateless registration OIDC DCR 1.0 §8.2 and RFC 7591 App. A.5.2
 // describe.
 package clientid
