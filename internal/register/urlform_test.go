@@ -1,6 +1,7 @@
 package register_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -194,6 +195,16 @@ func TestClientDocument(t *testing.T) {
 			wantOAuth(t, err, http.StatusNotFound, "invalid_client", "no client ID metadata document")
 		})
 	}
+	t.Run("revoked", func(t *testing.T) {
+		c, err := f.svc.Verifier.Verify(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc.Revocations = listOf(t, `{"jti":["`+c.Claims.ID+`"]}`)
+		defer func() { f.svc.Revocations = nil }()
+		_, err = f.svc.ClientDocument(jws)
+		wantOAuth(t, err, http.StatusNotFound, "invalid_client", "no client ID metadata document")
+	})
 	t.Run("expired", func(t *testing.T) {
 		later := testkit.Clock()().Add(11 * time.Minute)
 		f.svc.Verifier = &clientid.Verifier{Issuer: issuer, Keys: clientid.KeyringKeys{Keyring: f.kr}, Now: func() time.Time { return later }}
@@ -223,6 +234,29 @@ func TestURLFormManagement(t *testing.T) {
 	if _, err := f.svc.Read(jws, "wrong"); err == nil {
 		t.Error("read with a wrong token succeeded")
 	}
+}
+
+// An RFC 7592 successor of a URL-form client is in the URL form too, and
+// its update names the client by its URL.
+func TestURLFormSuccessor(t *testing.T) {
+	f := urlFixture(t, register.FormsClient)
+	f.svc.UpdateMode = register.UpdateSuccessor
+	got := mustRegister(t, f, f.body(t, with(publicClient, "client_id_form", "url"), nil))
+	id := str(t, got, "client_id")
+	jws, _ := clientid.SplitURL(issuer, id)
+	body := f.body(t, with(publicClient, "client_id", id, "client_name", "Renamed"), nil)
+	res, err := f.svc.Update(context.Background(), jws, str(t, got, "registration_access_token"), register.Request{Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := str(t, decode(t, res.Body), "client_id")
+	if next == id || !strings.HasPrefix(next, issuer+"/c/") {
+		t.Fatalf("successor client_id %.60q… is not a new URL-form client_id", next)
+	}
+	// The JWS is not the client_id: an update naming it is refused.
+	bare := f.body(t, with(publicClient, "client_id", jws), nil)
+	_, err = f.svc.Update(context.Background(), jws, str(t, got, "registration_access_token"), register.Request{Body: bare})
+	wantOAuth(t, err, http.StatusBadRequest, "invalid_request", "client_id must be present and equal to the current client_id")
 }
 
 func TestClientIDExpiresAt(t *testing.T) {
