@@ -73,11 +73,22 @@ func New(in Input) Document {
 		TokenEndpointAuthMethodsSupported: in.Policy.TokenEndpointAuthMethods,
 	}
 	p := in.Policy
+	if len(in.ClientIDForms) == 1 && in.ClientIDForms[0] == "url" {
+		// Only URL-form client_ids, which never come with a shared secret
+		// (draft-ietf-oauth-client-id-metadata-document-03 §4.1): the
+		// secret-based methods cannot be registered.
+		d.TokenEndpointAuthMethodsSupported = nil
+		for _, m := range p.TokenEndpointAuthMethods {
+			if m != metadata.AuthClientSecretBasic && m != metadata.AuthClientSecretPost && m != metadata.AuthClientSecretJWT {
+				d.TokenEndpointAuthMethodsSupported = append(d.TokenEndpointAuthMethodsSupported, m)
+			}
+		}
+	}
 	// RFC 8414 §2: required when a JWT-based client authentication method
 	// is supported; never "none". Only the algorithms an enabled method can
 	// use are listed.
 	private, secret := false, false
-	for _, m := range p.TokenEndpointAuthMethods {
+	for _, m := range d.TokenEndpointAuthMethodsSupported {
 		private = private || m == metadata.AuthPrivateKeyJWT
 		secret = secret || m == metadata.AuthClientSecretJWT
 	}
