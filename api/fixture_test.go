@@ -31,6 +31,7 @@ import (
 	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // This file builds the real server (server.New) the way cmd/registrar
@@ -213,6 +214,7 @@ type setup struct {
 	requireStatement bool
 	maxBodyBytes     int64
 	drainDelay       time.Duration
+	idForms          register.IDForms
 }
 
 // server returns the real server (server.New) configured by s, wired as
@@ -261,6 +263,7 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 		Policy:           policy,
 		RequireStatement: s.requireStatement,
 		ClientURIBase:    regEndpoint,
+		IDForms:          s.idForms,
 	}
 	if s.faulty {
 		// A registrar whose credentials cannot be derived and whose
@@ -271,6 +274,7 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 	}
 	doc := discovery.New(discovery.Input{
 		ClientUpdate:          string(updateMode),
+		ClientIDForms:         s.idForms.Supported(),
 		Issuer:                s.issuer,
 		Policy:                policy,
 		AuthorizationEndpoint: s.issuer + "/authorize",

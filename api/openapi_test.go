@@ -135,7 +135,9 @@ func TestServerAnswersAsDocumented(t *testing.T) {
 	faulty := w.serve(t, setup{faulty: true})
 	notReady := w.serve(t, setup{notReady: true})
 	cors := w.serve(t, setup{cors: true})
+	urlForms := w.serve(t, setup{idForms: register.FormsClient})
 	c := register_(t, open)
+	document := "/c/" + registerURLForm(t, urlForms)
 	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 	withBearer := func(h http.Header, tok string) http.Header { h.Set("Authorization", "Bearer "+tok); return h }
 	redirect := []string{"https://client.example/cb"}
@@ -165,6 +167,11 @@ func TestServerAnswersAsDocumented(t *testing.T) {
 		{"ready, HEAD", open, "HEAD", "/readyz", nil, nil, 200},
 		{"not ready", notReady, "GET", "/readyz", nil, nil, 503},
 		{"not ready, HEAD", notReady, "HEAD", "/readyz", nil, nil, 503},
+		{"client ID metadata document", urlForms, "GET", document, nil, nil, 200},
+		{"client ID metadata document, HEAD", urlForms, "HEAD", document, nil, nil, 200},
+		{"no client ID metadata document", urlForms, "GET", "/c/x.y.z", nil, nil, 404},
+		{"no client ID metadata document, HEAD", urlForms, "HEAD", "/c/x.y.z", nil, nil, 404},
+		{"no document for a plain client_id", urlForms, "GET", "/c/" + c.id, nil, nil, 404},
 
 		// registration
 		{"register, JSON", open, "POST", "/register", jsonHeader("X-Request-Id", "req-1"), valid, 201},
@@ -384,3 +391,25 @@ func TestRoutesMatchTheDocument(t *testing.T) {
 var echoMethods = []string{"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PROPFIND", "PUT", "REPORT", "TRACE"}
 
 func init() { slices.Sort(echoMethods) }
+
+// registerURLForm registers a public client that asks for the URL form of
+// the client_id on ts, and returns the client_id's JWS.
+func registerURLForm(t testing.TB, ts *httptest.Server) string {
+	t.Helper()
+	x := send(t, ts.URL, http.MethodPost, "/register", jsonHeader(),
+		[]byte(`{"redirect_uris":["https://client.example/cb"],"client_id_form":"url","client_name":"Agent"}`))
+	if x.resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %s", x.resp.StatusCode, x.body)
+	}
+	var m struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.Unmarshal(x.body, &m); err != nil {
+		t.Fatal(err)
+	}
+	jws, ok := strings.CutPrefix(m.ClientID, issuer+"/c/")
+	if !ok {
+		t.Fatalf("client_id %q is not in the URL form", m.ClientID)
+	}
+	return jws
+}

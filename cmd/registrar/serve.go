@@ -374,11 +374,12 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 			Now:       now,
 		},
 		Minter: &mint.Minter{
-			Issuer:    cfg.Issuer,
-			Keys:      kr,
-			Now:       now,
-			Rand:      rnd,
-			MaxLength: cfg.MaxClientIDBytes,
+			Issuer:       cfg.Issuer,
+			Keys:         kr,
+			Now:          now,
+			Rand:         rnd,
+			MaxLength:    cfg.MaxClientIDBytes,
+			MaxURLLength: cfg.ClientIDURLMaxBytes,
 		},
 		Verifier:         &verify.Verifier{Issuer: cfg.Issuer, Keys: kr, Now: now},
 		Deriver:          &clientid.Deriver{Secrets: kr.Secrets()},
@@ -387,12 +388,16 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		RequireStatement: cfg.RequireSoftwareStatement,
 		ClientURIBase:    regEndpoint,
 		ClientIDLifetime: cfg.ClientIDLifetime,
+		IDForms:          register.IDForms(cfg.ClientIDForm),
+		MaxDocumentBytes: cfg.ClientIDDocMaxBytes,
+		DocumentMaxAge:   cfg.ClientIDDocCacheLimit,
 	}
 	if revs != nil {
 		svc.Revocations = revs
 	}
 	doc := discovery.New(discovery.Input{
 		ClientUpdate:          cfg.ClientUpdate,
+		ClientIDForms:         register.IDForms(cfg.ClientIDForm).Supported(),
 		Issuer:                cfg.Issuer,
 		Policy:                cfg.Policy,
 		AuthorizationEndpoint: cfg.AuthorizationEndpoint,

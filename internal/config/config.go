@@ -87,11 +87,18 @@ type Config struct {
 	// issuer's keys have never been loaded.
 	ReadinessRequiresIssuerKeys bool `envconfig:"REGISTRAR_READINESS_REQUIRES_ISSUER_KEYS" default:"true"`
 
-	MaxBodyBytes       int64         `envconfig:"REGISTRAR_MAX_BODY_BYTES" default:"65536"`
-	MaxClientIDBytes   int           `envconfig:"REGISTRAR_MAX_CLIENT_ID_BYTES" default:"6144"`
-	ClientIDLifetime   time.Duration `envconfig:"REGISTRAR_CLIENT_ID_LIFETIME" default:"0s"`
-	StatementMaxAge    time.Duration `envconfig:"REGISTRAR_STATEMENT_MAX_AGE" default:"24h"`
-	StatementClockSkew time.Duration `envconfig:"REGISTRAR_STATEMENT_CLOCK_SKEW" default:"60s"`
+	MaxBodyBytes     int64         `envconfig:"REGISTRAR_MAX_BODY_BYTES" default:"65536"`
+	MaxClientIDBytes int           `envconfig:"REGISTRAR_MAX_CLIENT_ID_BYTES" default:"6144"`
+	ClientIDLifetime time.Duration `envconfig:"REGISTRAR_CLIENT_ID_LIFETIME" default:"0s"`
+	// ClientIDForm is which client_id forms are issued: plain (the JWS),
+	// url (<issuer>/c/<JWS>, with a Client ID Metadata Document), or
+	// client (plain unless the request asks for url).
+	ClientIDForm          string        `envconfig:"REGISTRAR_CLIENT_ID_FORM" default:"plain"`
+	ClientIDURLMaxBytes   int           `envconfig:"REGISTRAR_CLIENT_ID_URL_MAX_BYTES" default:"2048"`
+	ClientIDDocMaxBytes   int           `envconfig:"REGISTRAR_CLIENT_ID_DOCUMENT_MAX_BYTES" default:"5120"`
+	ClientIDDocCacheLimit time.Duration `envconfig:"REGISTRAR_CLIENT_ID_DOCUMENT_MAX_AGE" default:"5m"`
+	StatementMaxAge       time.Duration `envconfig:"REGISTRAR_STATEMENT_MAX_AGE" default:"24h"`
+	StatementClockSkew    time.Duration `envconfig:"REGISTRAR_STATEMENT_CLOCK_SKEW" default:"60s"`
 
 	ReadHeaderTimeout time.Duration `envconfig:"REGISTRAR_READ_HEADER_TIMEOUT" default:"5s"`
 	ReadTimeout       time.Duration `envconfig:"REGISTRAR_READ_TIMEOUT" default:"10s"`

@@ -121,6 +121,20 @@ func (c *Config) rules(name func(field any) string) []rule {
 		between(&c.MaxBodyBytes, 1024, 1<<20),
 		between(&c.MaxClientIDBytes, 1024, clientid.MaxLength),
 		between(&c.ClientIDLifetime, 0, 100*365*24*time.Hour),
+		{&c.ClientIDForm, func() []string {
+			if p := oneOf(&c.ClientIDForm, "plain", "url", "client").check(); p != nil {
+				return p
+			}
+			// draft-ietf-oauth-client-id-metadata-document-03 §3: a
+			// client_id URL MUST use https.
+			if c.ClientIDForm != "plain" && !strings.HasPrefix(c.Issuer, "https://") {
+				return []string{"the URL form needs an https " + name(&c.Issuer) + " (client_id URLs must use https)"}
+			}
+			return nil
+		}},
+		between(&c.ClientIDURLMaxBytes, 512, 8192),
+		between(&c.ClientIDDocMaxBytes, 1024, 65536),
+		between(&c.ClientIDDocCacheLimit, time.Second, 24*time.Hour),
 		between(&c.StatementMaxAge, time.Minute, 366*24*time.Hour),
 		between(&c.StatementClockSkew, 0, 5*time.Minute),
 		between(&c.ReadHeaderTimeout, 100*time.Millisecond, 5*time.Minute),

@@ -19,7 +19,9 @@ const (
 // Input is what the document describes.
 type Input struct {
 	// ClientUpdate is the RFC 7592 update mode ("forbidden" or "successor").
-	ClientUpdate          string
+	ClientUpdate string
+	// ClientIDForms are the client_id forms issued ("plain", "url").
+	ClientIDForms         []string
 	Issuer                string
 	Policy                validate.Policy
 	AuthorizationEndpoint string
@@ -52,6 +54,11 @@ type Document struct {
 	// Registrar-specific members: how RFC 7592 management behaves.
 	ClientUpdateMode      string `json:"client_update_mode,omitempty"`
 	ClientDeleteSupported *bool  `json:"client_delete_supported,omitempty"`
+	// ClientIDFormsSupported says which client_id forms registration
+	// issues: "plain" (the JWS) and/or "url" (a client_id URL serving a
+	// Client ID Metadata Document); with both, a client asks with
+	// client_id_form.
+	ClientIDFormsSupported []string `json:"client_id_forms_supported,omitempty"`
 }
 
 // New builds the document.
@@ -67,11 +74,22 @@ func New(in Input) Document {
 		TokenEndpointAuthMethodsSupported: in.Policy.TokenEndpointAuthMethods,
 	}
 	p := in.Policy
+	if len(in.ClientIDForms) == 1 && in.ClientIDForms[0] == "url" {
+		// Only URL-form client_ids, which never come with a shared secret
+		// (draft-ietf-oauth-client-id-metadata-document-03 §4.1): the
+		// secret-based methods cannot be registered.
+		d.TokenEndpointAuthMethodsSupported = nil
+		for _, m := range p.TokenEndpointAuthMethods {
+			if m != metadata.AuthClientSecretBasic && m != metadata.AuthClientSecretPost && m != metadata.AuthClientSecretJWT {
+				d.TokenEndpointAuthMethodsSupported = append(d.TokenEndpointAuthMethodsSupported, m)
+			}
+		}
+	}
 	// RFC 8414 §2: required when a JWT-based client authentication method
 	// is supported; never "none". Only the algorithms an enabled method can
 	// use are listed.
 	private, secret := false, false
-	for _, m := range p.TokenEndpointAuthMethods {
+	for _, m := range d.TokenEndpointAuthMethodsSupported {
 		private = private || m == metadata.AuthPrivateKeyJWT
 		secret = secret || m == metadata.AuthClientSecretJWT
 	}
@@ -94,6 +112,7 @@ func New(in Input) Document {
 	d.RequestObjectEncryptionEncsSupported = p.EncryptionEncs
 	d.AuthorizationDetailsTypesSupported = p.AuthorizationDetailsTypes
 	d.ClientUpdateMode = in.ClientUpdate
+	d.ClientIDFormsSupported = in.ClientIDForms
 	no := false
 	d.ClientDeleteSupported = &no
 	if len(d.ResponseTypesSupported) == 0 {

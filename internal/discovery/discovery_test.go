@@ -70,3 +70,42 @@ func TestDocument(t *testing.T) {
 		})
 	}
 }
+
+func TestDocumentClientIDForms(t *testing.T) {
+	tests := []struct {
+		name        string
+		forms       []string
+		wantMethods []any
+		wantHMAC    bool
+	}{
+		{"plain lists every configured method", []string{"plain"},
+			[]any{"client_secret_basic", "client_secret_jwt", "private_key_jwt", "none"}, true},
+		{"plain and url list every configured method", []string{"plain", "url"},
+			[]any{"client_secret_basic", "client_secret_jwt", "private_key_jwt", "none"}, true},
+		{"url only lists no secret-based method", []string{"url"}, []any{"private_key_jwt", "none"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := validate.DefaultPolicy()
+			p.TokenEndpointAuthMethods = []string{"client_secret_basic", "client_secret_jwt", "private_key_jwt", "none"}
+			var doc map[string]any
+			if err := json.Unmarshal(discovery.New(discovery.Input{Issuer: "https://r.example", Policy: p, ClientIDForms: tc.forms}).JSON(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if got := doc["token_endpoint_auth_methods_supported"]; !reflect.DeepEqual(got, tc.wantMethods) {
+				t.Errorf("methods %v, want %v", got, tc.wantMethods)
+			}
+			forms, _ := doc["client_id_forms_supported"].([]any)
+			if len(forms) != len(tc.forms) {
+				t.Errorf("client_id_forms_supported %v, want %v", forms, tc.forms)
+			}
+			hmac := false
+			for _, a := range doc["token_endpoint_auth_signing_alg_values_supported"].([]any) {
+				hmac = hmac || a == "HS256"
+			}
+			if hmac != tc.wantHMAC {
+				t.Errorf("HS256 published %v, want %v", hmac, tc.wantHMAC)
+			}
+		})
+	}
+}

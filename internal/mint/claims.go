@@ -23,6 +23,10 @@ func appendClaims(b []byte, c *clientid.Claims) []byte {
 	b = strconv.AppendInt(b, int64(c.Version), 10)
 	b = append(b, `,"skv":`...)
 	b = strconv.AppendInt(b, int64(c.SecretVersion), 10)
+	if c.Form != "" {
+		b = append(b, `,"form":`...)
+		b = metadata.AppendString(b, c.Form)
+	}
 	b = c.Metadata.AppendJSON(b, false, metadata.Compact)
 	if p := c.Statement; p != nil {
 		b = append(b, `,"ssa":{"iss":`...)

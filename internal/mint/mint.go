@@ -42,6 +42,9 @@ type Minter struct {
 	Rand io.Reader
 	// MaxLength caps the client_id; zero means DefaultMaxLength.
 	MaxLength int
+	// MaxURLLength caps a URL-form client_id, prefix included; zero means
+	// DefaultMaxURLLength.
+	MaxURLLength int
 
 	headers sync.Map // kid -> base64url protected header
 }
@@ -68,6 +71,8 @@ type MintOptions struct {
 	// Policy names the initial access token policy that bounded the
 	// registration (`pol`).
 	Policy string
+	// Form is FormURL for a URL-form client_id, "" for the plain form.
+	Form string
 }
 
 // Mint signs a client_id carrying md, which must be normalized and valid.
@@ -86,6 +91,7 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 		Statement:     o.Statement,
 		Predecessor:   o.Predecessor,
 		Policy:        o.Policy,
+		Form:          o.Form,
 		Metadata:      md,
 	}
 	if o.Lifetime > 0 {
@@ -121,7 +127,10 @@ func (m *Minter) Mint(md *metadata.Metadata, o MintOptions) (*Minted, error) {
 		max = DefaultMaxLength
 	}
 	if len(buf) > max {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d; largest members: %s", ErrTooLarge, len(buf), max, largestMembers(md))
+		return nil, fmt.Errorf("%w: %d bytes, at most %d; largest members: %s", ErrTooLarge, len(buf), max, LargestMembers(md))
+	}
+	if c.Form == clientid.FormURL {
+		return m.urlForm(buf, c)
 	}
 	return &Minted{ClientID: string(buf), Claims: c}, nil
 }
@@ -141,9 +150,9 @@ func (m *Minter) header(sk *keys.SigningKey) string {
 	return h
 }
 
-// largestMembers names the three metadata members that take the most room,
+// LargestMembers names the three metadata members that take the most room,
 // so that a client can see what to shorten.
-func largestMembers(md *metadata.Metadata) string {
+func LargestMembers(md *metadata.Metadata) string {
 	sizes := md.MemberSizes()
 	if len(sizes) > 3 {
 		sizes = sizes[:3]

@@ -80,6 +80,7 @@ var vecErrors = []struct {
 	{"version", clientid.ErrVersion, "clientid.ErrVersion", "v is an integer other than 1"},
 	{"issuer", clientid.ErrIssuer, "clientid.ErrIssuer", "iss is not the configured Registrar issuer"},
 	{"expired", clientid.ErrExpired, "clientid.ErrExpired", "now is at or after exp"},
+	{"form", clientid.ErrForm, "clientid.ErrForm", "presented in the other form than the one its JWS records: a JWS with \"form\":\"url\" presented bare, or a JWS without it presented as <issuer>/c/<JWS> (docs/verifying.md §12)"},
 	{"revoked", opkit.ErrRevoked, "opkit.ErrRevoked", "verifies, but revocation-list.json lists its jti, software_id, org_id or statement issuer"},
 }
 
@@ -137,6 +138,7 @@ type vecClaims struct {
 	SKV  int     `json:"skv"`
 	SSA  *vecSSA `json:"ssa,omitempty"`
 	Prev string  `json:"prev,omitempty"`
+	Form string  `json:"form,omitempty"`
 }
 
 type vecSSA struct {
@@ -336,6 +338,7 @@ func (g *vecGen) signEd(hdr string, payload []byte) string {
 
 func splitVec(t testing.TB, token string) (hdr, payload []byte, parts []string) {
 	t.Helper()
+	token, _ = clientid.SplitURL(vecIssuer, token)
 	parts = strings.Split(token, ".")
 	if len(parts) != 3 {
 		t.Fatalf("not three segments: %q", token)
@@ -394,7 +397,7 @@ func (g *vecGen) valid(name, description, clientID string, c *clientid.Claims) v
 }
 
 func claimsOf(c *clientid.Claims) vecClaims {
-	out := vecClaims{Iss: c.Issuer, Iat: c.IssuedAt.Unix(), JTI: c.ID, V: c.Version, SKV: c.SecretVersion, Prev: c.Predecessor}
+	out := vecClaims{Iss: c.Issuer, Iat: c.IssuedAt.Unix(), JTI: c.ID, V: c.Version, SKV: c.SecretVersion, Prev: c.Predecessor, Form: c.Form}
 	if !c.ExpiresAt.IsZero() {
 		out.Exp = c.ExpiresAt.Unix()
 	}
@@ -537,6 +540,11 @@ func buildVectors(t testing.TB) map[string][]byte {
 		`{"redirect_uris":["https://tools.example.org/cb"],"client_name":"Tools","software_id":"revoked-self-asserted"}`,
 		mint.MintOptions{SecretVersion: 1, Statement: &clientid.Provenance{Issuer: vecFederation, ID: "statement-9"}})
 
+	urlForm := g.mint("url-form-client", now.Add(-2*day), kr,
+		`{"application_type":"native","redirect_uris":["http://127.0.0.1/callback"],"token_endpoint_auth_method":"none","client_name":"Example Agent"}`,
+		mint.MintOptions{SecretVersion: 1, Form: clientid.FormURL})
+	urlFormJWS, _ := clientid.SplitURL(vecIssuer, urlForm.ClientID)
+
 	valid := vecValidDoc{
 		Description: "client_ids that MUST verify at `now` with the issuer and jwks.json of vectors.json, and MUST NOT be revoked by revocation-list.json. claims are the non-metadata claims; metadata is the client metadata after applying the format-v1 defaults (every member, booleans included); client_secret and registration_access_token are derived with derivation-secrets.json. client_secret is present only when Registrar issues one (token_endpoint_auth_method client_secret_basic, client_secret_post or client_secret_jwt, or a symmetric algorithm).",
 		Now:         now.Unix(),
@@ -546,6 +554,7 @@ func buildVectors(t testing.TB) map[string][]byte {
 			g.valid("expiring-service-client", "client_credentials client whose client_id expires one hour after `now`; response_types defaults to [] without authorization_code; secret version 2; client_secret_expires_at is exp.", expiring.ClientID, &expiring.Claims),
 			g.valid("successor", "Successor-mode client_id: prev is the jti of its predecessor (revoked-predecessor in invalid.json, revoked by jti). Secret version 2.", successor.ClientID, &successor.Claims),
 			g.valid("native-public-client", "Native public client (token_endpoint_auth_method none): no client_secret, registration_access_token only.", native.ClientID, &native.Claims),
+			g.valid("url-form-client", "URL form (docs/verifying.md §12): <issuer>/c/<JWS>, whose payload carries \"form\":\"url\"; strip the prefix, verify the JWS as usual, and check the form. A public client (none): no client_secret.", urlForm.ClientID, &urlForm.Claims),
 			g.valid("es256-client", "Signed with ES256 by Registrar's previous key, which jwks.json still publishes (rotation). The signature is R || S, 64 bytes (RFC 7518 §3.4), not DER.", legacyID, &legacy.Claims),
 		},
 	}
@@ -652,6 +661,9 @@ func buildVectors(t testing.TB) map[string][]byte {
 			g.invalid("nbf-in-future", "nbf one hour after now (validly signed): Registrar never mints a client_id that is not valid yet", g.signEd(hdr(good), replaceOnce(t, mp, `"v":1,`, `"nbf":`+strconv.FormatInt(now.Add(time.Hour).Unix(), 10)+`,"v":1,`)), clientid.ErrMalformed),
 			g.invalid("exp-before-iat", "iat two hours after now and exp one hour after now (validly signed): exp must be after iat; iat is not compared with the clock, so this is the only defect", g.signEd(hdr(good), replaceOnce(t, replaceOnce(t, mp, `"iat":`+strconv.FormatInt(minimal.Claims.IssuedAt.Unix(), 10), `"iat":`+strconv.FormatInt(now.Add(2*time.Hour).Unix(), 10)), `"v":1,`, `"exp":`+strconv.FormatInt(now.Add(time.Hour).Unix(), 10)+`,"v":1,`)), clientid.ErrMalformed),
 			g.invalid("es256-high-s", "the signing input of es256-client (valid.json) with the other valid ECDSA signature (r, n-s), S > n/2: one client, one string, so only the low-S form Registrar mints is accepted", legacyHighS, clientid.ErrMalformed),
+			g.invalid("url-form-jws-presented-bare", "the JWS of url-form-client (valid.json) without its <issuer>/c/ prefix: it records the URL form", urlFormJWS, clientid.ErrForm),
+			g.invalid("plain-jws-under-url-prefix", "minimal-web-client (valid.json) put under <issuer>/c/: its JWS records no form, so it is only valid plain", vecIssuer+clientid.URLPath+minimal.ClientID, clientid.ErrForm),
+			g.invalid("url-form-other-registrar", "the JWS of url-form-client under another registrar's prefix https://other-registrar.example/c/", "https://other-registrar.example/c/"+urlFormJWS, clientid.ErrMalformed),
 			g.invalid("duplicate-payload-member", "payload has redirect_uris twice (validly signed): first-wins and last-wins parsers would disagree", g.signEd(hdr(good), replaceOnce(t, mp, `{"iss"`, `{"redirect_uris":["https://attacker.example/cb"],"iss"`)), clientid.ErrMalformed),
 			g.invalid("duplicate-header-member", "header has typ twice (validly signed)", g.signEd(hdr(`"alg":"EdDSA",`+kid+`,"typ":"JWT","typ":"client-id+jwt"`), mp), clientid.ErrMalformed),
 			g.invalid("crit-header", "header carries crit (validly signed)", g.signEd(hdr(good+`,"crit":["exp"]`), mp), clientid.ErrMalformed),
@@ -957,7 +969,7 @@ func jsonValue(t testing.TB, raw []byte) map[string]any {
 func applyV1Defaults(t testing.TB, payload []byte) map[string]any {
 	t.Helper()
 	m := jsonValue(t, payload)
-	for _, c := range []string{"iss", "iat", "exp", "jti", "v", "skv", "ssa", "prev"} {
+	for _, c := range []string{"iss", "iat", "exp", "jti", "v", "skv", "ssa", "prev", "pol", "form"} {
 		delete(m, c)
 	}
 	def := func(name string, v any) {

@@ -33,7 +33,7 @@ func (s *Service) authenticate(clientID, token string) (*clientid.Client, error)
 	}
 	invalid := oauth.New(oauth.CodeInvalidToken, "the registration access token is not valid for this client").
 		WithHeader("WWW-Authenticate", bearerChallenge+`, error="invalid_token"`)
-	c, err := s.Verifier.Verify(clientID)
+	c, err := s.verifyManaged(clientID)
 	if err != nil {
 		return nil, invalid.WithCause(err)
 	}
@@ -90,7 +90,7 @@ func (s *Service) Update(ctx context.Context, clientID, token string, req Reques
 	}
 	members := in.members
 	var id string
-	if raw, ok := members["client_id"]; !ok || raw[0] != '"' || json.Unmarshal(raw, &id) != nil || id != clientID {
+	if raw, ok := members["client_id"]; !ok || raw[0] != '"' || json.Unmarshal(raw, &id) != nil || id != c.ClientID {
 		return nil, oauth.New(oauth.CodeInvalidRequest, "client_id must be present and equal to the current client_id (RFC 7592 section 2.2)")
 	}
 	for _, name := range forbiddenInUpdate {

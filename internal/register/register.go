@@ -151,6 +151,14 @@ type Service struct {
 	ClientURIBase string
 	// ClientIDLifetime, when positive, makes client_ids expire.
 	ClientIDLifetime time.Duration
+	// IDForms is which client_id forms are issued; empty means FormsPlain.
+	IDForms IDForms
+	// MaxDocumentBytes bounds the Client ID Metadata Document of a
+	// URL-form client; zero means DefaultMaxDocumentBytes.
+	MaxDocumentBytes int
+	// DocumentMaxAge caps the cache lifetime of a served document; zero
+	// means DefaultDocumentMaxAge.
+	DocumentMaxAge time.Duration
 }
 
 // Result is a successful registration.
@@ -327,9 +335,17 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	if err != nil {
 		return nil, err
 	}
+	form, err := s.form(in.members, prev)
+	if err != nil {
+		return nil, err
+	}
+	noSecretDefault(members, form)
 	b.narrow(is)
 	md, err := validateMetadata(members, b.policy)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkNoSecret(md, form); err != nil {
 		return nil, err
 	}
 	prov := provenance(is, in.st)
@@ -342,8 +358,13 @@ func (s *Service) register(ctx context.Context, in *input, prev *clientid.Client
 	if err := s.checkSector(ctx, md); err != nil {
 		return nil, err
 	}
-	minted, err := s.mint(md, b.mintOptions(s.SecretVersion, prov, prev))
+	opts := b.mintOptions(s.SecretVersion, prov, prev)
+	opts.Form = form
+	minted, err := s.mint(md, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkDocument(minted); err != nil {
 		return nil, err
 	}
 	return s.result(minted, in.st)
@@ -658,6 +679,10 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 	b = metadata.AppendString(b, clientID)
 	b = append(b, `,"client_id_issued_at":`...)
 	b = strconv.AppendInt(b, c.IssuedAt.Unix(), 10)
+	if !c.ExpiresAt.IsZero() {
+		b = append(b, `,"client_id_expires_at":`...)
+		b = strconv.AppendInt(b, c.ExpiresAt.Unix(), 10)
+	}
 	if c.Metadata.NeedsSecret() {
 		secret, err := s.Deriver.ClientSecret(c)
 		if err != nil {
@@ -679,7 +704,7 @@ func (s *Service) Render(clientID string, c *clientid.Claims, statementRaw strin
 	b = append(b, `,"registration_access_token":`...)
 	b = metadata.AppendString(b, rat)
 	b = append(b, `,"registration_client_uri":`...)
-	b = metadata.AppendString(b, s.ClientURIBase+"/"+clientID)
+	b = metadata.AppendString(b, s.managementURI(clientID))
 	b = c.Metadata.AppendJSON(b, false, metadata.Full)
 	if statementRaw != "" {
 		b = append(b, `,"software_statement":`...)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -159,4 +160,19 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// document serves the Client ID Metadata Document of a URL-form client_id
+// (draft-ietf-oauth-client-id-metadata-document-03 §4, §5): 200
+// application/json, cacheable until the client_id expires at the latest,
+// or 404 with no detail.
+func (s *Server) document(c echo.Context) error {
+	doc, err := s.opts.Register.ClientDocument(c.Param("jws"))
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "public, max-age="+strconv.Itoa(int(doc.MaxAge/time.Second)))
+	h.Del("Pragma")
+	return writeJSON(c, http.StatusOK, doc.Body)
 }

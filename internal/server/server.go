@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/registrar/registrar/internal/oauth"
 	"github.com/registrar/registrar/internal/ratelimit"
 	"github.com/registrar/registrar/internal/register"
+	"github.com/registrar/registrar/pkg/clientid"
 )
 
 // Options wires the server.
@@ -136,6 +138,10 @@ func New(o Options) *Server {
 	e.Any(clientPath, s.unsupported, refuseQueryToken) // every method but GET, HEAD and PUT, below
 	s.get(e, clientPath, s.read, s.limit, refuseQueryToken)
 	e.PUT(clientPath, s.update, s.limit, refuseQueryToken, s.outboundCaller)
+	// Client ID Metadata Documents of URL-form client_ids
+	// (draft-ietf-oauth-client-id-metadata-document-03): public, fetched
+	// by authorization servers, so not limited per address.
+	s.get(e, base+strings.TrimSuffix(clientid.URLPath, "/")+"/:jws", s.document)
 	s.get(e, "/healthz", s.healthz)
 	s.get(e, "/readyz", s.readyz)
 	s.routes = map[string]bool{}

@@ -90,14 +90,16 @@ var jwsPolicy = jose.Policy{
 	},
 }
 
-// Verify checks signature, type, issuer, version and expiry of clientID and
-// returns the client it describes.
+// Verify checks signature, type, issuer, version, form and expiry of
+// clientID, plain or in the URL form (urlform.go), and returns the client it
+// describes.
 func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 	max := v.MaxLength
 	if max == 0 {
 		max = clientid.MaxLength
 	}
-	c, err := jose.Parse(clientID, max)
+	jws, url := clientid.SplitURL(v.Issuer, clientID)
+	c, err := jose.Parse(jws, max)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", clientid.ErrMalformed, err)
 	}
@@ -122,6 +124,9 @@ func (v *Verifier) Verify(clientID string) (*clientid.Client, error) {
 	}
 	if claims.Issuer != v.Issuer {
 		return nil, clientid.ErrIssuer
+	}
+	if (claims.Form == clientid.FormURL) != url {
+		return nil, clientid.ErrForm
 	}
 	return &clientid.Client{ClientID: clientID, KeyID: key.KID, Claims: *claims}, nil
 }
@@ -167,6 +172,9 @@ func decodeClaims(c *jose.Compact, t jose.Times) (*clientid.Claims, error) {
 	}
 	if out.Policy, _, err = jose.String(m, "pol", 256); err != nil {
 		return nil, bad("pol")
+	}
+	if out.Form, _, err = jose.String(m, "form", 16); err != nil || out.Form != "" && out.Form != clientid.FormURL {
+		return nil, bad("form")
 	}
 	md, probs := metadata.Parse(m)
 	if len(probs) > 0 {

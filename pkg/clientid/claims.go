@@ -21,7 +21,10 @@ type Claims struct {
 	// Policy names the trust policy of the initial access token the client
 	// registered with (`pol`), so that RFC 7592 successors are bounded by
 	// the same ceilings; "" when none bounded it.
-	Policy   string
+	Policy string
+	// Form is FormURL for a client_id in the URL form (`form`), "" for
+	// the plain form (urlform.go).
+	Form     string
 	Metadata *metadata.Metadata
 }
 

@@ -23,6 +23,11 @@
 // derivation secret version, so secrets rotate independently of signing
 // keys.
 //
+// A client_id may also take the URL form <issuer>/c/<JWS> (urlform.go), the
+// Client Identifier URL of an OAuth Client ID Metadata Document
+// (draft-ietf-oauth-client-id-metadata-document-03 §3): its JWS carries
+// "form":"url", and verifiers accept each JWS only in the form it records.
+//
 // Minting is Registrar's own (internal/mint), and so is the low-level
 // verification core (internal/verify), so that this package needs neither
 // Registrar's key store nor its JOSE internals. docs/verifying.md is the

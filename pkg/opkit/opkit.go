@@ -174,6 +174,11 @@ func (v *Verifier) Run(ctx context.Context, interval time.Duration, onResult fun
 // Verify returns the client a client_id describes, or an error wrapping a
 // clientid sentinel, ErrRevoked or ErrNoKeys.
 //
+// Both forms of client_id verify offline, with no fetch: the plain JWS and
+// the URL form <Issuer>/c/<JWS> (the prefix is stripped, then the JWS is
+// verified as usual; docs/verifying.md §12). Each JWS verifies only in the
+// form it was issued in (clientid.ErrForm).
+//
 // A client_id signed under a kid the current keys lack makes Verify refetch
 // Registrar's JWK Set (with JWKSURL; at most once per MinRefreshInterval,
 // joining a fetch in progress) and check again. ctx bounds only that wait:
@@ -224,7 +229,8 @@ func (v *Verifier) refreshForUnknownKID(ctx context.Context, clientID string, ks
 	if v.o.JWKSURL == "" {
 		return ks, false, nil
 	}
-	c, err := jose.Parse(clientID, clientid.MaxLength)
+	jws, _ := clientid.SplitURL(v.o.Issuer, clientID)
+	c, err := jose.Parse(jws, clientid.MaxLength)
 	if err != nil || c.Header.Kid == "" {
 		return ks, false, nil
 	}
