@@ -31,7 +31,6 @@ import (
 	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/internal/verify"
 	"github.com/registrar/registrar/pkg/clientid"
-	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // This file builds the real server (server.New) the way cmd/registrar
