@@ -130,17 +130,28 @@ func (k *comparison) scopes() {
 	if supported == nil {
 		return // RECOMMENDED only: nothing to compare with
 	}
-	if k.p.Scopes == nil {
-		k.add(metadata.Scope, "any scope", "scopes_supported", k.set(&k.p.Scopes, supported...))
+	k.openList(metadata.Scope, "any scope", "scopes_supported", supported, &k.p.Scopes)
+}
+
+// openList compares a list whose empty value means "any" (REGISTRAR_SCOPES,
+// REGISTRAR_AUTHORIZATION_DETAILS_TYPES): the fix never proposes it empty.
+func (k *comparison) openList(member, anyValue, opMember string, supported []string, field *[]string) {
+	common, missing := split(*field, supported, func(a, b string) bool { return a == b })
+	if len(*field) == 0 {
+		missing = []string{anyValue}
+	}
+	if len(missing) == 0 {
 		return
 	}
-	common, missing := split(k.p.Scopes, supported, func(a, b string) bool { return a == b })
 	if len(common) == 0 {
-		// An empty REGISTRAR_SCOPES means any scope: offer the OP's.
-		common = supported
+		common = supported // the OP's whole list
+	}
+	fix := k.set(field, common...)
+	if len(common) == 0 {
+		fix = "none in common: the OP lists no " + opMember + " value, and an empty " + k.c.VariableOf(field) + " means any"
 	}
 	for _, v := range missing {
-		k.add(metadata.Scope, v, "scopes_supported", k.set(&k.p.Scopes, common...))
+		k.add(member, v, opMember, fix)
 	}
 }
 
@@ -358,16 +369,5 @@ func (k *comparison) authorizationDetailsTypes() {
 	if supported == nil {
 		return
 	}
-	field := &k.p.AuthorizationDetailsTypes
-	if len(*field) == 0 {
-		k.add(metadata.AuthorizationDetailsTypes, "any type", opMember, k.set(field, supported...))
-		return
-	}
-	common, missing := split(*field, supported, func(a, b string) bool { return a == b })
-	if len(common) == 0 {
-		common = supported // empty would mean any type
-	}
-	for _, v := range missing {
-		k.add(metadata.AuthorizationDetailsTypes, v, opMember, k.set(field, common...))
-	}
+	k.openList(metadata.AuthorizationDetailsTypes, "any type", opMember, supported, &k.p.AuthorizationDetailsTypes)
 }
