@@ -114,9 +114,21 @@ func loadConfig(t *testing.T, env map[string]string) *config.Config {
 	return c
 }
 
+// parse serves doc as an OP's /.well-known/openid-configuration on a
+// loopback test server and reads it with Fetch, as check-op does.
 func parse(t *testing.T, doc string) *checkop.Document {
 	t.Helper()
-	d, err := checkop.Parse([]byte(doc))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != checkop.OpenIDConfigurationPath {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(doc))
+	}))
+	defer srv.Close()
+	g := fetch.New(fetch.Options{AllowHTTP: true, AllowHosts: []string{strings.TrimPrefix(srv.URL, "http://")}})
+	d, _, err := checkop.Fetch(context.Background(), g, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
