@@ -78,6 +78,8 @@ func TestHelpExitsZeroOnEverySubcommand(t *testing.T) {
 		{"inspect -h", []string{"inspect", "-h"}, "-insecure"},
 		{"inspect CLIENT_ID -h", []string{"inspect", "eyJ.x.y", "-h"}, "-insecure"},
 		{"version -h", []string{"version", "-h"}, "usage: registrar version [-json]"},
+		{"check-op -h", []string{"check-op", "-h"}, "usage: registrar check-op [-json] [-allow-http] URL"},
+		{"registrar help check-op", []string{"help", "check-op"}, "-allow-http"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

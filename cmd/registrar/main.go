@@ -75,6 +75,8 @@ Usage:
                                                     list, rotate and retire signing keys and derivation secrets
   registrar inspect [-jwks FILE_OR_URL] [-keys DIR] [-issuer ISSUER] [-revocations FILE_OR_URL] [-insecure] CLIENT_ID
                                                     verify a client_id and print its metadata, expiry and revocation status
+  registrar check-op [-json] [-allow-http] URL      compare this configuration with the metadata document of the OP at URL
+                                                    and name the setting that fixes each value the OP does not support
   registrar version [-json]                         print the version, commit, build date and Go version
   registrar help [COMMAND]                          print this, or a command's usage and flags (also: COMMAND -h)
 
@@ -119,6 +121,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return keysCmd(args, e)
 	case "inspect":
 		return inspect(ctx, args, e)
+	case "check-op":
+		return checkOp(ctx, args, e)
 	case "version", "-version", "--version":
 		return versionCmd(args, e)
 	case "help", "-h", "-help", "--help":

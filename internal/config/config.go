@@ -129,6 +129,18 @@ type policyVariables struct {
 	Scopes                       *[]string `envconfig:"REGISTRAR_SCOPES"`
 	AuthorizationDetailsTypes    *[]string `envconfig:"REGISTRAR_AUTHORIZATION_DETAILS_TYPES"`
 	DisplayURIsSameSite          *bool     `envconfig:"REGISTRAR_DISPLAY_URIS_SAME_SITE"`
+
+	// Alignment with the OP: the value an omitted
+	// id_token_signed_response_alg gets, and members to turn off.
+	IDTokenSigningAlgDefault              *string `envconfig:"REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT"`
+	FrontchannelLogout                    *bool   `envconfig:"REGISTRAR_FRONTCHANNEL_LOGOUT"`
+	FrontchannelLogoutSession             *bool   `envconfig:"REGISTRAR_FRONTCHANNEL_LOGOUT_SESSION"`
+	BackchannelLogout                     *bool   `envconfig:"REGISTRAR_BACKCHANNEL_LOGOUT"`
+	BackchannelLogoutSession              *bool   `envconfig:"REGISTRAR_BACKCHANNEL_LOGOUT_SESSION"`
+	RPInitiatedLogout                     *bool   `envconfig:"REGISTRAR_RP_INITIATED_LOGOUT"`
+	PushedAuthorizationRequests           *bool   `envconfig:"REGISTRAR_PUSHED_AUTHORIZATION_REQUESTS"`
+	DPoPBoundAccessTokens                 *bool   `envconfig:"REGISTRAR_DPOP_BOUND_ACCESS_TOKENS"`
+	TLSClientCertificateBoundAccessTokens *bool   `envconfig:"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS"`
 }
 
 func policyVariablesOf(p *validate.Policy) *policyVariables {
@@ -147,6 +159,16 @@ func policyVariablesOf(p *validate.Policy) *policyVariables {
 		Scopes:                       &p.Scopes,
 		AuthorizationDetailsTypes:    &p.AuthorizationDetailsTypes,
 		DisplayURIsSameSite:          &p.DisplayURIsSameSite,
+
+		IDTokenSigningAlgDefault:              &p.IDTokenSigningAlgDefault,
+		FrontchannelLogout:                    &p.FrontchannelLogout,
+		FrontchannelLogoutSession:             &p.FrontchannelLogoutSession,
+		BackchannelLogout:                     &p.BackchannelLogout,
+		BackchannelLogoutSession:              &p.BackchannelLogoutSession,
+		RPInitiatedLogout:                     &p.RPInitiatedLogout,
+		PushedAuthorizationRequests:           &p.PushedAuthorizationRequests,
+		DPoPBoundAccessTokens:                 &p.DPoPBoundAccessTokens,
+		TLSClientCertificateBoundAccessTokens: &p.TLSClientCertificateBoundAccessTokens,
 	}
 }
 
@@ -279,6 +301,18 @@ func (v variable) decode() string {
 		v.value.SetInt(one.Field(0).Int())
 	} else {
 		v.value.Set(one.Field(0))
+	}
+	return ""
+}
+
+// VariableOf returns the name of the variable that sets field, a pointer
+// into c (&c.Issuer) or into c.Policy (&c.Policy.Scopes); "" when no
+// variable sets it.
+func (c *Config) VariableOf(field any) string {
+	for _, v := range variables(c, policyVariablesOf(&c.Policy)) {
+		if v.target() == field {
+			return v.name
+		}
 	}
 	return ""
 }

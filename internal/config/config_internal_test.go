@@ -85,6 +85,8 @@ func defaults() map[string]string {
 			out[v.name] = strings.Join(d, ",")
 		case bool:
 			out[v.name] = strconv.FormatBool(d)
+		case string:
+			out[v.name] = d
 		default:
 			panic("policy variable of type " + v.value.Type().String())
 		}

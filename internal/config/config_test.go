@@ -160,6 +160,23 @@ func TestLoadValues(t *testing.T) {
 		{"shutdown timeout", map[string]string{"SHUTDOWN_TIMEOUT": "0s"}, func(c *config.Config) any { return c.ShutdownTimeout }, time.Duration(0)},
 		{"outbound allow hosts", map[string]string{"OUTBOUND_ALLOW_HOSTS": "directory.internal:443, [fd00::1]:8443"},
 			func(c *config.Config) any { return c.OutboundAllowHosts }, []string{"directory.internal:443", "[fd00::1]:8443"}},
+		{"id_token alg default from the allowed list", map[string]string{"ID_TOKEN_SIGNING_ALGS": "ES256", "ID_TOKEN_SIGNING_ALG_DEFAULT": " ES256 "},
+			func(c *config.Config) any { return c.Policy.IDTokenSigningAlgDefault }, "ES256"},
+		{"userinfo signing turned off by an empty list", map[string]string{"USERINFO_SIGNING_ALGS": ""},
+			func(c *config.Config) any { return len(c.Policy.UserinfoSigningAlgs) }, 0},
+		{"request objects turned off by an empty list", map[string]string{"REQUEST_OBJECT_SIGNING_ALGS": " , "},
+			func(c *config.Config) any { return len(c.Policy.RequestObjectSigningAlgs) }, 0},
+		{"encryption turned off, encs too", map[string]string{"ENCRYPTION_ALGS": "", "ENCRYPTION_ENCS": ""},
+			func(c *config.Config) any { return len(c.Policy.EncryptionAlgs) + len(c.Policy.EncryptionEncs) }, 0},
+		{"logout and token binding switches off", map[string]string{
+			"RP_INITIATED_LOGOUT": "false", "FRONTCHANNEL_LOGOUT": "false", "FRONTCHANNEL_LOGOUT_SESSION": "false",
+			"BACKCHANNEL_LOGOUT": "false", "BACKCHANNEL_LOGOUT_SESSION": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false",
+			"DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false"},
+			func(c *config.Config) any {
+				p := c.Policy
+				return []bool{p.RPInitiatedLogout, p.FrontchannelLogout, p.FrontchannelLogoutSession, p.BackchannelLogout,
+					p.BackchannelLogoutSession, p.PushedAuthorizationRequests, p.DPoPBoundAccessTokens, p.TLSClientCertificateBoundAccessTokens}
+			}, make([]bool, 8)},
 		{"client keys allow hosts, apart from the outbound allow hosts", map[string]string{"OUTBOUND_CLIENT_KEYS_ALLOW_HOSTS": "keystore.internal:443"},
 			func(c *config.Config) any { return [][]string{c.ClientKeysAllowHosts, c.OutboundAllowHosts} }, [][]string{{"keystore.internal:443"}, nil}},
 	}
@@ -217,6 +234,12 @@ func TestLoadInvalid(t *testing.T) {
 		{"grant type wrong case", map[string]string{"GRANT_TYPES": "Authorization_Code"}, "GRANT_TYPES"},
 		{"unknown response type", map[string]string{"RESPONSE_TYPES": "code,code_token"}, "RESPONSE_TYPES"},
 		{"unknown auth method", map[string]string{"TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic,mtls"}, "TOKEN_ENDPOINT_AUTH_METHODS"},
+		{"id_token alg default not allowed", map[string]string{"ID_TOKEN_SIGNING_ALGS": "PS256,ES256", "ID_TOKEN_SIGNING_ALG_DEFAULT": "RS256"}, "ID_TOKEN_SIGNING_ALG_DEFAULT"},
+		{"id_token alg default none", map[string]string{"ID_TOKEN_SIGNING_ALGS": "RS256,none", "ID_TOKEN_SIGNING_ALG_DEFAULT": "none"}, "ID_TOKEN_SIGNING_ALG_DEFAULT"},
+		{"id token signing algs still required", map[string]string{"ID_TOKEN_SIGNING_ALGS": ""}, "ID_TOKEN_SIGNING_ALGS"},
+		{"userinfo alg unknown", map[string]string{"USERINFO_SIGNING_ALGS": "RS256,none"}, "USERINFO_SIGNING_ALGS"},
+		{"encs empty while encrypting", map[string]string{"ENCRYPTION_ENCS": ""}, "ENCRYPTION_ENCS"},
+		{"bad logout switch", map[string]string{"FRONTCHANNEL_LOGOUT": "off"}, "FRONTCHANNEL_LOGOUT"},
 		{"http issuer not loopback", map[string]string{"ISSUER": "http://registrar.example"}, "ISSUER"},
 		{"http issuer look-alike loopback", map[string]string{"ISSUER": "http://localhost.registrar.example"}, "ISSUER"},
 		{"issuer with query", map[string]string{"ISSUER": "https://registrar.example?tenant=1"}, "ISSUER"},

@@ -48,11 +48,31 @@ func (c *Config) rules(name func(field any) string) []rule {
 		list(&p.ResponseTypes, validate.KnownResponseTypes),
 		list(&p.TokenEndpointAuthMethods, validate.KnownAuthMethods),
 		list(&p.IDTokenSigningAlgs, signing),
-		list(&p.UserinfoSigningAlgs, signingNotNone),
-		list(&p.RequestObjectSigningAlgs, signing),
+		{&p.IDTokenSigningAlgDefault, func() []string {
+			a := strings.TrimSpace(p.IDTokenSigningAlgDefault)
+			p.IDTokenSigningAlgDefault = a
+			switch {
+			case a == "":
+				return nil
+			case a == "none":
+				return []string{`"none" cannot be the default: an ID Token from the authorization endpoint must be signed`}
+			case !slices.Contains(p.IDTokenSigningAlgs, a):
+				return []string{fmt.Sprintf("%q is not one of %s (%s)", a, name(&p.IDTokenSigningAlgs), strings.Join(p.IDTokenSigningAlgs, ","))}
+			}
+			return nil
+		}},
+		// These three may be empty: the member is then refused (the OP
+		// signs no UserInfo responses, reads no request objects, encrypts
+		// nothing).
+		optionalList(&p.UserinfoSigningAlgs, signingNotNone),
+		optionalList(&p.RequestObjectSigningAlgs, signing),
 		list(&p.TokenEndpointAuthSigningAlgs, signingNotNone),
-		list(&p.EncryptionAlgs, validate.KnownEncryptionAlgs),
-		list(&p.EncryptionEncs, validate.KnownEncryptionEncs),
+		optionalList(&p.EncryptionAlgs, validate.KnownEncryptionAlgs),
+		{&p.EncryptionEncs, func() []string {
+			// With no encryption algorithm nothing is encrypted, and no
+			// enc is needed.
+			return checkList(&p.EncryptionEncs, validate.KnownEncryptionEncs, len(p.EncryptionAlgs) > 0)
+		}},
 		list(&p.SubjectTypes, validate.KnownSubjectTypes),
 		words(&p.Scopes, nil),
 		words(&p.AuthorizationDetailsTypes, nil),
@@ -195,18 +215,27 @@ func httpsURL(s *string) rule {
 
 // list is a list of at least one value, each one of known.
 func list(l *[]string, known []string) rule {
-	return rule{l, func() []string {
-		problems := tidy(l, func(item string) string {
-			if !slices.Contains(known, item) {
-				return fmt.Sprintf("%q is not one of %s", item, strings.Join(known, ", "))
-			}
-			return ""
-		})
-		if len(*l) == 0 {
-			problems = append(problems, "at least one value is required")
+	return rule{l, func() []string { return checkList(l, known, true) }}
+}
+
+// checkList tidies *l, reports values not in known and, when required, an
+// empty list.
+func checkList(l *[]string, known []string, required bool) []string {
+	problems := tidy(l, func(item string) string {
+		if !slices.Contains(known, item) {
+			return fmt.Sprintf("%q is not one of %s", item, strings.Join(known, ", "))
 		}
-		return problems
-	}}
+		return ""
+	})
+	if required && len(*l) == 0 {
+		problems = append(problems, "at least one value is required")
+	}
+	return problems
+}
+
+// optionalList is a list, possibly empty, of values each one of known.
+func optionalList(l *[]string, known []string) rule {
+	return rule{l, func() []string { return checkList(l, known, false) }}
 }
 
 // words is a list, possibly empty, of values without spaces or control

@@ -51,6 +51,14 @@ type Document struct {
 	RequestObjectEncryptionAlgsSupported  []string `json:"request_object_encryption_alg_values_supported,omitempty"`
 	RequestObjectEncryptionEncsSupported  []string `json:"request_object_encryption_enc_values_supported,omitempty"`
 	AuthorizationDetailsTypesSupported    []string `json:"authorization_details_types_supported,omitempty"`
+	// What the OP behind the deployment supports of the logout specs and
+	// RFC 8705 (OIDC Front-Channel Logout §3, Back-Channel Logout §2.1,
+	// RFC 8705 §3.3): false when the deployment refuses the members.
+	FrontchannelLogoutSupported           bool `json:"frontchannel_logout_supported"`
+	FrontchannelLogoutSessionSupported    bool `json:"frontchannel_logout_session_supported"`
+	BackchannelLogoutSupported            bool `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported     bool `json:"backchannel_logout_session_supported"`
+	TLSClientCertificateBoundAccessTokens bool `json:"tls_client_certificate_bound_access_tokens"`
 	// Registrar-specific members: how RFC 7592 management behaves.
 	ClientUpdateMode      string `json:"client_update_mode,omitempty"`
 	ClientDeleteSupported *bool  `json:"client_delete_supported,omitempty"`
@@ -111,6 +119,17 @@ func New(in Input) Document {
 	d.RequestObjectEncryptionAlgsSupported = p.EncryptionAlgs
 	d.RequestObjectEncryptionEncsSupported = p.EncryptionEncs
 	d.AuthorizationDetailsTypesSupported = p.AuthorizationDetailsTypes
+	if len(p.EncryptionAlgs) == 0 {
+		// Nothing is encrypted: no enc values either.
+		d.IDTokenEncryptionEncsSupported = nil
+		d.UserinfoEncryptionEncsSupported = nil
+		d.RequestObjectEncryptionEncsSupported = nil
+	}
+	d.FrontchannelLogoutSupported = p.FrontchannelLogout
+	d.FrontchannelLogoutSessionSupported = p.FrontchannelLogout && p.FrontchannelLogoutSession
+	d.BackchannelLogoutSupported = p.BackchannelLogout
+	d.BackchannelLogoutSessionSupported = p.BackchannelLogout && p.BackchannelLogoutSession
+	d.TLSClientCertificateBoundAccessTokens = p.TLSClientCertificateBoundAccessTokens
 	d.ClientUpdateMode = in.ClientUpdate
 	d.ClientIDFormsSupported = in.ClientIDForms
 	no := false

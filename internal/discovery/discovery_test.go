@@ -109,3 +109,56 @@ func TestDocumentClientIDForms(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentSaysWhatTheDeploymentTurnedOff: the logout and
+// certificate-binding switches are published as the *_supported booleans
+// OPs publish (false when off), and a deployment that encrypts nothing or
+// signs no UserInfo publishes no algorithm or enc lists for them.
+func TestDocumentSaysWhatTheDeploymentTurnedOff(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(p *validate.Policy)
+		want   map[string]any // member -> value; nil value: absent
+	}{
+		{"defaults: everything on", func(*validate.Policy) {}, map[string]any{
+			"frontchannel_logout_supported": true, "frontchannel_logout_session_supported": true,
+			"backchannel_logout_supported": true, "backchannel_logout_session_supported": true,
+			"tls_client_certificate_bound_access_tokens": true,
+		}},
+		{"front-channel off turns its session off too", func(p *validate.Policy) { p.FrontchannelLogout = false }, map[string]any{
+			"frontchannel_logout_supported": false, "frontchannel_logout_session_supported": false, "backchannel_logout_supported": true,
+		}},
+		{"back-channel session off", func(p *validate.Policy) { p.BackchannelLogoutSession = false }, map[string]any{
+			"backchannel_logout_supported": true, "backchannel_logout_session_supported": false,
+		}},
+		{"certificate-bound tokens off", func(p *validate.Policy) { p.TLSClientCertificateBoundAccessTokens = false }, map[string]any{
+			"tls_client_certificate_bound_access_tokens": false,
+		}},
+		{"no encryption: no alg or enc lists", func(p *validate.Policy) { p.EncryptionAlgs = nil }, map[string]any{
+			"id_token_encryption_alg_values_supported": nil, "id_token_encryption_enc_values_supported": nil,
+			"userinfo_encryption_enc_values_supported": nil, "request_object_encryption_enc_values_supported": nil,
+		}},
+		{"no signed UserInfo: no list", func(p *validate.Policy) { p.UserinfoSigningAlgs = nil }, map[string]any{
+			"userinfo_signing_alg_values_supported": nil,
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := validate.DefaultPolicy()
+			tc.change(&p)
+			var doc map[string]any
+			if err := json.Unmarshal(discovery.New(discovery.Input{Issuer: "https://r.example", Policy: p}).JSON(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			for member, want := range tc.want {
+				got, present := doc[member]
+				switch {
+				case want == nil && present:
+					t.Errorf("%s: got %v, want it absent", member, got)
+				case want != nil && got != want:
+					t.Errorf("%s: got %v, want %v", member, got, want)
+				}
+			}
+		})
+	}
+}

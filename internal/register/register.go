@@ -424,6 +424,7 @@ func (b *bounds) narrow(is *trust.Issuer) {
 // within the policy, and reports every problem at once.
 func validateMetadata(members strictjson.Members, pol validate.Policy) (*metadata.Metadata, error) {
 	md, probs := metadata.Parse(members)
+	validate.DeploymentDefaults(md, pol)
 	md.Normalize()
 	validate.DefaultBounds(md, pol)
 	probs = appendNew(probs, validate.Metadata(md, pol))

@@ -106,7 +106,11 @@
 //     another listener); only the exact lowercase spelling counts.
 //   - Claimed https redirect URIs are accepted for native clients (RFC 8252
 //     §7.2), although the OIDC DCR text lists only custom schemes and
-//     loopback http for them.
+//     loopback http for them; but not on a local host (localhost, a name
+//     under .localhost, a loopback address): no app can claim one, a
+//     loopback redirect is http (§7.3), and node-oidc-provider refuses
+//     https://localhost, https://127.0.0.1 and https://[::1] for native
+//     clients. That is ErrLocalhost.
 //   - * is rejected anywhere in the value, not only in the host, because no
 //     part of a registered URI is a pattern.
 //   - IDNs are accepted only as A-labels; any non-ASCII byte is rejected, and

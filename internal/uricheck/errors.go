@@ -118,6 +118,9 @@ var (
 	errPathEncodedDot = reason(ErrPath, "URI path has a percent-encoded dot")
 
 	errLocalhost = reason(ErrLocalhost, "clients using the implicit flow must not use localhost")
+	// RFC 8252 §7.2 (claimed https needs a host the app can claim) and
+	// §7.3 (loopback redirects use http).
+	errHTTPSLoopbackNative = reason(ErrLocalhost, "native clients use http, not https, for loopback redirects (RFC 8252 section 7.3)")
 
 	errHTTP         = reason(ErrHTTP, "URI must use https")
 	errHTTPImplicit = reason(ErrHTTP, "clients using the implicit flow must use https")

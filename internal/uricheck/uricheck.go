@@ -78,6 +78,9 @@ func Redirect(raw string, o RedirectOptions) error {
 			if p.http && !IsLoopbackHost(p.host) {
 				return errHTTPNative
 			}
+			if p.https && isLocalHost(p.host) {
+				return errHTTPSLoopbackNative
+			}
 		}
 		return nil
 	}

@@ -317,6 +317,12 @@ var redirectCases = []redirectCase{
 	{"native trailing dot scheme", "com.example.:/cb", native, ErrPrivateScheme},
 	{"native empty part scheme", "com..example:/cb", native, ErrPrivateScheme},
 	{"native mailto", "mailto:a@example.org", native, ErrPrivateScheme},
+	{"native https localhost", "https://localhost/cb", native, ErrLocalhost},
+	{"native https localhost port", "https://localhost:8443/cb", native, ErrLocalhost},
+	{"native https sub.localhost", "https://app.localhost/cb", native, ErrLocalhost},
+	{"native https 127.0.0.1", "https://127.0.0.1:8443/cb", native, ErrLocalhost},
+	{"native https 127.9.9.9", "https://127.9.9.9/cb", native, ErrLocalhost},
+	{"native https ::1", "https://[::1]/cb", native, ErrLocalhost},
 	{"native implicit flag ignored", "http://127.0.0.1/cb", RedirectOptions{App: Native, Implicit: true}, nil},
 
 	// Options.
@@ -661,6 +667,9 @@ func assertRedirectPolicy(t *testing.T, raw string, o RedirectOptions) {
 	case "https":
 		if o.App == Web && o.Implicit && (strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1") {
 			t.Fatalf("implicit client accepted local host: %q", raw)
+		}
+		if o.App == Native && (strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1") {
+			t.Fatalf("native client accepted https on a local host: %q", raw)
 		}
 	case "http":
 		if !IsLoopbackHost(host) || (o.App == Web && (o.Implicit || !o.AllowWebHTTPLoopback)) {

@@ -14,14 +14,16 @@
 // bounds; validate_grants.go, validate_redirect.go, validate_auth.go
 // (authentication method and keys), validate_algorithms.go,
 // validate_text.go (names, contacts, display URIs), validate_samesite.go,
-// validate_oidc.go, validate_logout.go, validate_mtls.go and
+// validate_oidc.go, validate_logout.go, validate_mtls.go,
+// validate_features.go (members that ask the OP for a feature) and
 // validate_scope.go; syntax.go holds the value syntaxes they share (e-mail
 // addresses, DNS names, plain and printable text); policy.go is what a
-// deployment supports (and DefaultBounds); sector.go the
-// sector_identifier_uri document.
+// deployment supports (and DefaultBounds, DeploymentDefaults); sector.go
+// the sector_identifier_uri document.
 //
 // Spec basis: RFC 7591 §2, §2.1, §2.2, §3.2.1, §3.2.2, §5; OIDC DCR 1.0 §2,
-// §2.1, §3.2, §5; RFC 6749 §3.1.2, §3.3; RFC 8252 §7, §8.4; RFC 9700 §2.1,
-// §2.4; RFC 7523 §2.2; OIDC logout specs; RFC 8705 §2.1.2; RFC 9101 §10.5;
-// RFC 9396 §10. Each file's header names the sections it implements.
+// §2.1, §3.2, §5; RFC 6749 §3.1.2, §3.3; RFC 8252 §7, §7.3, §8.3, §8.4;
+// RFC 9700 §2.1, §2.4; RFC 7523 §2.2; OIDC logout specs; RFC 8705 §2.1.2,
+// §3.4; RFC 9101 §10.5; RFC 9126 §6; RFC 9396 §10; RFC 9449 §5.2. Each
+// file's header names the sections it implements.
 package validate

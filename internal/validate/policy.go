@@ -24,6 +24,10 @@ type Policy struct {
 	// SigningAlgs bounds the algorithms of signing keys in a client's jwks.
 	SigningAlgs []string
 	// Per-use algorithm lists, published in the discovery document.
+	// UserinfoSigningAlgs, RequestObjectSigningAlgs and EncryptionAlgs
+	// may be empty: the deployment's OP then signs no UserInfo responses,
+	// reads no request objects or encrypts nothing, and a client that
+	// registers the member is refused.
 	IDTokenSigningAlgs           []string
 	UserinfoSigningAlgs          []string
 	RequestObjectSigningAlgs     []string
@@ -31,6 +35,22 @@ type Policy struct {
 	EncryptionAlgs               []string
 	EncryptionEncs               []string
 	SubjectTypes                 []string
+	// IDTokenSigningAlgDefault, when not empty, is the
+	// id_token_signed_response_alg a client that omits the member gets
+	// (DeploymentDefaults), instead of RS256 (OIDC DCR §2); it is one of
+	// IDTokenSigningAlgs.
+	IDTokenSigningAlgDefault string
+	// Members an OP may not support: when false, a client that registers
+	// them is refused (FrontchannelLogoutSession and
+	// BackchannelLogoutSession refuse *_session_required true).
+	FrontchannelLogout                    bool // frontchannel_logout_uri
+	FrontchannelLogoutSession             bool // frontchannel_logout_session_required
+	BackchannelLogout                     bool // backchannel_logout_uri
+	BackchannelLogoutSession              bool // backchannel_logout_session_required
+	RPInitiatedLogout                     bool // post_logout_redirect_uris
+	PushedAuthorizationRequests           bool // require_pushed_authorization_requests
+	DPoPBoundAccessTokens                 bool // dpop_bound_access_tokens
+	TLSClientCertificateBoundAccessTokens bool // tls_client_certificate_bound_access_tokens
 	// Scopes, when not nil, is the set of scope values clients may
 	// register (an empty, non-nil list allows none); nil means any
 	// syntactically valid scope.
@@ -92,8 +112,17 @@ func DefaultPolicy() Policy {
 		EncryptionEncs:               []string{"A128CBC-HS256", "A256CBC-HS512", "A128GCM", "A256GCM"},
 		SubjectTypes:                 []string{"public"},
 		DisplayURIsSameSite:          true,
-		MaxRedirectURIs:              20,
-		MaxJWKSKeys:                  10,
+
+		FrontchannelLogout:                    true,
+		FrontchannelLogoutSession:             true,
+		BackchannelLogout:                     true,
+		BackchannelLogoutSession:              true,
+		RPInitiatedLogout:                     true,
+		PushedAuthorizationRequests:           true,
+		DPoPBoundAccessTokens:                 true,
+		TLSClientCertificateBoundAccessTokens: true,
+		MaxRedirectURIs:                       20,
+		MaxJWKSKeys:                           10,
 	}
 }
 
@@ -195,5 +224,18 @@ func DefaultBounds(m *metadata.Metadata, p Policy) {
 	}
 	if m.AuthorizationDetailsTypes == nil && len(p.AuthorizationDetailsTypes) > 0 {
 		m.AuthorizationDetailsTypes = append([]string{}, p.AuthorizationDetailsTypes...)
+	}
+}
+
+// DeploymentDefaults gives omitted members the values the deployment chose
+// in place of the spec defaults: id_token_signed_response_alg gets
+// p.IDTokenSigningAlgDefault. It runs before metadata.Normalize, which
+// applies the spec defaults to what is still omitted. The value is then
+// registered like one the client sent, so a client_id carries it
+// explicitly whenever it is not the format's default (RS256), and an OP
+// that restores omitted members with Normalize reads the right value.
+func DeploymentDefaults(m *metadata.Metadata, p Policy) {
+	if m.IDTokenSignedResponseAlg == "" && p.IDTokenSigningAlgDefault != "" {
+		m.IDTokenSignedResponseAlg = p.IDTokenSigningAlgDefault
 	}
 }

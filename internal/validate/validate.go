@@ -48,6 +48,7 @@ func Metadata(m *metadata.Metadata, p Policy) metadata.Problems {
 	validateOIDC(m, p, &probs)
 	validateLogout(m, p, &probs)
 	validateMTLS(m, &probs)
+	validateFeatures(m, p, &probs)
 	validateAuthorizationDetailsTypes(m, p, &probs)
 	return probs
 }

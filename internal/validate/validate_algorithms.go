@@ -40,12 +40,18 @@ func responseReturnsIDToken(m *metadata.Metadata) bool {
 // *_alg, and keys to go with asymmetric algorithms.
 func validateAlgorithms(m *metadata.Metadata, p Policy, keys []jwkset.Key, probs *metadata.Problems) {
 	given := func(v string) bool { return v != "" }
+	// A deployment may support no value of a list (Policy): the refusal
+	// then says that the feature itself is not supported.
 	inList := func(field, v string, list []string, what string) bool {
-		if v != "" && !slices.Contains(list, v) {
+		switch {
+		case v == "" || slices.Contains(list, v):
+			return true
+		case len(list) == 0:
+			meta(probs, field, fmt.Sprintf("not supported by this server (it publishes no %s)", what))
+		default:
 			meta(probs, field, fmt.Sprintf("algorithm not supported by this server (see %s)", what))
-			return false
 		}
-		return true
+		return false
 	}
 	// ID Token. Normalize gives an omitted member its default, RS256, so a
 	// deployment without RS256 says that the default is what it refuses.
@@ -76,8 +82,8 @@ func validateAlgorithms(m *metadata.Metadata, p Policy, keys []jwkset.Key, probs
 			meta(probs, pair.encName, pair.algName+" is required when "+pair.encName+" is given (OIDC DCR section 2)")
 			continue
 		}
-		inList(pair.algName, pair.alg, p.EncryptionAlgs, "the *_encryption_alg_values_supported lists")
-		inList(pair.encName, pair.enc, p.EncryptionEncs, "the *_encryption_enc_values_supported lists")
+		inList(pair.algName, pair.alg, p.EncryptionAlgs, "*_encryption_alg_values_supported")
+		inList(pair.encName, pair.enc, p.EncryptionEncs, "*_encryption_enc_values_supported")
 	}
 	// Token endpoint authentication signing.
 	if a := m.TokenEndpointAuthSigningAlg; a != "" {

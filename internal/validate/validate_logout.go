@@ -18,8 +18,18 @@ import (
 
 // validateLogout applies OIDC RP-Initiated Logout §3.1, Front-Channel
 // Logout §2 and Back-Channel Logout §2.2.
+//
+// A deployment whose OP lacks a logout mechanism turns it off
+// (Policy.RPInitiatedLogout, FrontchannelLogout, BackchannelLogout and their
+// *Session switches): a client registering its members is then refused
+// rather than left to find out at logout.
 func validateLogout(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
-	if len(m.PostLogoutRedirectURIs) > MaxPostLogoutURIs {
+	unsupported := func(field, what string) {
+		meta(probs, field, what+" is not supported by this server")
+	}
+	if !p.RPInitiatedLogout && len(m.PostLogoutRedirectURIs) > 0 {
+		unsupported(metadata.PostLogoutRedirectURIs, "RP-initiated logout")
+	} else if len(m.PostLogoutRedirectURIs) > MaxPostLogoutURIs {
 		meta(probs, metadata.PostLogoutRedirectURIs, fmt.Sprintf("at most %d URIs", MaxPostLogoutURIs))
 	} else {
 		// The redirect URI rules of the client's application type; a
@@ -40,14 +50,30 @@ func validateLogout(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
 			}
 		}
 	}
-	if u := m.FrontchannelLogoutURI; u != "" {
+	switch {
+	case !p.FrontchannelLogout && m.FrontchannelLogoutURI != "":
+		unsupported(metadata.FrontchannelLogoutURI, "front-channel logout (frontchannel_logout_supported is false)")
+	case !p.FrontchannelLogout && m.FrontchannelLogoutSessionRequired:
+		unsupported(metadata.FrontchannelLogoutSessionRequired, "front-channel logout (frontchannel_logout_supported is false)")
+	case !p.FrontchannelLogoutSession && m.FrontchannelLogoutSessionRequired:
+		unsupported(metadata.FrontchannelLogoutSessionRequired, "front-channel logout with a session (frontchannel_logout_session_supported is false)")
+	}
+	switch {
+	case !p.BackchannelLogout && m.BackchannelLogoutURI != "":
+		unsupported(metadata.BackchannelLogoutURI, "back-channel logout (backchannel_logout_supported is false)")
+	case !p.BackchannelLogout && m.BackchannelLogoutSessionRequired:
+		unsupported(metadata.BackchannelLogoutSessionRequired, "back-channel logout (backchannel_logout_supported is false)")
+	case !p.BackchannelLogoutSession && m.BackchannelLogoutSessionRequired:
+		unsupported(metadata.BackchannelLogoutSessionRequired, "back-channel logout with a session (backchannel_logout_session_supported is false)")
+	}
+	if u := m.FrontchannelLogoutURI; u != "" && p.FrontchannelLogout {
 		if err := uricheck.HTTPS(u, uricheck.WebOptions{}); err != nil {
 			meta(probs, metadata.FrontchannelLogoutURI, err.Error())
 		} else if !sameOriginAsARedirect(u, m.RedirectURIs) {
 			meta(probs, metadata.FrontchannelLogoutURI, "scheme, host and port must be those of a registered redirect URI (OIDC Front-Channel Logout section 2)")
 		}
 	}
-	if u := m.BackchannelLogoutURI; u != "" {
+	if u := m.BackchannelLogoutURI; u != "" && p.BackchannelLogout {
 		if err := uricheck.HTTPS(u, uricheck.WebOptions{}); err != nil {
 			meta(probs, metadata.BackchannelLogoutURI, err.Error())
 		}
