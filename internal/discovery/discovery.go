@@ -22,8 +22,13 @@ type Input struct {
 	ClientUpdate          string
 	Issuer                string
 	Policy                validate.Policy
+	// AuthorizationEndpoint and TokenEndpoint are the OP's (config
+	// requires them for an https issuer whose grant types use them).
 	AuthorizationEndpoint string
 	TokenEndpoint         string
+	// CodeChallengeMethods are the PKCE methods the OP supports (RFC 7636
+	// §4.3), such as ["S256"].
+	CodeChallengeMethods []string
 }
 
 // Document is the metadata document.
@@ -49,6 +54,7 @@ type Document struct {
 	RequestObjectEncryptionAlgsSupported  []string `json:"request_object_encryption_alg_values_supported,omitempty"`
 	RequestObjectEncryptionEncsSupported  []string `json:"request_object_encryption_enc_values_supported,omitempty"`
 	AuthorizationDetailsTypesSupported    []string `json:"authorization_details_types_supported,omitempty"`
+	CodeChallengeMethodsSupported         []string `json:"code_challenge_methods_supported,omitempty"`
 	// Registrar-specific members: how RFC 7592 management behaves.
 	ClientUpdateMode      string `json:"client_update_mode,omitempty"`
 	ClientDeleteSupported *bool  `json:"client_delete_supported,omitempty"`
@@ -93,6 +99,9 @@ func New(in Input) Document {
 	d.RequestObjectEncryptionAlgsSupported = p.EncryptionAlgs
 	d.RequestObjectEncryptionEncsSupported = p.EncryptionEncs
 	d.AuthorizationDetailsTypesSupported = p.AuthorizationDetailsTypes
+	// RFC 8414 §2: the OP's PKCE methods. MCP clients refuse an
+	// authorization server that does not list S256.
+	d.CodeChallengeMethodsSupported = in.CodeChallengeMethods
 	d.ClientUpdateMode = in.ClientUpdate
 	no := false
 	d.ClientDeleteSupported = &no
