@@ -42,7 +42,7 @@ type Config struct {
 	LogFormat                string `envconfig:"REGISTRAR_LOG_FORMAT" default:"json"`
 
 	// Policy is validate.DefaultPolicy() as the policy variables change it.
-	Policy                validate.Policy
+	Policy validate.Policy
 	// AuthorizationEndpoint and TokenEndpoint are the OP's, published in
 	// the metadata document; with an https issuer each is required when a
 	// grant type in Policy uses it (RFC 8414 §2).

@@ -19,9 +19,9 @@ const (
 // Input is what the document describes.
 type Input struct {
 	// ClientUpdate is the RFC 7592 update mode ("forbidden" or "successor").
-	ClientUpdate          string
-	Issuer                string
-	Policy                validate.Policy
+	ClientUpdate string
+	Issuer       string
+	Policy       validate.Policy
 	// AuthorizationEndpoint and TokenEndpoint are the OP's (config
 	// requires them for an https issuer whose grant types use them).
 	AuthorizationEndpoint string
