@@ -33,6 +33,7 @@ type tsSDKResult struct {
 	Discovery     tsSDKOutcome            `json:"discovery"`
 	BareDiscovery tsSDKOutcome            `json:"bareDiscovery"`
 	Register      map[string]tsSDKOutcome `json:"register"`
+	Refused       map[string]tsSDKOutcome `json:"refused"`
 	Auth          struct {
 		tsSDKOutcome
 		ClientInformation map[string]any `json:"clientInformation"`
@@ -118,9 +119,12 @@ func TestMCPTypeScriptSDK(t *testing.T) {
 	for _, name := range mcpClients {
 		bodies[name] = mcpBody(t, name)
 	}
+	webLoopback := mcpBody(t, "opencode")
+	webLoopback["application_type"] = "web"
 	redirect := "http://" + freeAddr(t) + "/callback"
 	cfg, _ := json.Marshal(map[string]any{
 		"registrar": p.URL, "bare": bare.URL, "bodies": bodies,
+		"refused": map[string]any{"web-loopback": webLoopback},
 		"mcpServer": as.URL + "/mcp", "redirectUrl": redirect,
 	})
 	run := exec.CommandContext(ctx, node, "mcp.mjs", string(cfg))
@@ -199,6 +203,17 @@ func TestMCPTypeScriptSDK(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("registerClient surfaces a refusal with its description", func(t *testing.T) {
+		r := res.Refused["web-loopback"]
+		if r.Error == nil {
+			t.Fatalf("a web client with a loopback redirect URI registered: %s", r.Result)
+		}
+		t.Logf("SDK error for invalid_redirect_uri: %s %q", r.Error.Name, r.Error.Message)
+		if !strings.Contains(r.Error.Message, "redirect_uris[0]: URI must use https") {
+			t.Errorf("SDK error %+v does not carry Registrar's error_description", *r.Error)
+		}
+	})
 
 	t.Run("auth() registers at Registrar and redirects to the OP", func(t *testing.T) {
 		a := res.Auth

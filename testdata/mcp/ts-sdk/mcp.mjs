@@ -6,6 +6,7 @@
 // CONFIG_JSON: {"registrar": "<Registrar issuer URL>",
 //   "bare": "<a Registrar issuer URL without the OP's endpoints>",
 //   "bodies": {"<name>": <client metadata>, ...},
+//   "refused": {"<name>": <client metadata Registrar refuses>, ...},
 //   "mcpServer": "<URL of an MCP server whose authorization server names
 //                 Registrar's registration endpoint>",
 //   "redirectUrl": "<loopback redirect URI for auth()>"}
@@ -13,7 +14,7 @@
 // It prints one JSON object: the SDK version, and the outcome of each SDK
 // call (a result or the SDK's own error): discovery of Registrar's metadata
 // document (discoverAuthorizationServerMetadata), registerClient with each
-// body, and one auth() run from the MCP server URL, which discovers the
+// body and each refused body, and one auth() run from the MCP server URL, which discovers the
 // protected resource, its authorization server, registers at Registrar and
 // stops where a user agent would be sent to the authorization endpoint.
 import { readFileSync } from 'node:fs';
@@ -51,6 +52,12 @@ out.register = {};
 const metadata = out.discovery.result;
 for (const [name, body] of Object.entries(config.bodies ?? {})) {
   out.register[name] = await attempt(() => registerClient(config.registrar, { metadata, clientMetadata: body }));
+}
+
+// Bodies Registrar refuses: what the SDK makes of an RFC 7591 error.
+out.refused = {};
+for (const [name, body] of Object.entries(config.refused ?? {})) {
+  out.refused[name] = await attempt(() => registerClient(config.registrar, { metadata, clientMetadata: body }));
 }
 
 if (config.mcpServer) {
