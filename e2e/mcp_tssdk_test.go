@@ -124,7 +124,7 @@ func TestMCPTypeScriptSDK(t *testing.T) {
 	redirect := "http://" + freeAddr(t) + "/callback"
 	cfg, _ := json.Marshal(map[string]any{
 		"registrar": p.URL, "bare": bare.URL, "bodies": bodies,
-		"refused": map[string]any{"web-loopback": webLoopback},
+		"refused":   map[string]any{"web-loopback": webLoopback},
 		"mcpServer": as.URL + "/mcp", "redirectUrl": redirect,
 	})
 	run := exec.CommandContext(ctx, node, "mcp.mjs", string(cfg))
