@@ -40,6 +40,62 @@ type tsSDKResult struct {
 		RedirectedTo      string         `json:"redirectedTo"`
 		HasCodeVerifier   bool           `json:"hasCodeVerifier"`
 	} `json:"auth"`
+	FullAuth *struct {
+		First                    tsSDKOutcome   `json:"first"`
+		RedirectedTo             string         `json:"redirectedTo"`
+		UserAgent                *tsSDKOutcome  `json:"userAgent"`
+		CallbackError            string         `json:"callbackError"`
+		CallbackErrorDescription string         `json:"callbackErrorDescription"`
+		Second                   *tsSDKOutcome  `json:"second"`
+		ClientInformation        map[string]any `json:"clientInformation"`
+		Tokens                   *struct {
+			TokenType       string `json:"token_type"`
+			HasAccessToken  bool   `json:"has_access_token"`
+			HasRefreshToken bool   `json:"has_refresh_token"`
+			Scope           string `json:"scope"`
+		} `json:"tokens"`
+	} `json:"fullAuth"`
+}
+
+// tsSDKInstall installs the SDK project from its lock (npm ci).
+func tsSDKInstall(t *testing.T, ctx context.Context, npm string) {
+	t.Helper()
+	began := time.Now()
+	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+	install.Dir = tsSDKDir
+	install.Env = cleanEnv(nil)
+	install.WaitDelay = 5 * time.Second
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", tsSDKDir, err, out)
+	}
+	t.Logf("npm ci (ts-sdk): %s", time.Since(began).Round(time.Millisecond))
+}
+
+// tsSDKRun runs mcp.mjs with cfg and decodes what it prints; the SDK must
+// be the pinned version.
+func tsSDKRun(t *testing.T, ctx context.Context, node string, cfg []byte) tsSDKResult {
+	t.Helper()
+	run := exec.CommandContext(ctx, node, "mcp.mjs", string(cfg))
+	run.Dir = tsSDKDir
+	run.Env = cleanEnv(nil)
+	run.WaitDelay = 5 * time.Second
+	out, err := run.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("node mcp.mjs: %v\n%s\n%s", err, out, stderr)
+	}
+	var res tsSDKResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("mcp.mjs output is not its JSON: %v\n%s", err, out)
+	}
+	t.Logf("@modelcontextprotocol/sdk %s", res.Version)
+	if res.Version != "1.32.2" {
+		t.Errorf("SDK version %q, want the pinned 1.32.2", res.Version)
+	}
+	return res
 }
 
 // mcpAuthorizationServer is an MCP server and its authorization server (the
@@ -96,15 +152,7 @@ func TestMCPTypeScriptSDK(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	began := time.Now()
-	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	install.Dir = tsSDKDir
-	install.Env = cleanEnv(nil)
-	install.WaitDelay = 5 * time.Second
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", tsSDKDir, err, out)
-	}
-	t.Logf("npm ci: %s", time.Since(began).Round(time.Millisecond))
+	tsSDKInstall(t, ctx, npm)
 
 	var registrarURL string
 	as := mcpAuthorizationServer(t, func() string { return registrarURL })
@@ -127,26 +175,7 @@ func TestMCPTypeScriptSDK(t *testing.T) {
 		"refused":   map[string]any{"web-loopback": webLoopback},
 		"mcpServer": as.URL + "/mcp", "redirectUrl": redirect,
 	})
-	run := exec.CommandContext(ctx, node, "mcp.mjs", string(cfg))
-	run.Dir = tsSDKDir
-	run.Env = cleanEnv(nil)
-	run.WaitDelay = 5 * time.Second
-	out, err := run.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("node mcp.mjs: %v\n%s\n%s", err, out, stderr)
-	}
-	var res tsSDKResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("mcp.mjs output is not its JSON: %v\n%s", err, out)
-	}
-	t.Logf("@modelcontextprotocol/sdk %s", res.Version)
-	if res.Version != "1.32.2" {
-		t.Errorf("SDK version %q, want the pinned 1.32.2", res.Version)
-	}
+	res := tsSDKRun(t, ctx, node, cfg)
 
 	t.Run("discovery accepts the metadata document", func(t *testing.T) {
 		if res.Discovery.Error != nil {
