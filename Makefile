@@ -18,6 +18,9 @@ VALIDATE     := deploy/validate
 # repository root (its -root flag defaults to ..), so paths given to it are
 # relative to the root.
 BENCH        := bench
+# The MCP Go SDK check (make mcp-test): a Go module of its own, so that the
+# SDK stays out of the product's go.mod.
+MCPGOSDK     := e2e/mcp/gosdk
 # Stamped into the binary (registrar version, registrar_build_info): the
 # VERSION file, the commit and its date, so that a build is reproducible.
 VERSION      ?= $(shell cat VERSION 2>/dev/null || echo unknown)
@@ -55,11 +58,12 @@ run: keys ## Run on http://localhost:8080 with development keys and the demo fed
 	$(BIN) serve
 
 .PHONY: test
-test: vet ## Run every test with the race detector, manifest validation and the bench harness's unit tests included (what CI runs).
+test: vet ## Run every test with the race detector, manifest validation, the bench harness's unit tests and the MCP Go SDK check included (what CI runs).
 	$(GO) test -race -count=1 $(PKGS)
 	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
 	cd $(BENCH) && $(GO) test -race -count=1 ./...
 	$(MAKE) api-test
+	$(MAKE) mcp-test
 	$(MAKE) js-test
 
 .PHONY: js-test
@@ -87,12 +91,17 @@ test-manifests: ## Validate docs/kubernetes and docs/serverless strictly against
 api-test: ## Check api/openapi.yaml against the real server (its own module, api/).
 	cd api && $(GO) test -race -count=1 ./...
 
+.PHONY: mcp-test
+mcp-test: ## Register through the MCP Go SDK's own API against the real binary (its own module, e2e/mcp/gosdk).
+	cd $(MCPGOSDK) && $(GO) test -race -count=1 ./...
+
 .PHONY: vet
 vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
 	cd $(VALIDATE) && $(GO) vet ./...
 	cd api && $(GO) vet ./...
 	cd $(BENCH) && $(GO) vet ./...
+	cd $(MCPGOSDK) && $(GO) vet ./...
 	@out=$$(gofmt -l cmd internal pkg e2e $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
@@ -101,17 +110,19 @@ lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in 
 	cd $(VALIDATE) && $(STATICCHECK) ./...
 	cd api && $(STATICCHECK) ./...
 	cd $(BENCH) && $(STATICCHECK) ./...
+	cd $(MCPGOSDK) && $(STATICCHECK) ./...
 
 .PHONY: fmt
 fmt: ## Format the code.
 	gofmt -w cmd internal pkg e2e $(VALIDATE) api $(BENCH)
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s and bench/'s).
+tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s, bench/'s and the MCP Go SDK check's).
 	$(GO) mod tidy
 	cd $(VALIDATE) && $(GO) mod tidy
 	cd api && $(GO) mod tidy
 	cd $(BENCH) && $(GO) mod tidy
+	cd $(MCPGOSDK) && $(GO) mod tidy
 
 .PHONY: verify
 verify: ## Verify module checksums.
@@ -119,6 +130,7 @@ verify: ## Verify module checksums.
 	cd $(VALIDATE) && $(GO) mod verify
 	cd api && $(GO) mod verify
 	cd $(BENCH) && $(GO) mod verify
+	cd $(MCPGOSDK) && $(GO) mod verify
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.

@@ -187,6 +187,11 @@ func startCIMDRegistrar(t *testing.T) *cimdFront {
 	env := baseEnv(t)
 	env["REGISTRAR_ISSUER"] = issuer
 	env["REGISTRAR_CLIENT_ID_FORM"] = "url"
+	// An https issuer publishes the OP's endpoints (RFC 8414 §2). The
+	// authorization server here finds clients by their client_id URL and
+	// never reads Registrar's metadata document, so these only satisfy it.
+	env["REGISTRAR_AUTHORIZATION_ENDPOINT"] = "https://as.registrar.test/api/auth/oauth2/authorize"
+	env["REGISTRAR_TOKEN_ENDPOINT"] = "https://as.registrar.test/api/auth/oauth2/token"
 	env["REGISTRAR_CLIENT_ID_LIFETIME"] = "1h"
 	p := start(t, env)
 	upstream, err := url.Parse(p.URL)

@@ -74,6 +74,7 @@ func configureFederation(t *testing.T, d *directory, issuer string) (trustFile s
 	u, _ := url.Parse(d.srv.URL)
 	t.Setenv("REGISTRAR_KEYS_DIR", keygenDir(t))
 	t.Setenv("REGISTRAR_ISSUER", issuer)
+	opEndpoints(t)
 	t.Setenv("REGISTRAR_LOG_LEVEL", "warn")
 	t.Setenv("REGISTRAR_OUTBOUND_CA_FILE", caFile)
 	// The directory serves its own keys (an operator-configured jwks_uri)

@@ -123,10 +123,19 @@ func demoStatement(t *testing.T, claims string) string {
 	return strings.TrimSpace(stdout.String())
 }
 
+// opEndpoints names the OP's endpoints, which an https issuer's metadata
+// document must publish (RFC 8414 §2).
+func opEndpoints(t *testing.T) {
+	t.Helper()
+	t.Setenv("REGISTRAR_AUTHORIZATION_ENDPOINT", "https://op.example/authorize")
+	t.Setenv("REGISTRAR_TOKEN_ENDPOINT", "https://op.example/token")
+}
+
 func configure(t *testing.T, keysDir, issuer string) {
 	t.Helper()
 	t.Setenv("REGISTRAR_KEYS_DIR", keysDir)
 	t.Setenv("REGISTRAR_ISSUER", issuer)
+	opEndpoints(t)
 	t.Setenv("REGISTRAR_TRUSTED_ISSUERS_FILE", filepath.Join("..", "..", "testdata", "demo", "trusted-issuers.json"))
 	t.Setenv("REGISTRAR_LOG_LEVEL", "warn")
 }

@@ -402,6 +402,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		Policy:                cfg.Policy,
 		AuthorizationEndpoint: cfg.AuthorizationEndpoint,
 		TokenEndpoint:         cfg.TokenEndpoint,
+		CodeChallengeMethods:  cfg.CodeChallengeMethods,
 	})
 	limiter, err := addressLimiter(cfg, now)
 	if err != nil {

@@ -42,9 +42,15 @@ type Config struct {
 	LogFormat                string `envconfig:"REGISTRAR_LOG_FORMAT" default:"json"`
 
 	// Policy is validate.DefaultPolicy() as the policy variables change it.
-	Policy                validate.Policy
+	Policy validate.Policy
+	// AuthorizationEndpoint and TokenEndpoint are the OP's, published in
+	// the metadata document; with an https issuer each is required when a
+	// grant type in Policy uses it (RFC 8414 §2).
 	AuthorizationEndpoint string `envconfig:"REGISTRAR_AUTHORIZATION_ENDPOINT"`
 	TokenEndpoint         string `envconfig:"REGISTRAR_TOKEN_ENDPOINT"`
+	// CodeChallengeMethods are the PKCE methods the OP supports (RFC 7636
+	// §4.3), published as code_challenge_methods_supported (RFC 8414 §2).
+	CodeChallengeMethods []string `envconfig:"REGISTRAR_CODE_CHALLENGE_METHODS" default:"S256"`
 
 	// ClientUpdate is the RFC 7592 update mode: "forbidden" or "successor".
 	ClientUpdate string `envconfig:"REGISTRAR_CLIENT_UPDATE" default:"forbidden"`
@@ -119,6 +125,7 @@ type policyVariables struct {
 	ResponseTypes                *[]string `envconfig:"REGISTRAR_RESPONSE_TYPES"`
 	TokenEndpointAuthMethods     *[]string `envconfig:"REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS"`
 	AllowWebHTTPLoopback         *bool     `envconfig:"REGISTRAR_ALLOW_WEB_HTTP_LOOPBACK"`
+	PrivateUseSchemes            *[]string `envconfig:"REGISTRAR_PRIVATE_USE_SCHEMES"`
 	IDTokenSigningAlgs           *[]string `envconfig:"REGISTRAR_ID_TOKEN_SIGNING_ALGS"`
 	UserinfoSigningAlgs          *[]string `envconfig:"REGISTRAR_USERINFO_SIGNING_ALGS"`
 	RequestObjectSigningAlgs     *[]string `envconfig:"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS"`
@@ -149,6 +156,7 @@ func policyVariablesOf(p *validate.Policy) *policyVariables {
 		ResponseTypes:                &p.ResponseTypes,
 		TokenEndpointAuthMethods:     &p.TokenEndpointAuthMethods,
 		AllowWebHTTPLoopback:         &p.AllowWebHTTPLoopback,
+		PrivateUseSchemes:            &p.PrivateUseSchemes,
 		IDTokenSigningAlgs:           &p.IDTokenSigningAlgs,
 		UserinfoSigningAlgs:          &p.UserinfoSigningAlgs,
 		RequestObjectSigningAlgs:     &p.RequestObjectSigningAlgs,

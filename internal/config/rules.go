@@ -77,8 +77,36 @@ func (c *Config) rules(name func(field any) string) []rule {
 		words(&p.Scopes, nil),
 		words(&p.AuthorizationDetailsTypes, nil),
 
+		words(&p.PrivateUseSchemes, func(s string) string {
+			if err := uricheck.CheckPrivateUseScheme(s); err != nil {
+				return fmt.Sprintf("%q is not a private-use scheme native clients may be given (%v)", s, err)
+			}
+			return ""
+		}),
+
 		httpsURL(&c.AuthorizationEndpoint),
 		httpsURL(&c.TokenEndpoint),
+		// RFC 8414 §2: authorization_endpoint is REQUIRED unless no
+		// supported grant type uses it, token_endpoint unless only implicit
+		// is supported. A development issuer (http on loopback, itself
+		// outside RFC 8414) may leave them unset.
+		{&c.AuthorizationEndpoint, func() []string {
+			uses := slices.ContainsFunc(p.GrantTypes, func(g string) bool { return g == "authorization_code" || g == "implicit" })
+			if c.AuthorizationEndpoint == "" && uses && productionIssuer(c.Issuer) {
+				return []string{"is required (the OP's authorization endpoint, published in the metadata document, RFC 8414 section 2) when " +
+					name(&p.GrantTypes) + " lists authorization_code or implicit; only an http loopback " + name(&c.Issuer) + " may leave it unset"}
+			}
+			return nil
+		}},
+		{&c.TokenEndpoint, func() []string {
+			uses := slices.ContainsFunc(p.GrantTypes, func(g string) bool { return g != "implicit" })
+			if c.TokenEndpoint == "" && uses && productionIssuer(c.Issuer) {
+				return []string{"is required (the OP's token endpoint, published in the metadata document, RFC 8414 section 2) when " +
+					name(&p.GrantTypes) + " lists a grant type other than implicit; only an http loopback " + name(&c.Issuer) + " may leave it unset"}
+			}
+			return nil
+		}},
+		list(&c.CodeChallengeMethods, []string{"S256", "plain"}),
 		oneOf(&c.ClientUpdate, "forbidden", "successor"),
 		{&c.RevocationList, func() []string {
 			l := c.RevocationList
@@ -288,4 +316,12 @@ func tidy(l *[]string, check func(string) string) []string {
 	}
 	*l = out
 	return problems
+}
+
+// productionIssuer tells whether iss is a valid https issuer: a deployment
+// whose metadata document must be complete (RFC 8414 §2). An http loopback
+// issuer is a development instance; an invalid one is reported by its own
+// rule and not again here.
+func productionIssuer(iss string) bool {
+	return strings.HasPrefix(iss, "https://") && checkIssuer(iss) == ""
 }

@@ -21,11 +21,16 @@ type Input struct {
 	// ClientUpdate is the RFC 7592 update mode ("forbidden" or "successor").
 	ClientUpdate string
 	// ClientIDForms are the client_id forms issued ("plain", "url").
-	ClientIDForms         []string
-	Issuer                string
-	Policy                validate.Policy
+	ClientIDForms []string
+	Issuer        string
+	Policy        validate.Policy
+	// AuthorizationEndpoint and TokenEndpoint are the OP's (config
+	// requires them for an https issuer whose grant types use them).
 	AuthorizationEndpoint string
 	TokenEndpoint         string
+	// CodeChallengeMethods are the PKCE methods the OP supports (RFC 7636
+	// §4.3), such as ["S256"].
+	CodeChallengeMethods []string
 }
 
 // Document is the metadata document.
@@ -54,11 +59,12 @@ type Document struct {
 	// What the OP behind the deployment supports of the logout specs and
 	// RFC 8705 (OIDC Front-Channel Logout §3, Back-Channel Logout §2.1,
 	// RFC 8705 §3.3): false when the deployment refuses the members.
-	FrontchannelLogoutSupported           bool `json:"frontchannel_logout_supported"`
-	FrontchannelLogoutSessionSupported    bool `json:"frontchannel_logout_session_supported"`
-	BackchannelLogoutSupported            bool `json:"backchannel_logout_supported"`
-	BackchannelLogoutSessionSupported     bool `json:"backchannel_logout_session_supported"`
-	TLSClientCertificateBoundAccessTokens bool `json:"tls_client_certificate_bound_access_tokens"`
+	FrontchannelLogoutSupported           bool     `json:"frontchannel_logout_supported"`
+	FrontchannelLogoutSessionSupported    bool     `json:"frontchannel_logout_session_supported"`
+	BackchannelLogoutSupported            bool     `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported     bool     `json:"backchannel_logout_session_supported"`
+	TLSClientCertificateBoundAccessTokens bool     `json:"tls_client_certificate_bound_access_tokens"`
+	CodeChallengeMethodsSupported         []string `json:"code_challenge_methods_supported,omitempty"`
 	// Registrar-specific members: how RFC 7592 management behaves.
 	ClientUpdateMode      string `json:"client_update_mode,omitempty"`
 	ClientDeleteSupported *bool  `json:"client_delete_supported,omitempty"`
@@ -130,6 +136,9 @@ func New(in Input) Document {
 	d.BackchannelLogoutSupported = p.BackchannelLogout
 	d.BackchannelLogoutSessionSupported = p.BackchannelLogout && p.BackchannelLogoutSession
 	d.TLSClientCertificateBoundAccessTokens = p.TLSClientCertificateBoundAccessTokens
+	// RFC 8414 §2: the OP's PKCE methods. MCP clients refuse an
+	// authorization server that does not list S256.
+	d.CodeChallengeMethodsSupported = in.CodeChallengeMethods
 	d.ClientUpdateMode = in.ClientUpdate
 	d.ClientIDFormsSupported = in.ClientIDForms
 	no := false

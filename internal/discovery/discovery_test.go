@@ -162,3 +162,43 @@ func TestDocumentSaysWhatTheDeploymentTurnedOff(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentDescribesTheOP: the OP's endpoints and PKCE methods are
+// published as configured (RFC 8414 §2), so that MCP clients, which look
+// for authorization_endpoint, token_endpoint and S256 in
+// code_challenge_methods_supported, accept the document.
+func TestDocumentDescribesTheOP(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      discovery.Input
+		want    map[string]any
+		without []string
+	}{
+		{"endpoints and S256", discovery.Input{Issuer: "https://r.example", Policy: validate.DefaultPolicy(),
+			AuthorizationEndpoint: "https://op.example/authorize", TokenEndpoint: "https://op.example/token", CodeChallengeMethods: []string{"S256"}},
+			map[string]any{"authorization_endpoint": "https://op.example/authorize", "token_endpoint": "https://op.example/token",
+				"code_challenge_methods_supported": []any{"S256"}}, nil},
+		{"S256 and plain", discovery.Input{Issuer: "https://r.example", Policy: validate.DefaultPolicy(), CodeChallengeMethods: []string{"S256", "plain"}},
+			map[string]any{"code_challenge_methods_supported": []any{"S256", "plain"}}, []string{"authorization_endpoint", "token_endpoint"}},
+		{"no methods configured: member omitted", discovery.Input{Issuer: "https://r.example", Policy: validate.DefaultPolicy()},
+			map[string]any{}, []string{"code_challenge_methods_supported"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc map[string]any
+			if err := json.Unmarshal(discovery.New(tc.in).JSON(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.want {
+				if !reflect.DeepEqual(doc[k], v) {
+					t.Errorf("%s = %v, want %v", k, doc[k], v)
+				}
+			}
+			for _, k := range tc.without {
+				if _, ok := doc[k]; ok {
+					t.Errorf("%s published: %v", k, doc[k])
+				}
+			}
+		})
+	}
+}

@@ -421,9 +421,13 @@ func (b *bounds) narrow(is *trust.Issuer) {
 }
 
 // validate parses, normalizes and validates the metadata, filling defaults
-// within the policy, and reports every problem at once.
+// within the policy, and reports every problem at once. A client that omits
+// application_type and redirects only to loopback or private-use URIs is
+// registered as native (validate.InferApplicationType), before Normalize
+// would make it web.
 func validateMetadata(members strictjson.Members, pol validate.Policy) (*metadata.Metadata, error) {
 	md, probs := metadata.Parse(members)
+	validate.InferApplicationType(md)
 	validate.DeploymentDefaults(md, pol)
 	md.Normalize()
 	validate.DefaultBounds(md, pol)

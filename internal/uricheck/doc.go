@@ -90,10 +90,16 @@
 //
 // Native: a private-use scheme in reverse domain name form, such as
 // com.example.app:/cb or com.example.app://cb (RFC 8252 §7.1; a scheme
-// without a dot or with an empty part is ErrPrivateScheme); a claimed https
+// without a dot or with an empty part is ErrPrivateScheme, unless the
+// operator lists it in RedirectOptions.PrivateUseSchemes, exactly and in
+// lowercase, as checked by CheckPrivateUseScheme); a claimed https
 // URI under the web host rules (RFC 8252 §7.2); or http on a loopback host
 // with any port or none (RFC 8252 §7.3): exactly 127.0.0.1, [::1] or
 // localhost. http to any other host is ErrHTTP.
+//
+// NativeOnly tells whether a redirect URI is one only a native client can
+// use (http loopback or a private-use scheme): registration uses it to
+// register a client that omits application_type as native.
 //
 // Post-logout redirect URIs (OIDC RP-Initiated Logout 1.0 §3.1) go through
 // the same rules as redirect URIs.

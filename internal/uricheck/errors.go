@@ -92,9 +92,10 @@ var (
 
 	errWildcard = reason(ErrWildcard, "URI must not contain *")
 
-	errForbiddenScheme = reason(ErrForbiddenScheme, "URI scheme is forbidden")
-	errSchemeWeb       = reason(ErrScheme, "web clients must use https")
-	errSchemeHTTPS     = reason(ErrScheme, "URI must use https")
+	errForbiddenScheme  = reason(ErrForbiddenScheme, "URI scheme is forbidden")
+	errSchemeWeb        = reason(ErrScheme, "web clients must use https")
+	errSchemeHTTPS      = reason(ErrScheme, "URI must use https")
+	errSchemeNotPrivate = reason(ErrScheme, "http and https are not private-use schemes")
 
 	errUserinfo = reason(ErrUserinfo, "URI must not have user information")
 

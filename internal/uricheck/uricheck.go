@@ -3,6 +3,7 @@ package uricheck
 import (
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -35,6 +36,11 @@ type RedirectOptions struct {
 	// http://127.0.0.1, http://[::1] and http://localhost (development).
 	// It never applies to Implicit clients.
 	AllowWebHTTPLoopback bool
+	// PrivateUseSchemes is operator policy: private-use schemes that native
+	// clients may use although they are not reverse domain names (RFC 8252
+	// §7.1 says SHOULD), such as "cursor" or "vscode". Each entry is
+	// expected to pass CheckPrivateUseScheme; Redirect compares exactly.
+	PrivateUseSchemes []string
 	// MaxLength is the limit in bytes; zero or less means DefaultMaxLength.
 	MaxLength int
 }
@@ -87,8 +93,54 @@ func Redirect(raw string, o RedirectOptions) error {
 	if o.App == Web {
 		return errSchemeWeb
 	}
-	if !isReverseDomain(p.scheme) {
+	if !isReverseDomain(p.scheme) && !slices.Contains(o.PrivateUseSchemes, p.scheme) {
 		return errPrivateScheme
+	}
+	return nil
+}
+
+// NativeOnly reports whether raw is a redirect URI that only a native
+// client can use: http on an exact loopback host (RFC 8252 §7.3, the hosts
+// of IsLoopbackHost) or a private-use scheme (RFC 8252 §7.1). It is false
+// for https (web and native clients alike may use it) and for a value that
+// fails the rules every URI must pass. It says nothing about whether
+// Redirect accepts raw for a native client (a private-use scheme must still
+// be a reverse domain name or a configured exception).
+func NativeOnly(raw string) bool {
+	var p parts
+	if p.parse(raw, 0, false) != nil || p.https {
+		return false
+	}
+	if p.http {
+		return IsLoopbackHost(p.host)
+	}
+	return true
+}
+
+// CheckPrivateUseScheme checks a scheme an operator allows as a private-use
+// redirect scheme for native clients: a scheme by RFC 3986 §3.1
+// (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )), in lowercase (the one
+// spelling Redirect accepts), and neither http, https nor one of the
+// schemes refused for every use (javascript, data, file, ...).
+func CheckPrivateUseScheme(s string) error {
+	if s == "" || class[s[0]]&cAlpha == 0 || len(s) > 64 {
+		return errNoScheme
+	}
+	for i := 1; i < len(s); i++ {
+		if class[s[i]]&cScheme == 0 {
+			return errNoScheme
+		}
+	}
+	for _, f := range forbiddenSchemes {
+		if strings.EqualFold(s, f) {
+			return errForbiddenScheme
+		}
+	}
+	if hasUpper(s) {
+		return errSchemeCase
+	}
+	if s == "http" || s == "https" {
+		return errSchemeNotPrivate
 	}
 	return nil
 }

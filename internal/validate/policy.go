@@ -60,6 +60,11 @@ type Policy struct {
 	// AllowWebHTTPLoopback lets web clients register http loopback redirect
 	// URIs (development deployments).
 	AllowWebHTTPLoopback bool
+	// PrivateUseSchemes are schemes native clients may use in redirect URIs
+	// although they are not reverse domain names (RFC 8252 §7.1 says
+	// SHOULD): named exceptions such as "cursor" or "vscode". Each passes
+	// uricheck.CheckPrivateUseScheme.
+	PrivateUseSchemes []string
 	// DisplayURIsSameSite requires client_uri, logo_uri, tos_uri and
 	// policy_uri (and their language variants) to be on the same site
 	// (registrable domain) as a redirect URI (RFC 7591 §5, OIDC DCR §9.1).

@@ -4,7 +4,8 @@
 //
 // Spec basis: RFC 7591 §2 (redirect_uris), §3.2.2 (invalid_redirect_uri);
 // RFC 6749 §3.1.2; OIDC DCR 1.0 §2 (application_type web and native);
-// RFC 8252 §7, §8.4; RFC 9700 §2.1, §4.1.
+// RFC 8252 §7 (§7.1 private-use schemes, §7.3 loopback), §8.4; RFC 9700
+// §2.1, §4.1.
 
 package validate
 
@@ -60,5 +61,30 @@ func redirectOptions(m *metadata.Metadata, p Policy, implicit bool) uricheck.Red
 	if m.ApplicationType == metadata.AppNative {
 		app = uricheck.Native
 	}
-	return uricheck.RedirectOptions{App: app, Implicit: implicit, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback}
+	return uricheck.RedirectOptions{App: app, Implicit: implicit, AllowWebHTTPLoopback: p.AllowWebHTTPLoopback, PrivateUseSchemes: p.PrivateUseSchemes}
+}
+
+// InferApplicationType sets application_type to "native" when the client
+// omitted it and every one of its redirect URIs is one only a native client
+// can use: http on a loopback host (RFC 8252 §7.3) or a private-use scheme
+// (RFC 8252 §7.1). Such a client cannot be a web client (OIDC DCR 1.0 §2:
+// web clients use https), so the omission can only mean native; MCP clients
+// (OpenCode, Cursor, the MCP SDKs' users) send no application_type.
+//
+// It runs at registration, before Normalize, and never when a client_id is
+// decoded: the inferred value is signed into the client_id like any other
+// (it differs from the "web" default, so it is written explicitly), and a
+// verifier reads it instead of inferring it again. A client that states
+// "web", or that lists an https redirect URI beside loopback ones, is not
+// changed and is checked as a web client.
+func InferApplicationType(m *metadata.Metadata) {
+	if m.ApplicationType != "" || len(m.RedirectURIs) == 0 {
+		return
+	}
+	for _, u := range m.RedirectURIs {
+		if !uricheck.NativeOnly(u) {
+			return
+		}
+	}
+	m.ApplicationType = metadata.AppNative
 }

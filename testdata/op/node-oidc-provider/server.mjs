@@ -4,7 +4,12 @@
 //   node server.mjs CONFIG_JSON
 //
 // CONFIG_JSON: {"port": 0-65535, "registrar": "<Registrar issuer URL>",
-// "keysDir": "<Registrar's keys directory>", "revocationList": "<file>"}.
+// "keysDir": "<Registrar's keys directory>", "revocationList": "<file>",
+// "registrationEndpoint": "<URL>" (optional: published as the discovery
+// document's registration_endpoint, how an OP names Registrar's endpoint
+// for MCP clients, docs/mcp.md), "resourceServers": {"<resource URL>":
+// "<scope>"} (optional: RFC 8707 resource indicators the OP issues access
+// tokens for, such as an MCP server; others are invalid_target)}.
 //
 // The OP listens on 127.0.0.1 only and prints one line
 // `listening http://127.0.0.1:PORT` when ready. It has no client store of
@@ -27,7 +32,7 @@ import { pathToFileURL } from 'node:url';
 
 import { createVerifier } from '@registrar/verifier';
 import { registrarAdapter } from '@registrar/verifier/oidc-provider';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const ACCOUNT = 'user-1';
@@ -60,13 +65,27 @@ server.listen(config.port ?? 0, '127.0.0.1', async () => {
     adapter: registrarAdapter(verifier, { onRefused: (err, id) => refused.push({ code: err.code, id: id.slice(-16) }) }),
     jwks: { keys: [{ ...rsa, alg: 'RS256', use: 'sig', kid: 'rs-1' }, { ...ec, alg: 'ES256', use: 'sig', kid: 'es-1' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    scopes: ['openid', 'offline_access', 'profile', 'email'],
+    // The resource servers' scopes too: a client registered with them (MCP
+    // clients register with the MCP server's scopes_supported) is valid.
+    scopes: ['openid', 'offline_access', 'profile', 'email', ...Object.values(config.resourceServers ?? {})],
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     findAccount: async (_ctx, id) => ({
       accountId: id,
       claims: async () => ({ sub: id, name: 'Test User', email: 'user@example.test', email_verified: true }),
     }),
     features: {
+      ...(config.resourceServers
+        ? {
+            resourceIndicators: {
+              enabled: true,
+              getResourceServerInfo: async (_ctx, resource) => {
+                const scope = config.resourceServers[resource];
+                if (scope === undefined) throw new errors.InvalidTarget();
+                return { scope, accessTokenFormat: 'opaque' };
+              },
+            },
+          }
+        : {}),
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       rpInitiatedLogout: {
@@ -78,6 +97,9 @@ server.listen(config.port ?? 0, '127.0.0.1', async () => {
       },
     },
     pkce: { required: () => true },
+    // node-oidc-provider fills the discovery members it does not set itself
+    // (registration_endpoint, with its registration feature off) from here.
+    ...(config.registrationEndpoint ? { discovery: { registration_endpoint: config.registrationEndpoint } } : {}),
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: async (ctx, out) => {
