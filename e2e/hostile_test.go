@@ -1555,7 +1555,7 @@ func (f *fixture) groupMetadata(t *testing.T) {
 		`https://client.example.net\@evil.example/cb`, `https://client.example.net\cb`,
 		"https://legit.example@evil.example/cb", "https://evil.example%2f@legit.example/cb", "https://user:pass@legit.example/cb", "https://@client.example.net/cb",
 		"https://*.example.com/cb", "https://legit.example/*", "https://client.example.net/cb*",
-		"HTTP://client.example.net/cb", "http://client.example.net/cb", "http://localhost/cb", "http://127.0.0.1/cb", "Http://[::1]/cb",
+		"HTTP://client.example.net/cb", "http://client.example.net/cb", "Http://[::1]/cb",
 		"https://client.example.net./cb", "https://client..example.net/cb", "https://-client.example.net/cb", "https://[::ffff:127.0.0.1]/cb", "https://[fe80::1%25eth0]/cb",
 		"https://client.example.net:0/cb", "https://client.example.net:99999/cb", "https://client.example.net:0443/cb", "https://client.example.net:/cb",
 		"https://client.example.net/%2e%2e/cb", "https://client.example.net/../cb", "https://client.example.net/a/./cb", "https://client.example.net/%2E%2E/admin",
@@ -1566,6 +1566,14 @@ func (f *fixture) groupMetadata(t *testing.T) {
 		"https://client.example.net/cb\u202e", "https://client.example.net/" + strings.Repeat("a", 10<<10),
 	} {
 		cases = append(cases, rcase{name: fmt.Sprintf("M-02..M-10 redirect %.60q", u), body: redir(u), codes: badRedir})
+	}
+	// A web client never gets a plain-http loopback redirect (RFC 8252 §8.3
+	// is for native apps). Without application_type, redirect URIs that are
+	// all loopback make a native client (decisions.md, "native inferred from
+	// the redirect URIs"), so the web case says web.
+	for _, u := range []string{"http://localhost/cb", "http://127.0.0.1/cb"} {
+		cases = append(cases, rcase{name: fmt.Sprintf("M-02..M-10 web redirect %.60q", u),
+			body: `{"application_type":"web","redirect_uris":[` + jsonString(u) + `]}`, codes: badRedir})
 	}
 	var twentyOne []string
 	for i := 0; i < 21; i++ {

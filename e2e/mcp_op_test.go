@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -69,19 +70,21 @@ func startOPForMCP(t *testing.T, node string, p *proc, keysDir, revocationList, 
 // MCP server before it goes to the OP.
 func mcpServerFor(t *testing.T, op func() string) *httptest.Server {
 	t.Helper()
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var base atomic.Value // the server's own URL, known once it listens
+	base.Store("")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource":
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]any{
-				"resource": srv.URL + "/mcp", "authorization_servers": []string{op()},
+				"resource": base.Load().(string) + "/mcp", "authorization_servers": []string{op()},
 				"scopes_supported": []string{"openid", "offline_access", "mcp"},
 			})
 		default:
 			http.NotFound(w, r)
 		}
 	}))
+	base.Store(srv.URL)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -112,10 +115,11 @@ func TestMCPTypeScriptSDKAuthThroughOP(t *testing.T) {
 	p := start(t, env)
 	// The MCP server names the OP, and the OP the MCP server: its URL is
 	// known before the OP starts.
-	var opURL string
-	mcp := mcpServerFor(t, func() string { return opURL })
+	var opURL atomic.Value // the MCP server's handler reads it
+	opURL.Store("")
+	mcp := mcpServerFor(t, func() string { return opURL.Load().(string) })
 	op := startOPForMCP(t, node, p, env["REGISTRAR_KEYS_DIR"], revocationList, mcp.URL+"/mcp")
-	opURL = op.URL
+	opURL.Store(op.URL)
 	t.Logf("registrar %s, node-oidc-provider %s, MCP server %s", p.URL, op.URL, mcp.URL)
 
 	redirect := "http://" + freeAddr(t) + "/callback"
