@@ -18,6 +18,10 @@ VALIDATE     := deploy/validate
 # repository root (its -root flag defaults to ..), so paths given to it are
 # relative to the root.
 BENCH        := bench
+# The OP adapters (op/zitadel, op/fosite): a Go module each, so that their OP
+# libraries stay out of the product's go.mod. Their tests run the registrar
+# binary, an example OP and openid-client (npm ci into testdata/op/rp).
+OPS          := op/zitadel
 # Stamped into the binary (registrar version, registrar_build_info): the
 # VERSION file, the commit and its date, so that a build is reproducible.
 VERSION      ?= $(shell cat VERSION 2>/dev/null || echo unknown)
@@ -60,6 +64,7 @@ test: vet ## Run every test with the race detector, manifest validation and the 
 	cd $(VALIDATE) && $(GO) test -race -count=1 ./...
 	cd $(BENCH) && $(GO) test -race -count=1 ./...
 	$(MAKE) api-test
+	$(MAKE) op-test
 
 .PHONY: test-manifests
 test-manifests: ## Validate docs/kubernetes and docs/serverless strictly against the Kubernetes API types.
@@ -69,13 +74,18 @@ test-manifests: ## Validate docs/kubernetes and docs/serverless strictly against
 api-test: ## Check api/openapi.yaml against the real server (its own module, api/).
 	cd api && $(GO) test -race -count=1 ./...
 
+.PHONY: op-test
+op-test: ## Registrar's clients at real OPs: the adapter modules' tests (op/zitadel, ...), each running the binary, an OP and openid-client.
+	@for m in $(OPS); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+
 .PHONY: vet
 vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
 	cd $(VALIDATE) && $(GO) vet ./...
 	cd api && $(GO) vet ./...
 	cd $(BENCH) && $(GO) vet ./...
-	@out=$$(gofmt -l cmd internal pkg e2e $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@for m in $(OPS); do (cd $$m && $(GO) vet ./...) || exit 1; done
+	@out=$$(gofmt -l cmd internal pkg e2e op $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in every module.
@@ -83,17 +93,19 @@ lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in 
 	cd $(VALIDATE) && $(STATICCHECK) ./...
 	cd api && $(STATICCHECK) ./...
 	cd $(BENCH) && $(STATICCHECK) ./...
+	@for m in $(OPS); do (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd internal pkg e2e $(VALIDATE) api $(BENCH)
+	gofmt -w cmd internal pkg e2e op $(VALIDATE) api $(BENCH)
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s and bench/'s).
+tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s, bench/'s and the OP adapters').
 	$(GO) mod tidy
 	cd $(VALIDATE) && $(GO) mod tidy
 	cd api && $(GO) mod tidy
 	cd $(BENCH) && $(GO) mod tidy
+	@for m in $(OPS); do (cd $$m && $(GO) mod tidy) || exit 1; done
 
 .PHONY: verify
 verify: ## Verify module checksums.
@@ -101,6 +113,7 @@ verify: ## Verify module checksums.
 	cd $(VALIDATE) && $(GO) mod verify
 	cd api && $(GO) mod verify
 	cd $(BENCH) && $(GO) mod verify
+	@for m in $(OPS); do (cd $$m && $(GO) mod verify) || exit 1; done
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.

@@ -7,6 +7,8 @@ require (
 	github.com/registrar/registrar v0.0.0
 )
 
+require github.com/google/uuid v1.6.0 // indirect
+
 require (
 	github.com/bmatcuk/doublestar/v4 v4.10.4 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
