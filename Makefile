@@ -21,7 +21,7 @@ BENCH        := bench
 # The OP adapters (op/zitadel, op/fosite): a Go module each, so that their OP
 # libraries stay out of the product's go.mod. Their tests run the registrar
 # binary, an example OP and openid-client (npm ci into testdata/op/rp).
-OPS          := op/zitadel
+OPS          := op/zitadel op/fosite
 # Stamped into the binary (registrar version, registrar_build_info): the
 # VERSION file, the commit and its date, so that a build is reproducible.
 VERSION      ?= $(shell cat VERSION 2>/dev/null || echo unknown)
