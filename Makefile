@@ -65,6 +65,24 @@ test: vet ## Run every test with the race detector, manifest validation and the 
 	cd $(BENCH) && $(GO) test -race -count=1 ./...
 	$(MAKE) api-test
 	$(MAKE) op-test
+	$(MAKE) js-test
+
+.PHONY: js-test
+js-test: ## The JavaScript verifier (js/verifier): npm ci, its tests (every vector of testdata/vectors), npm pack into a temporary directory. Fails without Node.js 20+ when CI is set.
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)'; then \
+		if [ -n "$$CI" ]; then echo "js-test: CI is set and Node.js 20+ with npm is missing"; exit 1; fi; \
+		echo "js-test: skipped, Node.js 20+ with npm is missing"; exit 0; \
+	fi; \
+	set -e; cd js/verifier; \
+	npm ci --no-audit --no-fund; \
+	npm test; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	npm pack --pack-destination "$$tmp" >/dev/null; \
+	files=$$(tar -tzf "$$tmp"/*.tgz); \
+	for f in package.json index.js index.d.ts oidc-provider.js oidc-provider.d.ts README.md src/verifier.js; do \
+		grep -qx "package/$$f" <<<"$$files" || { echo "js-test: the packed tarball lacks $$f"; exit 1; }; \
+	done; \
+	echo "js-test: packed $$(ls "$$tmp")"
 
 .PHONY: test-manifests
 test-manifests: ## Validate docs/kubernetes and docs/serverless strictly against the Kubernetes API types.
