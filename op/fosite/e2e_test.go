@@ -13,9 +13,8 @@ import (
 // the RP (optest.Run lists the flows).
 func TestRegistrarClientsAtFositeOP(t *testing.T) {
 	optest.Run(t, optest.Suite{
-		Name:               "fosite",
-		NewHandler:         exampleop.New,
-		Subject:            exampleop.User,
-		BadAssertionErrors: []string{"invalid_client"},
+		Name:       "fosite",
+		NewHandler: exampleop.New,
+		Subject:    exampleop.User,
 	})
 }

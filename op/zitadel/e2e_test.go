@@ -16,8 +16,5 @@ func TestRegistrarClientsAtZitadelOP(t *testing.T) {
 		Name:       "zitadel",
 		NewHandler: exampleop.New,
 		Subject:    exampleop.UserID,
-		// zitadel/oidc answers a client assertion that does not verify with
-		// invalid_grant.
-		BadAssertionErrors: []string{"invalid_client", "invalid_grant"},
 	})
 }

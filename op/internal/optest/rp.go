@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// RPDir is the openid-client flow runner (testdata/op/rp, README.md there).
+// RPDir holds the openid-client flow runner, flows.mjs (its contract is at
+// the top of the file).
 var RPDir = RepoPath("testdata", "op", "rp")
 
 // RP runs openid-client flows.
@@ -60,65 +61,75 @@ func SkipOrFail(t testing.TB, format string, args ...any) {
 	t.Skipf(format, args...)
 }
 
-// Result is what rp.mjs printed.
+// Output is what flows.mjs printed.
+type Output struct {
+	Versions map[string]string `json:"versions"`
+	Results  []Result          `json:"results"`
+}
+
+// Result is one flow's outcome (flows.mjs RESULT).
 type Result struct {
-	OK                    bool              `json:"ok"`
-	Versions              map[string]string `json:"versions"`
-	Error                 *Error            `json:"error"`
-	Callback              string            `json:"callback"`
-	AuthorizationURLBytes int               `json:"authorization_url_bytes"`
-	IDToken               *struct {
-		Sub string `json:"sub"`
-		Aud any    `json:"aud"`
-		Iss string `json:"iss"`
-		Azp string `json:"azp"`
-	} `json:"id_token"`
-	HasRefreshToken bool `json:"has_refresh_token"`
-	Userinfo        *struct {
-		Sub string `json:"sub"`
-	} `json:"userinfo"`
-	Refreshed *struct {
-		AccessToken bool   `json:"access_token"`
-		Sub         string `json:"sub"`
-	} `json:"refreshed"`
-	EndSession *struct {
-		Status   int    `json:"status"`
-		Location string `json:"location"`
-	} `json:"end_session"`
-	AccessToken bool   `json:"access_token"`
-	Scope       string `json:"scope"`
+	Name          string         `json:"name"`
+	ClientID      string         `json:"client_id"`
+	ClientSecret  string         `json:"client_secret"`
+	ClientIDBytes int            `json:"client_id_bytes"`
+	OK            bool           `json:"ok"`
+	Steps         []string       `json:"steps"`
+	Error         *Error         `json:"error"`
+	Sub           string         `json:"sub"`
+	IDTokenAlg    string         `json:"id_token_alg"`
+	Scope         string         `json:"scope"`
+	Userinfo      map[string]any `json:"userinfo"`
+	Logout        string         `json:"logout_redirect"`
 }
 
 // Error is a failed step as openid-client surfaced it.
 type Error struct {
-	Name             string `json:"name"`
-	Code             string `json:"code"`
-	Message          string `json:"message"`
+	Step             string `json:"step"`
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
 	Status           int    `json:"status"`
+	Message          string `json:"message"`
 }
 
-// Run runs one flow (the input object of rp.mjs) and returns its result.
-func (rp *RP) Run(t testing.TB, input map[string]any) Result {
+// Run runs flows (FLOW objects of flows.mjs) in order against the OP at
+// issuer, registering at registrar, and returns their results.
+func (rp *RP) Run(t testing.TB, issuer, registrar string, flows ...map[string]any) Output {
 	t.Helper()
-	data, err := json.Marshal(input)
+	data, err := json.Marshal(map[string]any{"flows": flows})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, rp.node, "rp.mjs")
+	// stdin is a file, not a pipe: flows.mjs reads fd 0 with readFileSync,
+	// which fails with EAGAIN on a pipe the writer has not filled yet (seen
+	// with 32 KB client_ids).
+	in, err := os.CreateTemp(t.TempDir(), "flows-*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if _, err := in.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Seek(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, rp.node, "flows.mjs", issuer, registrar)
 	cmd.Dir = RPDir
-	cmd.Stdin = bytes.NewReader(data)
+	cmd.Stdin = in
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("node rp.mjs: %v\n%s%s", err, out.String(), errOut.String())
+		t.Fatalf("node flows.mjs: %v\n%s%s", err, out.String(), errOut.String())
 	}
-	var res Result
+	var res Output
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		t.Fatalf("rp.mjs output: %v: %s", err, out.String())
+		t.Fatalf("flows.mjs output: %v: %s", err, out.String())
+	}
+	if len(res.Results) != len(flows) {
+		t.Fatalf("flows.mjs ran %d of %d flows: %s", len(res.Results), len(flows), out.String())
 	}
 	return res
 }
