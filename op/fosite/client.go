@@ -8,6 +8,7 @@ import (
 	jose "github.com/go-jose/go-jose/v3"
 	"github.com/ory/fosite"
 
+	"github.com/registrar/registrar/op/internal/unsupported"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
@@ -20,7 +21,18 @@ type ClientOptions struct {
 	DefaultScopes []string
 	// Audience is every client's allowed audience (fosite.Client.GetAudience).
 	Audience []string
+	// Unsupported lists the client metadata members (and
+	// "subject_type=pairwise") whose client is refused because the OP
+	// would serve it without them; nil means DefaultUnsupported. An OP
+	// that implements one gives its own list.
+	Unsupported []string
 }
+
+// DefaultUnsupported is what fosite does not implement per client:
+// encrypted ID Tokens and UserInfo, signed UserInfo, encrypted or required
+// request objects, certificate- or DPoP-bound tokens, required PAR,
+// back- and front-channel logout, RAR types and pairwise subjects.
+var DefaultUnsupported = unsupported.Default
 
 // Client is a verified Registrar client as a fosite.Client and
 // fosite.OpenIDConnectClient.

@@ -123,7 +123,8 @@ func TestOwnClientsStillWork(t *testing.T) {
 func TestClientFromMetadata(t *testing.T) {
 	v := loadVectors(t)
 	m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore(),
-		Options: registrarfosite.ClientOptions{DefaultScopes: []string{"openid", "offline_access"}}}
+		Options: registrarfosite.ClientOptions{DefaultScopes: []string{"openid", "offline_access"},
+			Unsupported: []string{}}} // an OP with encryption, DPoP and PAR: the statement vector registers them
 	for _, c := range []struct {
 		vector  string
 		public  bool
@@ -165,5 +166,20 @@ func TestClientFromMetadata(t *testing.T) {
 				t.Errorf("hashed secret %x", got.GetHashedSecret())
 			}
 		})
+	}
+}
+
+// TestUnsupportedMembersRefused: by default a client that registered what
+// fosite would drop (the statement vector: an encrypted ID Token, DPoP,
+// PAR) is refused, naming the member.
+func TestUnsupportedMembersRefused(t *testing.T) {
+	v := loadVectors(t)
+	m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{}), Next: storage.NewMemoryStore()}
+	_, err := m.GetClient(t.Context(), v.Clients["statement-client"].ClientID)
+	if !errors.Is(err, registrarfosite.ErrUnsupported) || !strings.Contains(err.Error(), "id_token_encrypted_response_alg") {
+		t.Fatalf("GetClient = %v, want ErrUnsupported naming id_token_encrypted_response_alg", err)
+	}
+	if _, err := m.GetClient(t.Context(), v.Clients["minimal-web-client"].ClientID); err != nil {
+		t.Fatalf("a plain client: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/registrar/registrar/op/internal/unsupported"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
@@ -18,8 +19,8 @@ import (
 
 // ErrUnsupported is wrapped by the error for a client fosite cannot serve
 // (token_endpoint_auth_method client_secret_jwt, tls_client_auth,
-// self_signed_tls_client_auth).
-var ErrUnsupported = errors.New("client registered a method this OP does not support")
+// self_signed_tls_client_auth, or a member of ClientOptions.Unsupported).
+var ErrUnsupported = errors.New("client registered what this OP does not support")
 
 // ClientManager is a fosite.ClientManager that knows Registrar's clients
 // and wraps the OP's own storage for every other client and for client
@@ -48,6 +49,9 @@ func (m *ClientManager) GetClient(ctx context.Context, id string) (fosite.Client
 		return nil, err
 	}
 	md := c.Metadata()
+	if member := unsupported.Find(md, m.Options.Unsupported); member != "" {
+		return nil, fmt.Errorf("%w: %s", ErrUnsupported, member)
+	}
 	var secret string
 	switch md.TokenEndpointAuthMethod {
 	case metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost:

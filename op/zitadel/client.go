@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/registrar/registrar/op/internal/unsupported"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 )
@@ -25,7 +26,18 @@ type ClientOptions struct {
 	IDTokenLifetime time.Duration
 	// ClockSkew is added to the validity of ID Tokens for the client.
 	ClockSkew time.Duration
+	// Unsupported lists the client metadata members (and
+	// "subject_type=pairwise") whose client is refused because the OP
+	// would serve it without them; nil means DefaultUnsupported, what
+	// zitadel/oidc v3 lacks. An OP that implements one gives its own list.
+	Unsupported []string
 }
+
+// DefaultUnsupported is what zitadel/oidc v3 does not implement:
+// encrypted ID Tokens and UserInfo, signed UserInfo, encrypted or required
+// request objects, certificate- or DPoP-bound tokens, required PAR,
+// back- and front-channel logout, RAR types and pairwise subjects.
+var DefaultUnsupported = unsupported.Default
 
 // Client is a verified Registrar client as a zitadel/oidc op.Client.
 type Client struct {

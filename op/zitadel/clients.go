@@ -12,15 +12,16 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/registrar/registrar/op/internal/unsupported"
 	"github.com/registrar/registrar/pkg/clientid"
 	"github.com/registrar/registrar/pkg/metadata"
 	"github.com/registrar/registrar/pkg/opkit"
 )
 
 // ErrUnsupported is wrapped by the error for a Registrar client this OP
-// cannot serve (an authentication method zitadel/oidc lacks); the OP
-// answers invalid_client.
-var ErrUnsupported = errors.New("client registered a method this OP does not support")
+// cannot serve (an authentication method zitadel/oidc lacks, or a member
+// of ClientOptions.Unsupported); the OP answers invalid_client.
+var ErrUnsupported = errors.New("client registered what this OP does not support")
 
 // Clients implements the client methods of zitadel/oidc's op.Storage (and
 // op.ClientCredentialsStorage) for Registrar's clients. Embed it in the
@@ -39,13 +40,16 @@ func (s *Clients) client(ctx context.Context, clientID string) (*clientid.Client
 	if err != nil {
 		return nil, storageError(ctx, err)
 	}
-	if err := supported(c.Metadata()); err != nil {
+	if err := supported(c.Metadata(), s.Options.Unsupported); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func supported(md *metadata.Metadata) error {
+func supported(md *metadata.Metadata, members []string) error {
+	if m := unsupported.Find(md, members); m != "" {
+		return fmt.Errorf("%w: %s", ErrUnsupported, m)
+	}
 	switch md.TokenEndpointAuthMethod {
 	case metadata.AuthNone, metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost:
 	case metadata.AuthPrivateKeyJWT:

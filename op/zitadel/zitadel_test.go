@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,8 @@ func serverError(err error) bool {
 func TestClientFromMetadata(t *testing.T) {
 	v := loadVectors(t)
 	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{
-		LoginURL: func(id string) string { return "/login?id=" + id },
+		LoginURL:    func(id string) string { return "/login?id=" + id },
+		Unsupported: []string{}, // an OP with encryption, DPoP and PAR: the statement vector registers them
 	}}
 	for _, c := range []struct {
 		vector     string
@@ -206,7 +208,7 @@ func TestClientCredentials(t *testing.T) {
 // and clients of other methods get nothing.
 func TestGetKeyByIDAndClientID(t *testing.T) {
 	v := loadVectors(t)
-	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{})}
+	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{Unsupported: []string{}}}
 	pkj := v.Clients["statement-client"].ClientID
 	for _, c := range []struct {
 		name, kid, client string
@@ -227,6 +229,38 @@ func TestGetKeyByIDAndClientID(t *testing.T) {
 				t.Fatal(err)
 			case c.wantKID != "" && (k.KeyID != c.wantKID || !k.Valid() || !k.IsPublic()):
 				t.Fatalf("key %q valid %v public %v", k.KeyID, k.Valid(), k.IsPublic())
+			}
+		})
+	}
+}
+
+// TestUnsupportedMembersRefused: by default a client that registered what
+// zitadel/oidc would drop (the statement vector: an encrypted ID Token,
+// DPoP, PAR) is refused as a plain error (invalid_client), naming the
+// member; an OP's own list decides otherwise.
+func TestUnsupportedMembersRefused(t *testing.T) {
+	v := loadVectors(t)
+	id := v.Clients["statement-client"].ClientID
+	for _, c := range []struct {
+		name    string
+		members []string
+		want    string
+	}{
+		{"default", nil, "id_token_encrypted_response_alg"},
+		{"an OP with encryption", []string{"dpop_bound_access_tokens"}, "dpop_bound_access_tokens"},
+		{"an OP with everything", []string{}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{Unsupported: c.members}}
+			_, err := s.GetClientByClientID(t.Context(), id)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, zitadel.ErrUnsupported) || serverError(err) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("GetClientByClientID = %v, want ErrUnsupported naming %s", err, c.want)
 			}
 		})
 	}

@@ -226,6 +226,11 @@ func Run(t *testing.T, s Suite) {
 		mustInvalidClient(t, run(t, cc(c)))
 	})
 
+	t.Run("a client that registered what the OP would drop is invalid_client", func(t *testing.T) {
+		// The OP has no signed UserInfo: served, the client would get JSON.
+		mustInvalidClient(t, run(t, cc(service(t, map[string]any{"userinfo_signed_response_alg": "RS256"}))))
+	})
+
 	t.Run("registered with a software statement", func(t *testing.T) {
 		stmt := reg.Statement(t, map[string]any{
 			"software_id":                s.Name + "-e2e-statement",
