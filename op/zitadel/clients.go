@@ -82,6 +82,8 @@ func (s *Clients) GetClientByClientID(ctx context.Context, clientID string) (op.
 
 // AuthorizeClientIDSecret is op.Storage's secret check (client_secret_basic
 // and client_secret_post), in constant time against the derived secret.
+// Behind SecretPresentation it also refuses a secret presented other than
+// the way the client registered.
 func (s *Clients) AuthorizeClientIDSecret(ctx context.Context, clientID, clientSecret string) error {
 	_, err := s.authenticate(ctx, clientID, clientSecret)
 	return err
@@ -95,8 +97,11 @@ func (s *Clients) authenticate(ctx context.Context, clientID, clientSecret strin
 	if err != nil {
 		return nil, storageError(ctx, err)
 	}
-	switch c.Metadata().TokenEndpointAuthMethod {
+	switch method := c.Metadata().TokenEndpointAuthMethod; method {
 	case metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost:
+		if how := presented(ctx); how != "" && how != method {
+			return nil, fmt.Errorf("%w: registered %s, presented %s", opkit.ErrAuthMethod, method, how)
+		}
 		return c, nil
 	}
 	return nil, opkit.ErrAuthMethod

@@ -143,6 +143,14 @@ func Run(t *testing.T, s Suite) {
 		mustInvalidClient(t, run(t, map[string]any{"name": "wrong secret", "client": c}))
 	})
 
+	t.Run("a secret presented other than registered is invalid_client", func(t *testing.T) {
+		for _, m := range [][2]string{{"client_secret_basic", "client_secret_post"}, {"client_secret_post", "client_secret_basic"}} {
+			c := reg.MustRegister(t, web(m[0], nil))
+			c["token_endpoint_auth_method"] = m[1] // flows.mjs presents the secret this way
+			mustInvalidClient(t, run(t, map[string]any{"name": m[0] + " presented by " + m[1], "client": c}))
+		}
+	})
+
 	t.Run("native public client on a loopback redirect whose port changes", func(t *testing.T) {
 		c := reg.MustRegister(t, map[string]any{
 			"application_type": "native", "redirect_uris": []string{"http://127.0.0.1/cb"},

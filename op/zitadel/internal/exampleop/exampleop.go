@@ -88,5 +88,5 @@ func New(issuer string, v *opkit.Verifier) (http.Handler, error) {
 	}))
 	mux.HandleFunc("/logged-out", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("signed out")) })
 	mux.Handle("/", provider)
-	return mux, nil
+	return zitadel.SecretPresentation(mux), nil
 }
