@@ -21,6 +21,10 @@ BENCH        := bench
 # The MCP Go SDK check (make mcp-test): a Go module of its own, so that the
 # SDK stays out of the product's go.mod.
 MCPGOSDK     := e2e/mcp/gosdk
+# The OP adapters (op/zitadel, op/fosite): a Go module each, so that their OP
+# libraries stay out of the product's go.mod. Their tests run the registrar
+# binary, an example OP and openid-client (npm ci into testdata/op/rp).
+OPS          := op/zitadel op/fosite
 # Stamped into the binary (registrar version, registrar_build_info): the
 # VERSION file, the commit and its date, so that a build is reproducible.
 VERSION      ?= $(shell cat VERSION 2>/dev/null || echo unknown)
@@ -64,6 +68,7 @@ test: vet ## Run every test with the race detector, manifest validation, the ben
 	cd $(BENCH) && $(GO) test -race -count=1 ./...
 	$(MAKE) api-test
 	$(MAKE) mcp-test
+	$(MAKE) op-test
 	$(MAKE) js-test
 
 .PHONY: js-test
@@ -95,6 +100,10 @@ api-test: ## Check api/openapi.yaml against the real server (its own module, api
 mcp-test: ## Register through the MCP Go SDK's own API against the real binary (its own module, e2e/mcp/gosdk).
 	cd $(MCPGOSDK) && $(GO) test -race -count=1 ./...
 
+.PHONY: op-test
+op-test: ## Registrar's clients at real OPs: the adapter modules' tests (op/zitadel, ...), each running the binary, an OP and openid-client.
+	@for m in $(OPS); do echo "cd $$m && $(GO) test -race -count=1 ./..."; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+
 .PHONY: vet
 vet: ## go vet and a gofmt check.
 	$(GO) vet $(PKGS)
@@ -102,7 +111,8 @@ vet: ## go vet and a gofmt check.
 	cd api && $(GO) vet ./...
 	cd $(BENCH) && $(GO) vet ./...
 	cd $(MCPGOSDK) && $(GO) vet ./...
-	@out=$$(gofmt -l cmd internal pkg e2e $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@for m in $(OPS); do (cd $$m && $(GO) vet ./...) || exit 1; done
+	@out=$$(gofmt -l cmd internal pkg e2e op $(VALIDATE) api $(BENCH)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 .PHONY: lint
 lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in every module.
@@ -111,18 +121,20 @@ lint: vet ## Static checks: vet, gofmt and staticcheck (STATICCHECK pinned), in 
 	cd api && $(STATICCHECK) ./...
 	cd $(BENCH) && $(STATICCHECK) ./...
 	cd $(MCPGOSDK) && $(STATICCHECK) ./...
+	@for m in $(OPS); do (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
 .PHONY: fmt
 fmt: ## Format the code.
-	gofmt -w cmd internal pkg e2e $(VALIDATE) api $(BENCH)
+	gofmt -w cmd internal pkg e2e op $(VALIDATE) api $(BENCH)
 
 .PHONY: tidy
-tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s, bench/'s and the MCP Go SDK check's).
+tidy: ## Tidy go.mod and go.sum (the product's, the validation module's, api/'s, bench/'s, the MCP Go SDK check's and the OP adapters').
 	$(GO) mod tidy
 	cd $(VALIDATE) && $(GO) mod tidy
 	cd api && $(GO) mod tidy
 	cd $(BENCH) && $(GO) mod tidy
 	cd $(MCPGOSDK) && $(GO) mod tidy
+	@for m in $(OPS); do (cd $$m && $(GO) mod tidy) || exit 1; done
 
 .PHONY: verify
 verify: ## Verify module checksums.
@@ -131,6 +143,7 @@ verify: ## Verify module checksums.
 	cd api && $(GO) mod verify
 	cd $(BENCH) && $(GO) mod verify
 	cd $(MCPGOSDK) && $(GO) mod verify
+	@for m in $(OPS); do (cd $$m && $(GO) mod verify) || exit 1; done
 
 .PHONY: cover
 cover: ## Test with coverage; writes coverage.out and prints the total.

@@ -23,6 +23,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/registrar/registrar/internal/jwkset"
+	"github.com/registrar/registrar/internal/secretfile"
 	"github.com/registrar/registrar/pkg/clientid"
 )
 
@@ -34,16 +35,41 @@ var Algorithms = clientid.Algorithms
 const DefaultAlgorithm = "ES256"
 
 // MinSecretBytes is the minimum size of a derivation secret.
-const MinSecretBytes = 32
+const MinSecretBytes = secretfile.MinBytes
 
 // Sentinel errors.
 var (
 	ErrNoSigningKey = errors.New("no signing key")
-	ErrNoSecret     = errors.New("no derivation secret")
+	ErrNoSecret     = secretfile.ErrNoSecret
 	ErrExists       = errors.New("keys already exist")
-	ErrBadKeyFile   = errors.New("invalid key file")
+	ErrBadKeyFile   = secretfile.ErrBadFile
 	ErrAlgorithm    = errors.New("unsupported signing algorithm")
 )
+
+// The permission rule of key files and keys directories lives in package
+// secretfile, shared with the OP kit's secret loader.
+type (
+	PermissionError = secretfile.PermissionError
+	UnreadableError = secretfile.UnreadableError
+)
+
+// ErrTooOpen is wrapped by every PermissionError.
+var ErrTooOpen = secretfile.ErrTooOpen
+
+// CheckKeyFile applies Load's rule for key files to the file path
+// (following symlinks), without the directory: it returns a
+// *PermissionError if others may access the file or its group may write
+// it. The signing commands use it to warn about a federation's or a
+// client's private key named on the command line.
+func CheckKeyFile(path string) error { return secretfile.CheckKeyFile(path) }
+
+// readOnly reports whether path is on a read-only mount; a variable so that
+// tests can stand in for a read-only mount.
+var readOnly = secretfile.ReadOnlyMount
+
+func checkDir(path string) error { return secretfile.CheckDir(path, readOnly) }
+
+func unreadable(path string, dir bool, err error) error { return secretfile.Unreadable(path, dir, err) }
 
 // SigningKey is one of Registrar's signing keys.
 type SigningKey struct {
@@ -121,8 +147,8 @@ func Load(dir string) (*Keyring, error) {
 		}
 		return nil, fmt.Errorf("read keys directory: %w", err)
 	}
-	var perms checker
-	if err := perms.root(dir); err != nil {
+	perms := secretfile.Checker{ReadOnly: readOnly}
+	if err := perms.Root(dir); err != nil {
 		return nil, unreadable(dir, true, err)
 	}
 	kr := &Keyring{byKID: map[string]*SigningKey{}, secrets: map[int][]byte{}}
@@ -138,7 +164,7 @@ func Load(dir string) (*Keyring, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: %s: name must be signing-<unix seconds>.jwk", ErrBadKeyFile, name)
 			}
-			if err := perms.file(path); err != nil {
+			if err := perms.File(path); err != nil {
 				return nil, unreadable(path, false, err)
 			}
 			sk, err := loadSigningKey(path)
@@ -151,20 +177,12 @@ func Load(dir string) (*Keyring, error) {
 			}
 			kr.byKID[sk.KID] = sk
 			kr.signing = append(kr.signing, sk)
-		case strings.HasPrefix(name, "secret-") && strings.HasSuffix(name, ".key"):
-			vText := strings.TrimSuffix(strings.TrimPrefix(name, "secret-"), ".key")
-			v, err := strconv.Atoi(vText)
-			if err != nil || v < 1 || strconv.Itoa(v) != vText {
-				return nil, fmt.Errorf("%w: %s: name must be secret-<version>.key with version >= 1", ErrBadKeyFile, name)
-			}
-			if err := perms.file(path); err != nil {
-				return nil, unreadable(path, false, err)
-			}
-			s, err := loadSecret(path)
+		case secretfile.IsSecretName(name):
+			v, sec, err := secretfile.ReadSecret(&perms, dir, name)
 			if err != nil {
-				return nil, badKeyFile(name, path, err)
+				return nil, err
 			}
-			kr.secrets[v] = s
+			kr.secrets[v] = sec
 			if v > kr.activeSecret {
 				kr.activeSecret = v
 			}
@@ -198,12 +216,7 @@ func Load(dir string) (*Keyring, error) {
 
 // badKeyFile reports a key file that did not load: one this process may
 // not read as an *UnreadableError, anything else as ErrBadKeyFile.
-func badKeyFile(name, path string, err error) error {
-	if errors.Is(err, fs.ErrPermission) {
-		return unreadable(path, false, err)
-	}
-	return fmt.Errorf("%w: %s: %v", ErrBadKeyFile, name, err)
-}
+func badKeyFile(name, path string, err error) error { return secretfile.BadFile(name, path, err) }
 
 // signingFileTime is the activation time a signing key's file name
 // signing-<unix seconds>.jwk gives, in its one spelling.
@@ -276,21 +289,6 @@ func algFitsKey(alg string, k crypto.Signer) error {
 		}
 	}
 	return fmt.Errorf("%w: %s with this key", ErrAlgorithm, alg)
-}
-
-func loadSecret(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	s, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(data)))
-	if err != nil {
-		return nil, errors.New("not base64url (no padding)")
-	}
-	if len(s) < MinSecretBytes {
-		return nil, fmt.Errorf("secret has %d bytes, at least %d required", len(s), MinSecretBytes)
-	}
-	return s, nil
 }
 
 // Thumbprint is the RFC 7638 SHA-256 thumbprint of a public key, base64url.
@@ -384,11 +382,11 @@ func Generate(dir, alg string, now time.Time, rnd io.Reader) ([]string, error) {
 		return nil, err
 	}
 	keyPath := filepath.Join(dir, fmt.Sprintf("signing-%d.jwk", now.Unix()))
-	secretPath := filepath.Join(dir, "secret-1.key")
+	secretPath := filepath.Join(dir, secretfile.Name(1))
 	if err := writeExclusive(keyPath, append(keyJSON, '\n')); err != nil {
 		return nil, err
 	}
-	if err := writeExclusive(secretPath, []byte(base64.RawURLEncoding.EncodeToString(secret)+"\n")); err != nil {
+	if err := writeExclusive(secretPath, secretfile.Encode(secret)); err != nil {
 		_ = os.Remove(keyPath)
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/registrar/registrar/internal/secretfile"
 )
 
 // Sentinel errors of Retire.
@@ -227,7 +228,7 @@ func RotateSecret(dir string, rnd io.Reader) (path string, version int, err erro
 		return "", 0, err
 	}
 	path = secretPath(dir, version)
-	if err := writeExclusive(path, []byte(base64.RawURLEncoding.EncodeToString(secret)+"\n")); err != nil {
+	if err := writeExclusive(path, secretfile.Encode(secret)); err != nil {
 		return "", 0, err
 	}
 	return path, version, nil
@@ -304,5 +305,5 @@ func keyStatus(kr *Keyring, sk *SigningKey, now time.Time) KeyStatus {
 }
 
 func secretPath(dir string, v int) string {
-	return filepath.Join(dir, fmt.Sprintf("secret-%d.key", v))
+	return filepath.Join(dir, secretfile.Name(v))
 }

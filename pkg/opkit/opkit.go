@@ -259,7 +259,9 @@ func knows(ks verify.StaticKeys, kid string) bool {
 // client authenticates with a client secret (client_secret_basic, _post or
 // _jwt), and checks secret against its derived client secret in constant
 // time. The OP still checks that the presentation matches the registered
-// method.
+// method. A client_id naming a derivation secret version the Verifier does
+// not hold fails with clientid.ErrUnknownSecretVersion, not ErrWrongSecret:
+// the OP, not the client, must be fixed.
 func (v *Verifier) AuthenticateSecret(ctx context.Context, clientID, secret string) (*clientid.Client, error) {
 	if v.deriver == nil {
 		return nil, ErrNoSecrets
@@ -274,6 +276,10 @@ func (v *Verifier) AuthenticateSecret(ctx context.Context, clientID, secret stri
 	case metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost, metadata.AuthClientSecretJWT:
 	default:
 		return nil, ErrAuthMethod
+	}
+	if _, ok := v.o.Secrets[c.Claims.SecretVersion]; !ok {
+		// The OP lacks a secret file, not the client its secret.
+		return nil, fmt.Errorf("opkit: the client_id names derivation secret version %d: %w", c.Claims.SecretVersion, clientid.ErrUnknownSecretVersion)
 	}
 	if !v.deriver.CheckClientSecret(c, secret) {
 		return nil, ErrWrongSecret

@@ -1,4 +1,4 @@
-package keys
+package secretfile
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 // needs to pick the fix (PermissionError is the opposite case: open to
 // too many).
 type UnreadableError struct {
-	// Path is the key file or directory as Load named it.
+	// Path is the key file or directory as the caller named it.
 	Path string
 	// Dir is set for a directory.
 	Dir bool
@@ -57,9 +57,9 @@ func (e *UnreadableError) Error() string {
 
 func (e *UnreadableError) Unwrap() error { return e.Err }
 
-// unreadable returns an *UnreadableError for err when it is a permission
+// Unreadable returns an *UnreadableError for err when it is a permission
 // error reading path, and err otherwise.
-func unreadable(path string, dir bool, err error) error {
+func Unreadable(path string, dir bool, err error) error {
 	if !errors.Is(err, fs.ErrPermission) {
 		return err
 	}

@@ -1,4 +1,4 @@
-package keys
+package secretfile
 
 import "syscall"
 
@@ -6,7 +6,8 @@ import "syscall"
 // mount too (Linux 2.6.36 and later report per-mount flags).
 const stRdonly = 0x1
 
-func readOnlyMount(path string) bool {
+// ReadOnlyMount reports whether path is on a read-only mount.
+func ReadOnlyMount(path string) bool {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(path, &st); err != nil {
 		return false

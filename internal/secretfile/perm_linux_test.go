@@ -1,4 +1,4 @@
-package keys
+package secretfile
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 // read-only (by its last, visible mount) is read-only (skipped when the
 // machine has none).
 func TestReadOnlyMount(t *testing.T) {
-	if readOnlyMount(t.TempDir()) {
+	if ReadOnlyMount(t.TempDir()) {
 		t.Error("the temporary directory is reported read-only")
 	}
 	f, err := os.Open("/proc/self/mountinfo")
@@ -42,8 +42,8 @@ func TestReadOnlyMount(t *testing.T) {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			continue
 		}
-		if !readOnlyMount(dir) {
-			t.Errorf("%s is mounted read-only, but readOnlyMount says no", dir)
+		if !ReadOnlyMount(dir) {
+			t.Errorf("%s is mounted read-only, but ReadOnlyMount says no", dir)
 		}
 		return
 	}

@@ -1,4 +1,4 @@
-package keys
+package secretfile
 
 import (
 	"errors"
@@ -32,7 +32,7 @@ var ErrTooOpen = errors.New("permissions are too open")
 //
 // The checks are skipped on Windows, whose files have no such mode bits.
 type PermissionError struct {
-	// Path is the key file or directory as Load named it.
+	// Path is the key file or directory as the caller named it.
 	Path string
 	// Mode is its permission bits, with setuid, setgid and sticky.
 	Mode fs.FileMode
@@ -92,18 +92,17 @@ const (
 	dirTooOpen  fs.FileMode = 0o022 // group or others write
 )
 
-// readOnly reports whether path is on a read-only mount; a variable so that
-// tests can stand in for a read-only mount.
-var readOnly = readOnlyMount
-
-// checker checks the permissions of one keys directory and of the files
-// Load reads from it, each directory once.
-type checker struct {
-	seen map[string]bool
+// Checker checks the permissions of one keys directory and of the files
+// read from it, each directory once.
+type Checker struct {
+	// ReadOnly reports whether a directory is on a read-only mount; nil
+	// means ReadOnlyMount (tests stand in for a read-only mount with it).
+	ReadOnly func(dir string) bool
+	seen     map[string]bool
 }
 
-// root checks the keys directory dir (following symlinks).
-func (c *checker) root(dir string) error {
+// Root checks the keys directory dir (following symlinks).
+func (c *Checker) Root(dir string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -112,12 +111,12 @@ func (c *checker) root(dir string) error {
 		return err
 	}
 	c.seen = map[string]bool{real: true}
-	return checkDir(dir)
+	return CheckDir(dir, c.ReadOnly)
 }
 
-// file checks the key file path: the file it resolves to, and the
+// File checks the key file path: the file it resolves to, and the
 // directory that file is in unless already checked.
-func (c *checker) file(path string) error {
+func (c *Checker) File(path string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -132,11 +131,14 @@ func (c *checker) file(path string) error {
 	if c.seen[parent] {
 		return nil
 	}
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
 	c.seen[parent] = true
-	return checkDir(parent)
+	return CheckDir(parent, c.ReadOnly)
 }
 
-// CheckKeyFile applies Load's rule for key files to the file path
+// CheckKeyFile applies the rule for key files to the file path
 // (following symlinks), without the directory: it returns a
 // *PermissionError if others may access the file or its group may write
 // it. The signing commands use it to warn about a federation's or a
@@ -155,14 +157,19 @@ func CheckKeyFile(path string) error {
 	return nil
 }
 
-// checkDir checks the directory path (following symlinks).
-func checkDir(path string) error {
+// CheckDir checks the directory path (following symlinks): group or others
+// may not write it unless readOnly (nil: ReadOnlyMount) says it is on a
+// read-only mount.
+func CheckDir(path string, readOnly func(string) bool) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
+	}
+	if readOnly == nil {
+		readOnly = ReadOnlyMount
 	}
 	if fi.Mode().Perm()&dirTooOpen != 0 && !readOnly(path) {
 		return &PermissionError{Path: path, Mode: fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky), Dir: true}
