@@ -47,7 +47,7 @@ func authenticate(f *fosite.Fosite, id, secret string, basic bool) (fosite.Clien
 // with invalid_client.
 func TestFositeAuthenticatesRegistrarSecrets(t *testing.T) {
 	v := loadVectors(t)
-	m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore()}
+	m := &registrarfosite.ClientManager{Verifier: v.Verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore()}
 	f := provider(m)
 	basic, post := v.Clients["minimal-web-client"], v.Clients["expiring-service-client"]
 	for _, c := range []struct {
@@ -78,13 +78,13 @@ func TestFositeAuthenticatesRegistrarSecrets(t *testing.T) {
 	}
 
 	t.Run("an OP without derivation secrets authenticates no secret", func(t *testing.T) {
-		m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{}), Next: storage.NewMemoryStore()}
+		m := &registrarfosite.ClientManager{Verifier: v.Verifier(t, v.Now, opkit.Options{}), Next: storage.NewMemoryStore()}
 		if _, err := authenticate(provider(m), basic.ClientID, basic.ClientSecret, true); !errors.Is(err, fosite.ErrInvalidClient) {
 			t.Fatalf("AuthenticateClient = %v, want invalid_client", err)
 		}
 	})
 	t.Run("expired", func(t *testing.T) {
-		m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now.Add(2*time.Hour), opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore()}
+		m := &registrarfosite.ClientManager{Verifier: v.Verifier(t, v.Now.Add(2*time.Hour), opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore()}
 		if _, err := authenticate(provider(m), post.ClientID, post.ClientSecret, false); !errors.Is(err, fosite.ErrInvalidClient) {
 			t.Fatalf("AuthenticateClient = %v, want invalid_client", err)
 		}
@@ -102,7 +102,7 @@ func TestOwnClientsStillWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem.Clients["own-client"] = &fosite.DefaultClient{ID: "own-client", Secret: hash, GrantTypes: []string{"client_credentials"}}
-	m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: mem}
+	m := &registrarfosite.ClientManager{Verifier: v.Verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: mem}
 	f := provider(m)
 	if _, err := authenticate(f, "own-client", "own-secret", true); err != nil {
 		t.Fatalf("own client: %v", err)
@@ -122,7 +122,7 @@ func TestOwnClientsStillWork(t *testing.T) {
 // signed metadata says.
 func TestClientFromMetadata(t *testing.T) {
 	v := loadVectors(t)
-	m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore(),
+	m := &registrarfosite.ClientManager{Verifier: v.Verifier(t, v.Now, opkit.Options{Secrets: v.Secrets}), Next: storage.NewMemoryStore(),
 		Options: registrarfosite.ClientOptions{DefaultScopes: []string{"openid", "offline_access"},
 			Unsupported: []string{}}} // an OP with encryption, DPoP and PAR: the statement vector registers them
 	for _, c := range []struct {
@@ -174,7 +174,7 @@ func TestClientFromMetadata(t *testing.T) {
 // PAR) is refused, naming the member.
 func TestUnsupportedMembersRefused(t *testing.T) {
 	v := loadVectors(t)
-	m := &registrarfosite.ClientManager{Verifier: v.verifier(t, v.Now, opkit.Options{}), Next: storage.NewMemoryStore()}
+	m := &registrarfosite.ClientManager{Verifier: v.Verifier(t, v.Now, opkit.Options{}), Next: storage.NewMemoryStore()}
 	_, err := m.GetClient(t.Context(), v.Clients["statement-client"].ClientID)
 	if !errors.Is(err, registrarfosite.ErrUnsupported) || !strings.Contains(err.Error(), "id_token_encrypted_response_alg") {
 		t.Fatalf("GetClient = %v, want ErrUnsupported naming id_token_encrypted_response_alg", err)

@@ -1,84 +1,15 @@
 package fosite_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/registrar/registrar/pkg/opkit"
+	"github.com/registrar/registrar/op/internal/optest"
 )
 
-// vectors are Registrar's cross-language test vectors: real client_ids,
-// the JWK Set that signed them and the derivation secrets, verified with
-// the clock pinned at their "now".
-type vectors struct {
-	Issuer  string
-	Now     time.Time
-	JWKS    []byte
-	Secrets map[int][]byte
-	Clients map[string]vector
-}
-
-type vector struct {
-	ClientID     string         `json:"client_id"`
-	ClientSecret string         `json:"client_secret"`
-	Metadata     map[string]any `json:"metadata"`
-}
-
-func loadVectors(t testing.TB) *vectors {
+// loadVectors reads Registrar's cross-language test vectors (the shared
+// loader of op/internal/optest).
+func loadVectors(t testing.TB) *optest.Vectors {
 	t.Helper()
-	dir := filepath.Join("..", "..", "testdata", "vectors")
-	read := func(name string, v any) []byte {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v != nil {
-			if err := json.Unmarshal(data, v); err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-		}
-		return data
-	}
-	var top struct {
-		Issuer string `json:"issuer"`
-		Now    int64  `json:"now"`
-	}
-	read("vectors.json", &top)
-	var secrets map[string]string
-	read("derivation-secrets.json", &secrets)
-	var valid struct {
-		Vectors []struct {
-			Name string `json:"name"`
-			vector
-		} `json:"vectors"`
-	}
-	read("valid.json", &valid)
-	v := &vectors{Issuer: top.Issuer, Now: time.Unix(top.Now, 0), JWKS: read("jwks.json", nil), Secrets: map[int][]byte{}, Clients: map[string]vector{}}
-	for k, s := range secrets {
-		n, _ := strconv.Atoi(k)
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v.Secrets[n] = b
-	}
-	for _, x := range valid.Vectors {
-		v.Clients[x.Name] = x.vector
-	}
-	return v
-}
-
-func (v *vectors) verifier(t testing.TB, now time.Time, o opkit.Options) *opkit.Verifier {
-	t.Helper()
-	o.Issuer, o.JWKS, o.Now = v.Issuer, v.JWKS, func() time.Time { return now }
-	ov, err := opkit.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ov
+	return optest.LoadVectors(t, filepath.Join("..", "..", "testdata", "vectors"))
 }

@@ -26,7 +26,7 @@ func serverError(err error) bool {
 // its signed metadata says, in zitadel/oidc's terms.
 func TestClientFromMetadata(t *testing.T) {
 	v := loadVectors(t)
-	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{
+	s := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{
 		LoginURL:    func(id string) string { return "/login?id=" + id },
 		Unsupported: []string{}, // an OP with encryption, DPoP and PAR: the statement vector registers them
 	}}
@@ -77,7 +77,7 @@ func TestClientFromMetadata(t *testing.T) {
 // and its private-use scheme, and nothing else.
 func TestNativeRedirectsAtZitadel(t *testing.T) {
 	v := loadVectors(t)
-	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{})}
+	s := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{})}
 	client, err := s.GetClientByClientID(t.Context(), v.Clients["native-public-client"].ClientID)
 	if err != nil {
 		t.Fatal(err)
@@ -112,9 +112,9 @@ func TestRefusalsAreInvalidClientAndFaultsServerError(t *testing.T) {
 	v := loadVectors(t)
 	basic := v.Clients["minimal-web-client"]
 	service := v.Clients["expiring-service-client"]
-	withSecrets := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{Secrets: v.Secrets})}
-	later := &zitadel.Clients{Verifier: v.verifier(t, v.Now.Add(2*time.Hour), opkit.Options{Secrets: v.Secrets})}
-	verifyOnly := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{})}
+	withSecrets := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{Secrets: v.Secrets})}
+	later := &zitadel.Clients{Verifier: v.Verifier(t, v.Now.Add(2*time.Hour), opkit.Options{Secrets: v.Secrets})}
+	verifyOnly := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{})}
 	noKeys, err := opkit.New(opkit.Options{Issuer: v.Issuer, JWKSURL: "https://registrar.example/jwks.json", Fetcher: nopFetcher{}})
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func (nopFetcher) Get(context.Context, string, string) ([]byte, error) {
 func TestClientCredentials(t *testing.T) {
 	v := loadVectors(t)
 	svc := v.Clients["expiring-service-client"]
-	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{Secrets: v.Secrets})}
+	s := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{Secrets: v.Secrets})}
 	client, err := s.ClientCredentials(t.Context(), svc.ClientID, svc.ClientSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +208,7 @@ func TestClientCredentials(t *testing.T) {
 // and clients of other methods get nothing.
 func TestGetKeyByIDAndClientID(t *testing.T) {
 	v := loadVectors(t)
-	s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{Unsupported: []string{}}}
+	s := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{Unsupported: []string{}}}
 	pkj := v.Clients["statement-client"].ClientID
 	for _, c := range []struct {
 		name, kid, client string
@@ -251,7 +251,7 @@ func TestUnsupportedMembersRefused(t *testing.T) {
 		{"an OP with everything", []string{}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := &zitadel.Clients{Verifier: v.verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{Unsupported: c.members}}
+			s := &zitadel.Clients{Verifier: v.Verifier(t, v.Now, opkit.Options{}), Options: zitadel.ClientOptions{Unsupported: c.members}}
 			_, err := s.GetClientByClientID(t.Context(), id)
 			if c.want == "" {
 				if err != nil {
