@@ -1,7 +1,7 @@
 // Types of @registrar/verifier. See README.md.
 
 /** The error classes of docs/verifying.md §1 and testdata/vectors. */
-export type ClientIdErrorCode = 'malformed' | 'type' | 'signature' | 'version' | 'issuer' | 'expired' | 'revoked';
+export type ClientIdErrorCode = 'malformed' | 'type' | 'signature' | 'version' | 'issuer' | 'expired' | 'form' | 'revoked';
 
 /** A client_id that must be refused: to a client, invalid_client. */
 export class ClientIdError extends Error {
@@ -45,6 +45,8 @@ export interface Claims {
   ssa?: Provenance;
   prev?: string;
   pol?: string;
+  /** "url" for a client_id in the URL form, <issuer>/c/<JWS> (docs/verifying.md §12). */
+  form?: 'url';
 }
 
 /** Client metadata with the format-v1 defaults applied (docs/verifying.md §6). */

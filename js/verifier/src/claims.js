@@ -68,6 +68,10 @@ export function decodePayload(p, nowSec) {
   if (prev !== undefined) claims.prev = prev;
   const pol = optString(p, 'pol', 256);
   if (pol !== undefined) claims.pol = pol;
+  // §5, §12: "url" on the JWS of a URL-form client_id, absent on a plain one.
+  const form = optString(p, 'form', 16);
+  if (form !== undefined && form !== 'url') throw malformed('form must be "url"');
+  if (form !== undefined) claims.form = form;
 
   return { claims, metadata: decodeMetadata(p) };
 }

@@ -1,7 +1,7 @@
 /**
  * A client_id that must be refused. code is the error class of
  * docs/verifying.md §1 (and of testdata/vectors): malformed, type,
- * signature, version, issuer, expired or revoked. To a client, every one of
+ * signature, version, issuer, expired, form or revoked. To a client, every one of
  * them means "unknown client" (invalid_client).
  */
 export class ClientIdError extends Error {
@@ -13,7 +13,7 @@ export class ClientIdError extends Error {
 }
 
 /** The error classes, in the order of docs/verifying.md §1. */
-export const ERROR_CODES = Object.freeze(['malformed', 'type', 'signature', 'version', 'issuer', 'expired', 'revoked']);
+export const ERROR_CODES = Object.freeze(['malformed', 'type', 'signature', 'version', 'issuer', 'expired', 'form', 'revoked']);
 
 /**
  * The verifier cannot decide: Registrar's JWK Set or the revocation list has

@@ -240,8 +240,14 @@ class Verifier {
       return hit;
     }
 
+    // §12: <issuer>/c/<JWS> is the URL form; anything else is a plain
+    // client_id, which §2 then judges whole.
+    const prefix = `${this.#issuer}/c/`;
+    const urlForm = clientId.startsWith(prefix);
+    const jws = urlForm ? clientId.slice(prefix.length) : clientId;
+
     // §2: three canonical base64url segments, strict JSON.
-    const parts = clientId.split('.');
+    const parts = jws.split('.');
     if (parts.length !== 3) throw malformed('not three segments');
     const [h, p, s] = parts.map((seg) => decodeCanonical(seg));
     if (!h || !p || !s) throw malformed('a segment is not canonical base64url');
@@ -272,7 +278,7 @@ class Verifier {
       if (Buffer.compare(s.subarray(32), P256_HALF_ORDER) > 0) throw malformed('high-S ECDSA signature');
     }
     try {
-      await compactVerify(clientId, key.key, { algorithms: [key.alg] });
+      await compactVerify(jws, key.key, { algorithms: [key.alg] });
     } catch {
       throw new ClientIdError('signature');
     }
@@ -280,6 +286,8 @@ class Verifier {
     // §5, §6.
     const { claims, metadata } = decodePayload(payload, nowSec);
     if (claims.iss !== this.#issuer) throw new ClientIdError('issuer');
+    // §12: one client, one string: the JWS verifies only in the form it records.
+    if ((claims.form === 'url') !== urlForm) throw new ClientIdError('form');
     // §7.
     const by = revokedBy(this.#revocation.value, claims, metadata);
     if (by) throw new ClientIdError('revoked', `by ${by}`);
