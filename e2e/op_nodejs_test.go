@@ -307,6 +307,7 @@ func TestNodeOIDCProvider(t *testing.T) {
 		"REGISTRAR_FRONTCHANNEL_LOGOUT":                        "false",
 		"REGISTRAR_BACKCHANNEL_LOGOUT":                         "false",
 		"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+		"REGISTRAR_RICH_AUTHORIZATION_REQUESTS":                "false",
 	}
 	for k, v := range aligned {
 		env[k] = v
@@ -327,6 +328,7 @@ func TestNodeOIDCProvider(t *testing.T) {
 			"id_token_encrypted_response_alg: RSA-OAEP — OP does not support",
 			"backchannel_logout_uri: accepted — OP does not support (backchannel_logout_supported) — fix: REGISTRAR_BACKCHANNEL_LOGOUT=false",
 			"tls_client_certificate_bound_access_tokens: true — OP does not support",
+			"authorization_details_types: any type — OP does not support (authorization_details_types_supported) — fix: REGISTRAR_RICH_AUTHORIZATION_REQUESTS=false",
 		)
 	})
 

@@ -30,6 +30,7 @@ func TestRegistrarClientsAtZitadelOP(t *testing.T) {
 			"REGISTRAR_PUSHED_AUTHORIZATION_REQUESTS":              "false",
 			"REGISTRAR_DPOP_BOUND_ACCESS_TOKENS":                   "false",
 			"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+			"REGISTRAR_RICH_AUTHORIZATION_REQUESTS":                "false",
 		},
 		DefaultMismatches: []string{
 			"scope: any scope — OP does not support (scopes_supported) — fix: REGISTRAR_SCOPES=openid,profile,email,phone,address,offline_access",
@@ -41,6 +42,7 @@ func TestRegistrarClientsAtZitadelOP(t *testing.T) {
 			"backchannel_logout_uri: accepted — OP does not support (backchannel_logout_supported)",
 			"require_pushed_authorization_requests: true — OP does not support",
 			"dpop_bound_access_tokens: true — OP does not support",
+			"authorization_details_types: any type — OP does not support (authorization_details_types_supported) — fix: REGISTRAR_RICH_AUTHORIZATION_REQUESTS=false",
 		},
 	})
 }
