@@ -48,6 +48,7 @@ var alignedWithZitadelLikeOP = map[string]string{
 	"REGISTRAR_PUSHED_AUTHORIZATION_REQUESTS":              "false",
 	"REGISTRAR_DPOP_BOUND_ACCESS_TOKENS":                   "false",
 	"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+	"REGISTRAR_RICH_AUTHORIZATION_REQUESTS":                "false",
 }
 
 // serveOPDocument serves doc at /.well-known/openid-configuration of a

@@ -202,11 +202,13 @@ func runFlows(t *testing.T, node string, op *opJS, registrar *proc, flows ...rpF
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	began := time.Now()
-	cmd := exec.CommandContext(ctx, node, "flows.mjs", op.URL, registrar.URL)
+	// The input goes in a file whose path flows.mjs takes (its contract),
+	// not through a pipe.
+	inFile := writeFile(t, t.TempDir(), "flows.json", string(in))
+	cmd := exec.CommandContext(ctx, node, "flows.mjs", op.URL, registrar.URL, inFile)
 	cmd.Dir = opRPDir
 	cmd.Env = cleanEnv(nil)
 	cmd.WaitDelay = 5 * time.Second
-	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -287,15 +289,48 @@ func TestNodeOIDCProvider(t *testing.T) {
 	revocationList := writeFile(t, dir, "revocation-list.json", "{}")
 	env := baseEnv(t)
 	keys := env["REGISTRAR_KEYS_DIR"]
-	// Alignment with this OP (docs in js/verifier/README.md): the scopes it
-	// supports, a revocation list both read, room for the 6 KB client.
-	env["REGISTRAR_SCOPES"] = "openid,offline_access,profile,email"
+	// A revocation list both read, room for the 6 KB client, the demo
+	// federation for the software statement.
 	env["REGISTRAR_REVOCATION_LIST"] = revocationList
 	env["REGISTRAR_MAX_CLIENT_ID_BYTES"] = "8192"
 	env["REGISTRAR_TRUSTED_ISSUERS_FILE"] = repoPath("testdata", "demo", "trusted-issuers.json")
+	// Alignment with this OP: what check-op asks for against it
+	// (docs/op-integration.md gives this block).
+	aligned := map[string]string{
+		"REGISTRAR_SCOPES":                                     "openid,offline_access,profile,email",
+		"REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS":           "RS256,PS256,ES256,EdDSA,HS256",
+		"REGISTRAR_ID_TOKEN_SIGNING_ALGS":                      "ES256",
+		"REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT":               "ES256",
+		"REGISTRAR_USERINFO_SIGNING_ALGS":                      "",
+		"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS":                "",
+		"REGISTRAR_ENCRYPTION_ALGS":                            "",
+		"REGISTRAR_FRONTCHANNEL_LOGOUT":                        "false",
+		"REGISTRAR_BACKCHANNEL_LOGOUT":                         "false",
+		"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+		"REGISTRAR_RICH_AUTHORIZATION_REQUESTS":                "false",
+	}
+	for k, v := range aligned {
+		env[k] = v
+	}
 	p := start(t, env)
 	op := startOPJS(t, node, p, keys, revocationList)
 	t.Logf("registrar %s, node-oidc-provider %s", p.URL, op.URL)
+
+	t.Run("check-op with the aligned configuration finds no mismatch", func(t *testing.T) {
+		checkOpClean(t, env, op.URL)
+	})
+	t.Run("check-op with the default configuration names the known mismatches", func(t *testing.T) {
+		checkOpNamesDefaults(t, env, aligned, op.URL,
+			"scope: any scope — OP does not support (scopes_supported) — fix: REGISTRAR_SCOPES=openid,offline_access,profile,email",
+			"id_token_signed_response_alg (when omitted): RS256 — OP does not support (id_token_signing_alg_values_supported) — fix: REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT=ES256",
+			"token_endpoint_auth_signing_alg: HS384 — OP does not support (token_endpoint_auth_signing_alg_values_supported)",
+			"userinfo_signed_response_alg: RS256 — OP does not support (userinfo_signing_alg_values_supported) — fix: REGISTRAR_USERINFO_SIGNING_ALGS=",
+			"id_token_encrypted_response_alg: RSA-OAEP — OP does not support",
+			"backchannel_logout_uri: accepted — OP does not support (backchannel_logout_supported) — fix: REGISTRAR_BACKCHANNEL_LOGOUT=false",
+			"tls_client_certificate_bound_access_tokens: true — OP does not support",
+			"authorization_details_types: any type — OP does not support (authorization_details_types_supported) — fix: REGISTRAR_RICH_AUTHORIZATION_REQUESTS=false",
+		)
+	})
 
 	const web = "https://client.example.org/cb"
 	t.Run("flows", func(t *testing.T) {
@@ -338,8 +373,8 @@ func TestNodeOIDCProvider(t *testing.T) {
 			if !strings.HasPrefix(r.LogoutRedirect, "https://client.example.org/logged-out?") {
 				t.Errorf("logout redirect %q, want the registered post_logout_redirect_uri", r.LogoutRedirect)
 			}
-			if r.IDTokenAlg != "RS256" {
-				t.Errorf("ID Token alg %s, want RS256 (the format-v1 default the client did not register)", r.IDTokenAlg)
+			if r.IDTokenAlg != "ES256" {
+				t.Errorf("ID Token alg %s, want ES256 (REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT: the client registered none)", r.IDTokenAlg)
 			}
 		})
 		t.Run("code, client_secret_post", func(t *testing.T) { wantSteps(t, res["client_secret_post"], auth...) })
@@ -420,13 +455,28 @@ func TestNodeOIDCProvider(t *testing.T) {
 		wantInvalidClient(t, res["wrong secret"], "token")
 	})
 
-	t.Run("a client asking for what the OP does not support gets invalid_client", func(t *testing.T) {
-		// Signed UserInfo needs node-oidc-provider's jwtUserinfo feature,
-		// off here: it would drop the member and answer plain JSON.
+	// Signed UserInfo needs node-oidc-provider's jwtUserinfo feature, off
+	// here: it would drop the member and answer plain JSON.
+	signedUserinfo := map[string]any{
+		"redirect_uris": []string{web}, "userinfo_signed_response_alg": "ES256", "id_token_signed_response_alg": "ES256",
+	}
+	t.Run("a client asking for what the OP does not support is refused at registration", func(t *testing.T) {
+		res := runFlows(t, node, op, p, rpFlow{Name: "signed userinfo", Register: signedUserinfo})
+		r := res["signed userinfo"]
+		if r.OK || r.Error == nil || r.Error.Step != "register" || r.Error.Error != "invalid_client_metadata" {
+			t.Fatalf("got ok %v, steps %v, error %+v; want invalid_client_metadata at register", r.OK, r.Steps, r.Error)
+		}
+	})
+
+	t.Run("a client minted without alignment, asking for what the OP does not support, gets invalid_client", func(t *testing.T) {
+		// A registrar with the defaults, the same issuer and keys: the
+		// adapter's own refusal.
+		envU := baseEnv(t)
+		envU["REGISTRAR_ISSUER"] = env["REGISTRAR_ISSUER"]
+		envU["REGISTRAR_KEYS_DIR"] = keys
+		unaligned := start(t, envU)
 		before := len(op.refused(t))
-		res := runFlows(t, node, op, p, rpFlow{Name: "signed userinfo", Register: map[string]any{
-			"redirect_uris": []string{web}, "userinfo_signed_response_alg": "RS256",
-		}})
+		res := runFlows(t, node, op, unaligned, rpFlow{Name: "signed userinfo", Register: signedUserinfo})
 		wantInvalidClient(t, res["signed userinfo"], "authorize")
 		if got := op.refused(t)[before:]; len(got) != 1 || got[0] != "unsupported" {
 			t.Errorf("the adapter refused it as %v, want unsupported", got)
@@ -482,6 +532,9 @@ func TestNodeOIDCProvider(t *testing.T) {
 		// A second registrar with the same keys and issuer mints client_ids
 		// that expire after a second.
 		env2 := baseEnv(t)
+		for k, v := range aligned {
+			env2[k] = v
+		}
 		env2["REGISTRAR_ISSUER"] = env["REGISTRAR_ISSUER"]
 		env2["REGISTRAR_KEYS_DIR"] = keys
 		env2["REGISTRAR_CLIENT_ID_LIFETIME"] = "1s"

@@ -11,7 +11,8 @@ import (
 )
 
 // fullOP is a metadata document listing everything Registrar's default
-// policy accepts, and the scopes openid and email.
+// policy accepts but RFC 9396 types (the cases turn RAR off), and the
+// scopes openid and email.
 const fullOP = `{
 	"issuer": "ISSUER",
 	"end_session_endpoint": "ISSUER/logout",
@@ -89,13 +90,13 @@ func TestCheckOpExitStatus(t *testing.T) {
 		wantNoOut  bool
 		wantInJSON string // a mismatch member in the -json report
 	}{
-		{name: "clean", doc: fullOP, env: map[string]string{"SCOPES": "openid,email"}, args: []string{"-allow-http"},
+		{name: "clean", doc: fullOP, env: map[string]string{"SCOPES": "openid,email", "RICH_AUTHORIZATION_REQUESTS": "false"}, args: []string{"-allow-http"},
 			wantCode: 0, wantOut: "no mismatch: Registrar registers nothing the OP"},
-		{name: "mismatch", doc: fullOP, args: []string{"-allow-http"},
+		{name: "mismatch", doc: fullOP, env: map[string]string{"RICH_AUTHORIZATION_REQUESTS": "false"}, args: []string{"-allow-http"},
 			wantCode: 1, wantOut: "scope: any scope — OP does not support (scopes_supported) — fix: REGISTRAR_SCOPES=openid,email\n", wantErr: "1 mismatches with the OP"},
-		{name: "mismatch as JSON", doc: fullOP, env: map[string]string{"TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic,tls_client_auth", "SCOPES": "openid"},
+		{name: "mismatch as JSON", doc: fullOP, env: map[string]string{"TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic,tls_client_auth", "SCOPES": "openid", "RICH_AUTHORIZATION_REQUESTS": "false"},
 			args: []string{"-json", "-allow-http"}, wantCode: 1, wantInJSON: "token_endpoint_auth_method"},
-		{name: "clean as JSON", doc: fullOP, env: map[string]string{"SCOPES": "openid"}, args: []string{"-allow-http", "-json"},
+		{name: "clean as JSON", doc: fullOP, env: map[string]string{"SCOPES": "openid", "RICH_AUTHORIZATION_REQUESTS": "false"}, args: []string{"-allow-http", "-json"},
 			wantCode: 0, wantOut: `"mismatches": []`},
 		{name: "missing URL", args: []string{"-allow-http"}, noURL: true, wantCode: 2, wantErr: "missing the URL of the OP", wantNoOut: true},
 		{name: "http without -allow-http", doc: fullOP, wantCode: 2, wantErr: "pass -allow-http", wantNoOut: true},

@@ -210,13 +210,14 @@ func TestCompareReportsWhatTheOPLacks(t *testing.T) {
 			"backchannel_logout_uri: accepted — OP does not support (backchannel_logout_supported) — fix: REGISTRAR_BACKCHANNEL_LOGOUT=false",
 			"dpop_bound_access_tokens: true — OP does not support (dpop_signing_alg_values_supported) — fix: REGISTRAR_DPOP_BOUND_ACCESS_TOKENS=false",
 			"tls_client_certificate_bound_access_tokens: true — OP does not support (tls_client_certificate_bound_access_tokens) — fix: REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS=false",
+			"authorization_details_types: any type — OP does not support (authorization_details_types_supported) — fix: REGISTRAR_RICH_AUTHORIZATION_REQUESTS=false",
 		}},
 		{"zitadel/oidc, aligned but for the ID Token default and back-channel sessions", zitadel, map[string]string{
 			"SCOPES": "openid,profile,email", "GRANT_TYPES": "authorization_code,refresh_token",
 			"TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic,private_key_jwt,none", "TOKEN_ENDPOINT_AUTH_SIGNING_ALGS": "RS256",
 			"ID_TOKEN_SIGNING_ALGS": "ES256,RS256", "USERINFO_SIGNING_ALGS": "", "REQUEST_OBJECT_SIGNING_ALGS": "", "ENCRYPTION_ALGS": "",
 			"FRONTCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false",
-			"TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+			"TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false", "RICH_AUTHORIZATION_REQUESTS": "false",
 		}, []string{
 			"id_token_signed_response_alg: RS256 — OP does not support (id_token_signing_alg_values_supported) — fix: REGISTRAR_ID_TOKEN_SIGNING_ALGS=ES256",
 			"id_token_signed_response_alg (when omitted): RS256 — OP does not support (id_token_signing_alg_values_supported) — fix: REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT=ES256",
@@ -227,7 +228,7 @@ func TestCompareReportsWhatTheOPLacks(t *testing.T) {
 			"TOKEN_ENDPOINT_AUTH_SIGNING_ALGS": "RS256", "ID_TOKEN_SIGNING_ALGS": "ES256", "ID_TOKEN_SIGNING_ALG_DEFAULT": "ES256",
 			"USERINFO_SIGNING_ALGS": "", "REQUEST_OBJECT_SIGNING_ALGS": "", "ENCRYPTION_ALGS": "", "FRONTCHANNEL_LOGOUT": "false",
 			"BACKCHANNEL_LOGOUT_SESSION": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false",
-			"TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+			"TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false", "RICH_AUTHORIZATION_REQUESTS": "false",
 		}, []string{
 			"token_endpoint_auth_method: client_secret_jwt — OP does not support (token_endpoint_auth_methods_supported) — fix: REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS=client_secret_basic",
 			"token_endpoint_auth_method: none (public clients need PKCE S256, RFC 9700 section 2.1.1) — OP does not support (code_challenge_methods_supported) — fix: REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS=client_secret_basic",
@@ -265,7 +266,9 @@ func TestCompareReportsWhatTheOPLacks(t *testing.T) {
 // in common with the OP's says so instead of proposing an empty list; an
 // omitted scopes_supported leaves scopes unchecked; an omitted
 // grant_types_supported or token_endpoint_auth_methods_supported has its
-// RFC 8414 default; response types compare as sets of words.
+// RFC 8414 default; response types compare as sets of words; RAR types
+// Registrar lists, at an OP that lists none, need the list unset as well
+// as RAR off.
 func TestCompareWhenNoSettingCanFix(t *testing.T) {
 	tests := []struct {
 		name string
@@ -277,7 +280,7 @@ func TestCompareWhenNoSettingCanFix(t *testing.T) {
 			`{"issuer":"https://op.example","response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["ES384"],"grant_types_supported":["authorization_code"],"token_endpoint_auth_methods_supported":["client_secret_basic"]}`,
 			map[string]string{"ID_TOKEN_SIGNING_ALGS": "ES256", "ID_TOKEN_SIGNING_ALG_DEFAULT": "ES256", "GRANT_TYPES": "authorization_code", "TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic",
 				"USERINFO_SIGNING_ALGS": "", "REQUEST_OBJECT_SIGNING_ALGS": "", "ENCRYPTION_ALGS": "", "RP_INITIATED_LOGOUT": "false", "FRONTCHANNEL_LOGOUT": "false",
-				"BACKCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false"},
+				"BACKCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false", "RICH_AUTHORIZATION_REQUESTS": "false"},
 			[]string{
 				"id_token_signed_response_alg: ES256 — OP does not support (id_token_signing_alg_values_supported) — fix: none in common: set the OP up to support one of Registrar's values (it supports ES384)",
 				"id_token_signed_response_alg (when omitted): ES256 — OP does not support (id_token_signing_alg_values_supported) — fix: none in common: set the OP up to support one of Registrar's values (it supports ES384)",
@@ -286,15 +289,24 @@ func TestCompareWhenNoSettingCanFix(t *testing.T) {
 			`{"issuer":"https://op.example","scopes_supported":[],"response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"],"grant_types_supported":["authorization_code"],"token_endpoint_auth_methods_supported":["client_secret_basic"]}`,
 			map[string]string{"ID_TOKEN_SIGNING_ALGS": "RS256", "GRANT_TYPES": "authorization_code", "TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic",
 				"USERINFO_SIGNING_ALGS": "", "REQUEST_OBJECT_SIGNING_ALGS": "", "ENCRYPTION_ALGS": "", "RP_INITIATED_LOGOUT": "false", "FRONTCHANNEL_LOGOUT": "false",
-				"BACKCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false"},
+				"BACKCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false", "RICH_AUTHORIZATION_REQUESTS": "false"},
 			[]string{
 				"scope: any scope — OP does not support (scopes_supported) — fix: none in common: the OP lists no scopes_supported value, and an empty REGISTRAR_SCOPES means any",
 			}},
+		{"RAR types listed, the OP without RAR: two settings change", zitadel, map[string]string{
+			"SCOPES": "openid", "GRANT_TYPES": "authorization_code", "TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic",
+			"TOKEN_ENDPOINT_AUTH_SIGNING_ALGS": "RS256", "ID_TOKEN_SIGNING_ALGS": "ES256", "ID_TOKEN_SIGNING_ALG_DEFAULT": "ES256",
+			"USERINFO_SIGNING_ALGS": "", "REQUEST_OBJECT_SIGNING_ALGS": "", "ENCRYPTION_ALGS": "", "FRONTCHANNEL_LOGOUT": "false",
+			"BACKCHANNEL_LOGOUT_SESSION": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false",
+			"TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false", "AUTHORIZATION_DETAILS_TYPES": "payment_initiation,account_information",
+		}, []string{
+			"authorization_details_types: payment_initiation,account_information — OP does not support (authorization_details_types_supported) — fix: REGISTRAR_RICH_AUTHORIZATION_REQUESTS=false, with REGISTRAR_AUTHORIZATION_DETAILS_TYPES unset",
+		}},
 		{"omitted lists: RFC 8414 defaults, scopes unchecked",
 			`{"issuer":"https://op.example","response_types_supported":["code","id_token code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"]}`,
 			map[string]string{"ID_TOKEN_SIGNING_ALGS": "RS256", "RESPONSE_TYPES": "code,code id_token", "GRANT_TYPES": "authorization_code,client_credentials", "TOKEN_ENDPOINT_AUTH_METHODS": "client_secret_basic,client_secret_post",
 				"USERINFO_SIGNING_ALGS": "", "REQUEST_OBJECT_SIGNING_ALGS": "", "ENCRYPTION_ALGS": "", "RP_INITIATED_LOGOUT": "false", "FRONTCHANNEL_LOGOUT": "false",
-				"BACKCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false"},
+				"BACKCHANNEL_LOGOUT": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false", "DPOP_BOUND_ACCESS_TOKENS": "false", "TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false", "RICH_AUTHORIZATION_REQUESTS": "false"},
 			[]string{
 				"grant_types: client_credentials — OP does not support (grant_types_supported) — fix: REGISTRAR_GRANT_TYPES=authorization_code",
 				"token_endpoint_auth_method: client_secret_post — OP does not support (token_endpoint_auth_methods_supported) — fix: REGISTRAR_TOKEN_ENDPOINT_AUTH_METHODS=client_secret_basic",

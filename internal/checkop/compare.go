@@ -361,12 +361,23 @@ func (k *comparison) features() {
 	}
 }
 
-// authorizationDetailsTypes compares RFC 9396 types when the OP lists
-// them; an OP without RAR ignores the member.
+// authorizationDetailsTypes compares RFC 9396 types. An OP that lists
+// none has no RAR: it would serve a client without the types it
+// registered (the OP adapters refuse such a client), so Registrar's RAR
+// switch must be off.
 func (k *comparison) authorizationDetailsTypes() {
 	const opMember = "authorization_details_types_supported"
+	if !k.p.RichAuthorizationRequests {
+		return
+	}
 	supported := k.op.AuthorizationDetailsTypesSupported
-	if supported == nil {
+	if len(supported) == 0 {
+		value, fix := "any type", k.set(&k.p.RichAuthorizationRequests, "false")
+		if len(k.p.AuthorizationDetailsTypes) > 0 {
+			value = strings.Join(k.p.AuthorizationDetailsTypes, ",")
+			fix += ", with " + k.c.VariableOf(&k.p.AuthorizationDetailsTypes) + " unset"
+		}
+		k.add(metadata.AuthorizationDetailsTypes, value, opMember, fix)
 		return
 	}
 	k.openList(metadata.AuthorizationDetailsTypes, "any type", opMember, supported, &k.p.AuthorizationDetailsTypes)

@@ -21,11 +21,12 @@
 // authorization_code and implicit, token_endpoint_auth_methods_supported
 // to client_secret_basic (RFC 8414 §2, OIDC Discovery §3); an omitted
 // *_values_supported list, *_logout_supported, end_session_endpoint,
-// pushed_authorization_request_endpoint, dpop_signing_alg_values_supported
-// or tls_client_certificate_bound_access_tokens means the feature is not
+// pushed_authorization_request_endpoint, dpop_signing_alg_values_supported,
+// tls_client_certificate_bound_access_tokens or
+// authorization_details_types_supported means the feature is not
 // supported (OIDC Discovery §3, Front-Channel Logout §3, Back-Channel
 // Logout §2.1, RP-Initiated Logout §2.1, RFC 9126 §5, RFC 9449 §5.1,
-// RFC 8705 §3.3); an omitted code_challenge_methods_supported means no PKCE
+// RFC 8705 §3.3, RFC 9396 §10.1); an omitted code_challenge_methods_supported means no PKCE
 // (RFC 8414 §2), which public clients need (RFC 9700 §2.1.1). An omitted
 // scopes_supported (RECOMMENDED only) leaves scopes unchecked.
 package checkop

@@ -148,6 +148,7 @@ type policyVariables struct {
 	PushedAuthorizationRequests           *bool   `envconfig:"REGISTRAR_PUSHED_AUTHORIZATION_REQUESTS"`
 	DPoPBoundAccessTokens                 *bool   `envconfig:"REGISTRAR_DPOP_BOUND_ACCESS_TOKENS"`
 	TLSClientCertificateBoundAccessTokens *bool   `envconfig:"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS"`
+	RichAuthorizationRequests             *bool   `envconfig:"REGISTRAR_RICH_AUTHORIZATION_REQUESTS"`
 }
 
 func policyVariablesOf(p *validate.Policy) *policyVariables {
@@ -177,6 +178,7 @@ func policyVariablesOf(p *validate.Policy) *policyVariables {
 		PushedAuthorizationRequests:           &p.PushedAuthorizationRequests,
 		DPoPBoundAccessTokens:                 &p.DPoPBoundAccessTokens,
 		TLSClientCertificateBoundAccessTokens: &p.TLSClientCertificateBoundAccessTokens,
+		RichAuthorizationRequests:             &p.RichAuthorizationRequests,
 	}
 }
 

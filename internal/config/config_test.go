@@ -178,6 +178,8 @@ func TestLoadValues(t *testing.T) {
 			func(c *config.Config) any { return len(c.Policy.RequestObjectSigningAlgs) }, 0},
 		{"encryption turned off, encs too", map[string]string{"ENCRYPTION_ALGS": "", "ENCRYPTION_ENCS": ""},
 			func(c *config.Config) any { return len(c.Policy.EncryptionAlgs) + len(c.Policy.EncryptionEncs) }, 0},
+		{"rich authorization requests turned off", map[string]string{"RICH_AUTHORIZATION_REQUESTS": "false"},
+			func(c *config.Config) any { return c.Policy.RichAuthorizationRequests }, false},
 		{"logout and token binding switches off", map[string]string{
 			"RP_INITIATED_LOGOUT": "false", "FRONTCHANNEL_LOGOUT": "false", "FRONTCHANNEL_LOGOUT_SESSION": "false",
 			"BACKCHANNEL_LOGOUT": "false", "BACKCHANNEL_LOGOUT_SESSION": "false", "PUSHED_AUTHORIZATION_REQUESTS": "false",
@@ -250,6 +252,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"userinfo alg unknown", map[string]string{"USERINFO_SIGNING_ALGS": "RS256,none"}, "USERINFO_SIGNING_ALGS"},
 		{"encs empty while encrypting", map[string]string{"ENCRYPTION_ENCS": ""}, "ENCRYPTION_ENCS"},
 		{"bad logout switch", map[string]string{"FRONTCHANNEL_LOGOUT": "off"}, "FRONTCHANNEL_LOGOUT"},
+		{"RAR types listed with RAR off", map[string]string{"RICH_AUTHORIZATION_REQUESTS": "false", "AUTHORIZATION_DETAILS_TYPES": "payment_initiation"}, "AUTHORIZATION_DETAILS_TYPES"},
 		{"http issuer not loopback", map[string]string{"ISSUER": "http://registrar.example"}, "ISSUER"},
 		{"http issuer look-alike loopback", map[string]string{"ISSUER": "http://localhost.registrar.example"}, "ISSUER"},
 		{"issuer with query", map[string]string{"ISSUER": "https://registrar.example?tenant=1"}, "ISSUER"},

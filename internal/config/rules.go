@@ -75,7 +75,13 @@ func (c *Config) rules(name func(field any) string) []rule {
 		}},
 		list(&p.SubjectTypes, validate.KnownSubjectTypes),
 		words(&p.Scopes, nil),
-		words(&p.AuthorizationDetailsTypes, nil),
+		{&p.AuthorizationDetailsTypes, func() []string {
+			problems := tidy(&p.AuthorizationDetailsTypes, word)
+			if len(p.AuthorizationDetailsTypes) > 0 && !p.RichAuthorizationRequests {
+				problems = append(problems, "lists types although "+name(&p.RichAuthorizationRequests)+" is false (no type can be registered)")
+			}
+			return problems
+		}},
 
 		words(&p.PrivateUseSchemes, func(s string) string {
 			if err := uricheck.CheckPrivateUseScheme(s); err != nil {

@@ -45,6 +45,12 @@ func TestTurnedOffMembersAreRefused(t *testing.T) {
 			`"userinfo_signed_response_alg":"RS256"`, metadata.UserinfoSignedResponseAlg, "not supported by this server (it publishes no userinfo_signing_alg_values_supported)"},
 		{"request objects with an empty list", func(p *validate.Policy) { p.RequestObjectSigningAlgs = nil },
 			`"request_object_signing_alg":"RS256","jwks_uri":"https://client.example.org/jwks"`, metadata.RequestObjectSigningAlg, "not supported by this server (it publishes no request_object_signing_alg_values_supported)"},
+		{"required signed request objects with an empty list", func(p *validate.Policy) { p.RequestObjectSigningAlgs = nil },
+			`"require_signed_request_object":true,"jwks_uri":"https://client.example.org/jwks"`, metadata.RequireSignedRequestObject, "request objects are not supported by this server"},
+		{"request URIs with an empty list", func(p *validate.Policy) { p.RequestObjectSigningAlgs = nil },
+			`"request_uris":["https://client.example.org/r"]`, metadata.RequestURIs, "request objects are not supported by this server"},
+		{"authorization details types without rich authorization requests", func(p *validate.Policy) { p.RichAuthorizationRequests = false },
+			`"authorization_details_types":["payment_initiation"]`, metadata.AuthorizationDetailsTypes, "rich authorization requests (RFC 9396) are not supported"},
 		{"ID Token encryption with no encryption", func(p *validate.Policy) { p.EncryptionAlgs = nil },
 			`"id_token_encrypted_response_alg":"RSA-OAEP","jwks_uri":"https://client.example.org/jwks"`, metadata.IDTokenEncryptedResponseAlg, "not supported by this server (it publishes no *_encryption_alg_values_supported)"},
 	}

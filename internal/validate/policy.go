@@ -51,6 +51,7 @@ type Policy struct {
 	PushedAuthorizationRequests           bool // require_pushed_authorization_requests
 	DPoPBoundAccessTokens                 bool // dpop_bound_access_tokens
 	TLSClientCertificateBoundAccessTokens bool // tls_client_certificate_bound_access_tokens
+	RichAuthorizationRequests             bool // authorization_details_types (RFC 9396)
 	// Scopes, when not nil, is the set of scope values clients may
 	// register (an empty, non-nil list allows none); nil means any
 	// syntactically valid scope.
@@ -124,6 +125,7 @@ func DefaultPolicy() Policy {
 		BackchannelLogoutSession:              true,
 		RPInitiatedLogout:                     true,
 		PushedAuthorizationRequests:           true,
+		RichAuthorizationRequests:             true,
 		DPoPBoundAccessTokens:                 true,
 		TLSClientCertificateBoundAccessTokens: true,
 		MaxRedirectURIs:                       20,

@@ -72,6 +72,19 @@ func validateAlgorithms(m *metadata.Metadata, p Policy, keys []jwkset.Key, probs
 	if m.RequireSignedRequestObject && m.RequestObjectSigningAlg == "none" {
 		meta(probs, metadata.RequestObjectSigningAlg, "'none' contradicts require_signed_request_object (RFC 9101 section 10.5)")
 	}
+	// A deployment with no request object algorithm (its OP reads no
+	// request objects) refuses the other request object members too: a
+	// client requiring signed ones, or registering where to fetch them,
+	// would be served without them.
+	if len(p.RequestObjectSigningAlgs) == 0 {
+		const off = "request objects are not supported by this server (it publishes no request_object_signing_alg_values_supported)"
+		if m.RequireSignedRequestObject {
+			meta(probs, metadata.RequireSignedRequestObject, off)
+		}
+		if len(m.RequestURIs) > 0 {
+			meta(probs, metadata.RequestURIs, off)
+		}
+	}
 	// Encryption pairs.
 	for _, pair := range []struct{ algName, alg, encName, enc string }{
 		{metadata.IDTokenEncryptedResponseAlg, m.IDTokenEncryptedResponseAlg, metadata.IDTokenEncryptedResponseEnc, m.IDTokenEncryptedResponseEnc},

@@ -53,7 +53,13 @@ func checkScope(s string, p Policy, probs *metadata.Problems) {
 }
 
 // validateAuthorizationDetailsTypes applies RFC 9396 §10: known to the
-// deployment when it lists types, bounded, unique and printable.
+// deployment when it lists types, bounded, unique and printable; refused
+// when the deployment turned RAR off (its OP has none, and would serve the
+// client without the types it registered).
 func validateAuthorizationDetailsTypes(m *metadata.Metadata, p Policy, probs *metadata.Problems) {
+	if !p.RichAuthorizationRequests && len(m.AuthorizationDetailsTypes) > 0 {
+		meta(probs, metadata.AuthorizationDetailsTypes, "rich authorization requests (RFC 9396) are not supported by this server")
+		return
+	}
 	checkStrings(metadata.AuthorizationDetailsTypes, m.AuthorizationDetailsTypes, MaxAuthorizationDetails, p.AuthorizationDetailsTypes, probs)
 }

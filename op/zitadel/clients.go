@@ -30,6 +30,13 @@ type Clients struct {
 	// Verifier verifies client_ids; it needs Options.Secrets for
 	// AuthorizeClientIDSecret and ClientCredentials.
 	Verifier *opkit.Verifier
+	// KeyFetcher fetches the JWK Set at the jwks_uri of a private_key_jwt
+	// client that registered one instead of jwks: give it
+	// opkit.NewFetcher(opkit.FetcherOptions{}) (https only, no redirects,
+	// special-use addresses refused at connect time, bounded in time and
+	// size). The set is fetched at each assertion, not cached. nil: such
+	// clients are refused (ErrUnsupported).
+	KeyFetcher opkit.Fetcher
 	// Options apply to every client.
 	Options ClientOptions
 }
@@ -40,21 +47,21 @@ func (s *Clients) client(ctx context.Context, clientID string) (*clientid.Client
 	if err != nil {
 		return nil, storageError(ctx, err)
 	}
-	if err := supported(c.Metadata(), s.Options.Unsupported); err != nil {
+	if err := supported(c.Metadata(), s.Options.Unsupported, s.KeyFetcher != nil); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func supported(md *metadata.Metadata, members []string) error {
+func supported(md *metadata.Metadata, members []string, fetchKeys bool) error {
 	if m := unsupported.Find(md, members); m != "" {
 		return fmt.Errorf("%w: %s", ErrUnsupported, m)
 	}
 	switch md.TokenEndpointAuthMethod {
 	case metadata.AuthNone, metadata.AuthClientSecretBasic, metadata.AuthClientSecretPost:
 	case metadata.AuthPrivateKeyJWT:
-		if len(md.JWKS) == 0 {
-			return fmt.Errorf("%w: private_key_jwt with keys at a jwks_uri (only registered jwks are read)", ErrUnsupported)
+		if len(md.JWKS) == 0 && !fetchKeys {
+			return fmt.Errorf("%w: private_key_jwt with keys at a jwks_uri (Clients.KeyFetcher is not set)", ErrUnsupported)
 		}
 	default:
 		return fmt.Errorf("%w: token_endpoint_auth_method %s", ErrUnsupported, md.TokenEndpointAuthMethod)
@@ -140,8 +147,9 @@ func (s *Clients) ClientCredentialsTokenRequest(ctx context.Context, clientID st
 
 // GetKeyByIDAndClientID returns the client's registered signing key with
 // kid keyID (or its only signing key when the assertion names no kid), for
-// private_key_jwt and the JWT profile grant. Keys marked "use":"enc" are
-// never returned. Keys at a jwks_uri are not fetched.
+// private_key_jwt and the JWT profile grant: from the registered jwks, or
+// from the registered jwks_uri through KeyFetcher. Keys marked "use":"enc"
+// are never returned.
 func (s *Clients) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
 	c, err := s.client(ctx, clientID)
 	if err != nil {
@@ -151,9 +159,21 @@ func (s *Clients) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID str
 	if md.TokenEndpointAuthMethod != metadata.AuthPrivateKeyJWT {
 		return nil, opkit.ErrAuthMethod
 	}
+	doc, from := md.JWKS, "registered jwks"
+	if len(doc) == 0 {
+		if s.KeyFetcher == nil || md.JWKSURI == "" {
+			return nil, fmt.Errorf("%w: private_key_jwt without jwks, and no KeyFetcher for a jwks_uri", ErrUnsupported)
+		}
+		// The client's own document: a failure is the client's (its
+		// assertion cannot be checked), so a plain error: invalid_client.
+		from = "jwks_uri " + md.JWKSURI
+		if doc, err = s.KeyFetcher.Get(ctx, md.JWKSURI, "application/jwk-set+json, application/json"); err != nil {
+			return nil, fmt.Errorf("%s: %w", from, err)
+		}
+	}
 	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(md.JWKS, &set); err != nil {
-		return nil, fmt.Errorf("registered jwks: %w", err)
+	if err := json.Unmarshal(doc, &set); err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
 	}
 	var sig []jose.JSONWebKey
 	for _, k := range set.Keys {

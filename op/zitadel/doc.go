@@ -20,8 +20,11 @@
 // What zitadel/oidc cannot serve is refused at lookup with a plain error
 // (invalid_client): token_endpoint_auth_method client_secret_jwt,
 // tls_client_auth and self_signed_tls_client_auth (zitadel/oidc has none of
-// them), and a client whose keys are only at a jwks_uri for private_key_jwt
-// (this adapter does not fetch them: that needs an SSRF-safe client).
+// them), and, unless Clients.KeyFetcher is set, a private_key_jwt client
+// whose keys are only at a jwks_uri. With a KeyFetcher
+// (opkit.NewFetcher: https, no redirects, special-use addresses refused,
+// bounded time and size) such a client's key set is fetched at each
+// assertion (OIDC DCR 1.0 §2 jwks_uri).
 //
 // Spec basis: RFC 7591 §2 (client metadata), OpenID Connect Dynamic Client
 // Registration 1.0 §2, RFC 6749 §2.3.1 and §5.2 (client authentication,

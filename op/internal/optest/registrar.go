@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -35,8 +36,10 @@ type Registrar struct {
 	KeysDir string
 	// RevocationList is the file it (and the OP) read revocations from.
 	RevocationList string
-	bin            string
-	out            *syncBuffer
+	// Env is the whole REGISTRAR_* environment it serves with.
+	Env map[string]string
+	bin string
+	out *syncBuffer
 }
 
 type syncBuffer struct {
@@ -93,6 +96,8 @@ func StartRegistrar(t testing.TB, env map[string]string) *Registrar {
 	for k, v := range env {
 		full[k] = v
 	}
+	r.Env = full
+	r.KeysDir, r.RevocationList = full["REGISTRAR_KEYS_DIR"], full["REGISTRAR_REVOCATION_LIST"]
 	cmd := exec.Command(r.bin, "serve")
 	cmd.Env = cleanEnv(full)
 	cmd.Stdout, cmd.Stderr = r.out, r.out
@@ -136,6 +141,27 @@ func cleanEnv(env map[string]string) []string {
 		out = append(out, k+"="+v)
 	}
 	return out
+}
+
+// CheckOp runs `registrar check-op -allow-http issuer` with env as the
+// whole REGISTRAR_* environment, and returns its exit status and what it
+// printed (standard output, then standard error).
+func (r *Registrar) CheckOp(t testing.TB, issuer string, env map[string]string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(r.bin, "check-op", "-allow-http", issuer)
+	cmd.Env = cleanEnv(env)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String() + errOut.String()
+	case errors.As(err, &exit):
+		return exit.ExitCode(), out.String() + errOut.String()
+	}
+	t.Fatalf("registrar check-op: %v", err)
+	return 0, ""
 }
 
 // CLI runs a registrar command with stdin and returns its standard output.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -102,23 +103,15 @@ func (rp *RP) Run(t testing.TB, issuer, registrar string, flows ...map[string]an
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	// stdin is a file, not a pipe: flows.mjs reads fd 0 with readFileSync,
-	// which fails with EAGAIN on a pipe the writer has not filled yet (seen
-	// with 32 KB client_ids).
-	in, err := os.CreateTemp(t.TempDir(), "flows-*.json")
-	if err != nil {
+	// The input goes in a file whose path flows.mjs takes (its contract):
+	// never a pipe, on which a synchronous read of 32 KB client_ids failed
+	// with EAGAIN.
+	in := filepath.Join(t.TempDir(), "flows.json")
+	if err := os.WriteFile(in, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
-	if _, err := in.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := in.Seek(0, 0); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, rp.node, "flows.mjs", issuer, registrar)
+	cmd := exec.CommandContext(ctx, rp.node, "flows.mjs", issuer, registrar, in)
 	cmd.Dir = RPDir
-	cmd.Stdin = in
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,15 @@ type Suite struct {
 	NewHandler func(issuer string, v *opkit.Verifier) (http.Handler, error)
 	// Subject is the sub of the user the OP signs in.
 	Subject string
+	// Env is the REGISTRAR_* configuration that aligns Registrar with this
+	// OP: the settings `registrar check-op` asks for against it (the block
+	// docs/op-integration.md gives for this OP). Run serves with it and
+	// requires check-op to find no mismatch.
+	Env map[string]string
+	// DefaultMismatches are lines (or parts of lines) check-op must print
+	// against this OP with Registrar's default configuration: the known
+	// mismatches Env fixes.
+	DefaultMismatches []string
 }
 
 // ServeOP starts the OP on a free loopback port with a clock skewed by
@@ -91,13 +101,57 @@ func mustInvalidClient(t *testing.T, out Output) {
 // (testdata/op/rp/flows.mjs).
 func Run(t *testing.T, s Suite) {
 	rp := NewRP(t)
-	reg := StartRegistrar(t, map[string]string{
+	env := map[string]string{
 		"REGISTRAR_CLIENT_ID_LIFETIME":  "24h",
 		"REGISTRAR_MAX_CLIENT_ID_BYTES": "65536",
-	})
+	}
+	for k, v := range s.Env {
+		env[k] = v
+	}
+	reg := StartRegistrar(t, env)
 	var skew atomic.Int64 // added to the OP's clock, in seconds
 	op := reg.NewOP(t, func() time.Time { return time.Now().Add(time.Duration(skew.Load()) * time.Second) })
 	issuer := ServeOP(t, s, op)
+
+	t.Run("check-op with the aligned configuration finds no mismatch", func(t *testing.T) {
+		code, out := reg.CheckOp(t, issuer, reg.Env)
+		if code != 0 {
+			t.Fatalf("registrar check-op %s with Suite.Env: exit %d, want 0:\n%s", issuer, code, out)
+		}
+		t.Logf("check-op: %s", out)
+	})
+	t.Run("check-op with the default configuration names the known mismatches", func(t *testing.T) {
+		if len(s.DefaultMismatches) == 0 {
+			t.Fatal("Suite.DefaultMismatches is empty: nothing would show that check-op reports this OP's differences")
+		}
+		defaults := map[string]string{}
+		for k, v := range reg.Env {
+			if _, aligned := s.Env[k]; !aligned {
+				defaults[k] = v
+			}
+		}
+		code, out := reg.CheckOp(t, issuer, defaults)
+		if code != 1 {
+			t.Fatalf("registrar check-op %s with the defaults: exit %d, want 1:\n%s", issuer, code, out)
+		}
+		for _, want := range s.DefaultMismatches {
+			if !strings.Contains(out, want) {
+				t.Errorf("check-op output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+
+	// unaligned is a registrar with Registrar's default configuration and
+	// the same issuer, keys and revocation list, so this OP accepts its
+	// client_ids: what the adapter meets when a deployment is not aligned.
+	// It tests the adapter's own refusals, which alignment makes the
+	// aligned registrar's refusals at registration.
+	unaligned := StartRegistrar(t, map[string]string{
+		"REGISTRAR_ISSUER":             reg.URL,
+		"REGISTRAR_KEYS_DIR":           reg.KeysDir,
+		"REGISTRAR_REVOCATION_LIST":    reg.RevocationList,
+		"REGISTRAR_CLIENT_ID_LIFETIME": "24h",
+	})
 	run := func(t *testing.T, flows ...map[string]any) Output {
 		t.Helper()
 		return rp.Run(t, issuer, reg.URL, flows...)
@@ -169,23 +223,44 @@ func Run(t *testing.T, s Suite) {
 		}}))
 	})
 
-	t.Run("private_key_jwt with a registered jwks", func(t *testing.T) {
-		// flows.mjs makes the key pair and registers the public key.
-		mustOK(t, run(t, map[string]any{"name": "private_key_jwt", "register": web("private_key_jwt", map[string]any{"token_endpoint_auth_signing_alg": "ES256"})}))
-	})
+	// flows.mjs makes the key pair and registers the public key. An
+	// algorithm the aligned configuration leaves out (the OP does not list
+	// it) is refused at registration.
+	signingAlgs := "RS256,ES256" // Registrar's default allows both
+	if v, ok := s.Env["REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS"]; ok {
+		signingAlgs = v
+	}
+	for _, alg := range []string{"RS256", "ES256"} {
+		body := web("private_key_jwt", map[string]any{"token_endpoint_auth_signing_alg": alg})
+		if !slices.Contains(strings.Split(signingAlgs, ","), alg) {
+			t.Run("private_key_jwt with "+alg+", which the OP does not list, is refused at registration", func(t *testing.T) {
+				status, out := reg.Register(t, body)
+				if status != http.StatusBadRequest || out["error"] != "invalid_client_metadata" {
+					t.Fatalf("registration: %d %v, want 400 invalid_client_metadata", status, out)
+				}
+			})
+			continue
+		}
+		t.Run("private_key_jwt with "+alg+" and a registered jwks", func(t *testing.T) {
+			mustOK(t, run(t, map[string]any{"name": "private_key_jwt " + alg, "register": body}))
+		})
+	}
 
-	service := func(t *testing.T, extra map[string]any) map[string]any {
+	serviceBody := func(extra map[string]any) map[string]any {
 		body := map[string]any{
 			"grant_types": []string{"client_credentials"}, "response_types": []string{},
-			"token_endpoint_auth_method": "client_secret_basic", "scope": "reports.read",
+			"token_endpoint_auth_method": "client_secret_basic", "scope": "profile",
 		}
 		for k, v := range extra {
 			body[k] = v
 		}
-		return reg.MustRegister(t, body)
+		return body
+	}
+	service := func(t *testing.T, extra map[string]any) map[string]any {
+		return reg.MustRegister(t, serviceBody(extra))
 	}
 	cc := func(c map[string]any) map[string]any {
-		return map[string]any{"name": "client_credentials", "client": c, "grant": "client_credentials", "scope": "reports.read"}
+		return map[string]any{"name": "client_credentials", "client": c, "grant": "client_credentials", "scope": "profile"}
 	}
 	reload := func(t *testing.T) {
 		if err := op.Revocations.Load(context.Background()); err != nil {
@@ -196,8 +271,8 @@ func Run(t *testing.T, s Suite) {
 	t.Run("client_credentials", func(t *testing.T) {
 		out := run(t, cc(service(t, nil)))
 		mustOK(t, out)
-		if out.Results[0].Scope != "reports.read" {
-			t.Errorf("scope %q, want reports.read", out.Results[0].Scope)
+		if out.Results[0].Scope != "profile" {
+			t.Errorf("scope %q, want profile", out.Results[0].Scope)
 		}
 	})
 
@@ -228,16 +303,30 @@ func Run(t *testing.T, s Suite) {
 		mustInvalidClient(t, run(t, cc(c)))
 	})
 
-	t.Run("a client_secret_jwt client, which the OP cannot serve, is refused even with its secret", func(t *testing.T) {
-		c := service(t, map[string]any{"token_endpoint_auth_method": "client_secret_jwt"})
-		c["token_endpoint_auth_method"] = "client_secret_basic" // flows.mjs presents the secret by Basic
-		mustInvalidClient(t, run(t, cc(c)))
-	})
-
-	t.Run("a client that registered what the OP would drop is invalid_client", func(t *testing.T) {
+	// What the OP cannot serve: the aligned registrar refuses it at
+	// registration; a client_id minted without alignment is refused by the
+	// adapter.
+	for _, tc := range []struct {
+		name  string
+		extra map[string]any
+	}{
+		// The OP cannot check a client_secret_jwt assertion.
+		{"client_secret_jwt", map[string]any{"token_endpoint_auth_method": "client_secret_jwt"}},
 		// The OP has no signed UserInfo: served, the client would get JSON.
-		mustInvalidClient(t, run(t, cc(service(t, map[string]any{"userinfo_signed_response_alg": "RS256"}))))
-	})
+		{"signed UserInfo", map[string]any{"userinfo_signed_response_alg": "RS256"}},
+	} {
+		t.Run(tc.name+": refused at registration when aligned", func(t *testing.T) {
+			status, out := reg.Register(t, serviceBody(tc.extra))
+			if status != http.StatusBadRequest || out["error"] != "invalid_client_metadata" {
+				t.Fatalf("registration: %d %v, want 400 invalid_client_metadata", status, out)
+			}
+		})
+		t.Run(tc.name+": invalid_client at the OP when minted unaligned, even with its secret", func(t *testing.T) {
+			c := unaligned.MustRegister(t, serviceBody(tc.extra))
+			c["token_endpoint_auth_method"] = "client_secret_basic" // flows.mjs presents the secret by Basic
+			mustInvalidClient(t, run(t, cc(c)))
+		})
+	}
 
 	t.Run("registered with a software statement", func(t *testing.T) {
 		stmt := reg.Statement(t, map[string]any{

@@ -53,9 +53,9 @@ const verifier = createVerifier({
   onError: (err) => console.error('verifier refresh failed:', err.message),
 });
 
-// Two signing keys: RS256 for the clients that keep Registrar's default
-// id_token_signed_response_alg, ES256 for those that ask for it.
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+// One signing key, ES256: the OP's id_token_signing_alg_values_supported,
+// with which Registrar is aligned (REGISTRAR_ID_TOKEN_SIGNING_ALGS and
+// REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT, as `registrar check-op` asks).
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
 
 const server = http.createServer();
@@ -63,7 +63,7 @@ server.listen(config.port ?? 0, '127.0.0.1', async () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     adapter: registrarAdapter(verifier, { onRefused: (err, id) => refused.push({ code: err.code, id: id.slice(-16) }) }),
-    jwks: { keys: [{ ...rsa, alg: 'RS256', use: 'sig', kid: 'rs-1' }, { ...ec, alg: 'ES256', use: 'sig', kid: 'es-1' }] },
+    jwks: { keys: [{ ...ec, alg: 'ES256', use: 'sig', kid: 'es-1' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // The resource servers' scopes too: a client registered with them (MCP
     // clients register with the MCP server's scopes_supported) is valid.

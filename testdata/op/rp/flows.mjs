@@ -1,16 +1,25 @@
 // RP flow runner: openid-client (6.x) as the relying party of an OP that
 // accepts Registrar's clients without pre-registration.
 //
-//   node flows.mjs OP_ISSUER REGISTRAR_URL < input.json > output.json
+//   node flows.mjs OP_ISSUER REGISTRAR_URL INPUT_FILE > output.json
 //
 // Contract (for any OP test, whatever language the OP is written in):
 //
-//   input  {"flows": [FLOW, ...]}, run in order, one after the other.
+//   input  {"flows": [FLOW, ...]}, run in order, one after the other, read
+//          from the file INPUT_FILE. Callers write the input to a file and
+//          pass its path: that is the way every caller uses (e2e
+//          TestNodeOIDCProvider, op/internal/optest). Without INPUT_FILE, or
+//          with "-", the runner reads standard input as a stream to its end,
+//          which works on a pipe too; it never reads fd 0 with
+//          readFileSync, which fails with EAGAIN on a pipe whose writer has
+//          not yet written everything (seen with 32 KB client_ids).
 //   FLOW   {"name": "...",
 //           "register": {...}   client metadata POSTed to REGISTRAR_URL/register
 //                               (may carry a software_statement); for
 //                               private_key_jwt without jwks the runner
-//                               generates an ES256 key and registers its
+//                               generates a key for the registered
+//                               token_endpoint_auth_signing_alg (RS256 or
+//                               ES256, the default) and registers its
 //                               public half; or
 //           "client": {"client_id": "...", "client_secret": "...",
 //                      "token_endpoint_auth_method": "..."}  a client as is;
@@ -43,12 +52,21 @@ import process from 'node:process';
 
 import * as client from 'openid-client';
 
-const [opArg, registrarArg] = process.argv.slice(2);
+const [opArg, registrarArg, inputArg] = process.argv.slice(2);
 if (!opArg || !registrarArg) {
-  console.error('usage: node flows.mjs OP_ISSUER REGISTRAR_URL < input.json');
+  console.error('usage: node flows.mjs OP_ISSUER REGISTRAR_URL [INPUT_FILE | -]');
   process.exit(64);
 }
-const input = JSON.parse(readFileSync(0, 'utf8'));
+
+// The input file, or standard input read as a stream (never
+// readFileSync(0): EAGAIN on a pipe not yet filled).
+async function readInput() {
+  if (inputArg && inputArg !== '-') return readFileSync(inputArg, 'utf8');
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+const input = JSON.parse(await readInput());
 
 function loopbackOnly(url) {
   const u = new URL(url);
@@ -129,9 +147,15 @@ async function register(spec) {
   const body = structuredClone(spec.register);
   let privateKey;
   if (body.token_endpoint_auth_method === 'private_key_jwt' && !body.jwks && !body.jwks_uri) {
-    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
-    const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
-    body.jwks = { keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: 'rp-1', alg: 'ES256', use: 'sig' }] };
+    const alg = body.token_endpoint_auth_signing_alg ?? 'ES256';
+    const params = {
+      ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+      RS256: { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    }[alg];
+    if (!params) throw new Error(`the runner makes ES256 and RS256 keys, not ${alg}`);
+    const pair = await crypto.subtle.generateKey(params, true, ['sign', 'verify']);
+    const { kty, crv, x, y, n, e } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    body.jwks = { keys: [{ kty, crv, x, y, n, e, kid: 'rp-1', alg, use: 'sig' }] };
     privateKey = { key: pair.privateKey, kid: 'rp-1' };
   }
   const res = await fetch(loopbackOnly(new URL('/register', registrarArg)), {
