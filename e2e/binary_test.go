@@ -4,17 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/registrar/registrar/internal/testkit/binary"
 )
 
 // bin is the registrar binary built for this test run.
@@ -26,12 +25,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "registrar")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/registrar")
-	build.Dir = repoPath()
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the registrar binary:", err)
+	if bin, err = binary.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -41,10 +36,7 @@ func TestMain(m *testing.M) {
 }
 
 // repoPath is a path relative to the repository root.
-func repoPath(elem ...string) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(file), ".."}, elem...)...)
-}
+func repoPath(elem ...string) string { return binary.RepoPath(elem...) }
 
 // runCLI runs a registrar command to completion and returns its standard
 // output.
@@ -71,29 +63,10 @@ func keysDir(t testing.TB) string {
 
 // cleanEnv is this process's environment without REGISTRAR_ variables,
 // plus env.
-func cleanEnv(env map[string]string) []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "REGISTRAR_") {
-			out = append(out, kv)
-		}
-	}
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	return out
-}
+func cleanEnv(env map[string]string) []string { return binary.CleanEnv(env) }
 
 // freeAddr returns a loopback address with a free port.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freeAddr(t testing.TB) string { return binary.FreeAddr(t) }
 
 // proc is a running registrar.
 type proc struct {
@@ -104,22 +77,8 @@ type proc struct {
 	done chan error
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer holds a process's output while a test reads it.
+type syncBuffer = binary.SyncBuffer
 
 // baseEnv is a working configuration: open registration, fresh keys, a
 // free loopback address, the rate limit off.

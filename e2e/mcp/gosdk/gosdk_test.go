@@ -6,19 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
+
+	"github.com/registrar/registrar/internal/testkit/binary"
 )
 
 var bin string
@@ -29,12 +26,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "registrar")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/registrar")
-	build.Dir = repoPath()
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the registrar binary:", err)
+	if bin, err = binary.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
@@ -44,47 +37,18 @@ func TestMain(m *testing.M) {
 }
 
 // repoPath is a path relative to the repository root.
-func repoPath(elem ...string) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(file), "..", "..", ".."}, elem...)...)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+func repoPath(elem ...string) string { return binary.RepoPath(elem...) }
 
 // start runs `registrar serve` on a free loopback port with fresh keys, open
 // registration and extra, and returns its URL once /readyz answers 200. The
 // process is killed when the test ends.
 func start(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	keys := filepath.Join(t.TempDir(), "keys")
-	if out, err := exec.Command(bin, "keygen", "-dir", keys).CombinedOutput(); err != nil {
-		t.Fatalf("registrar keygen: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := binary.FreeAddr(t)
 	env := map[string]string{
 		"REGISTRAR_ADDR":                       addr,
 		"REGISTRAR_ISSUER":                     "http://" + addr,
-		"REGISTRAR_KEYS_DIR":                   keys,
+		"REGISTRAR_KEYS_DIR":                   binary.Keygen(t, bin),
 		"REGISTRAR_REQUIRE_SOFTWARE_STATEMENT": "false",
 		"REGISTRAR_RATE_LIMIT_PER_MINUTE":      "0",
 		"REGISTRAR_LOG_LEVEL":                  "warn",
@@ -92,44 +56,8 @@ func start(t *testing.T, extra map[string]string) string {
 	for k, v := range extra {
 		env[k] = v
 	}
-	cmd := exec.Command(bin, "serve")
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "REGISTRAR_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	url := "http://" + addr
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		select {
-		case err := <-done:
-			done <- err
-			t.Fatalf("registrar exited: %v\n%s", err, out.String())
-		default:
-		}
-		if resp, err := http.Get(url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("registrar not ready after 15s:\n%s", out.String())
-		}
-	}
+	binary.Serve(t, bin, env)
+	return "http://" + addr
 }
 
 // mcpEnv is the configuration docs/mcp.md documents for MCP clients, with

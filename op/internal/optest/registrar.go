@@ -7,26 +7,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/registrar/registrar/internal/testkit/binary"
 	"github.com/registrar/registrar/pkg/opkit"
 	"github.com/registrar/registrar/pkg/revocation"
 )
 
 // RepoPath is a path relative to the repository root.
-func RepoPath(elem ...string) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(file), "..", "..", ".."}, elem...)...)
-}
+func RepoPath(elem ...string) string { return binary.RepoPath(elem...) }
 
 // Registrar is a running registrar binary.
 type Registrar struct {
@@ -39,24 +34,7 @@ type Registrar struct {
 	// Env is the whole REGISTRAR_* environment it serves with.
 	Env map[string]string
 	bin string
-	out *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	out *binary.SyncBuffer
 }
 
 // StartRegistrar builds the registrar binary, makes a keys directory with
@@ -67,21 +45,15 @@ func (s *syncBuffer) String() string {
 func StartRegistrar(t testing.TB, env map[string]string) *Registrar {
 	t.Helper()
 	dir := t.TempDir()
-	r := &Registrar{bin: filepath.Join(dir, "registrar"), KeysDir: filepath.Join(dir, "keys"), RevocationList: filepath.Join(dir, "revoked.json"), out: &syncBuffer{}}
-	build := exec.Command("go", "build", "-o", r.bin, "./cmd/registrar")
-	build.Dir = RepoPath()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/registrar: %v\n%s", err, out)
-	}
-	r.CLI(t, "", "keygen", "-dir", r.KeysDir)
-	r.Revoke(t, nil)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	bin, err := binary.Build(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	r := &Registrar{bin: bin, KeysDir: filepath.Join(dir, "keys"), RevocationList: filepath.Join(dir, "revoked.json")}
+	r.CLI(t, "", "keygen", "-dir", r.KeysDir)
+	r.Revoke(t, nil)
+
+	addr := binary.FreeAddr(t)
 	r.URL = "http://" + addr
 	full := map[string]string{
 		"REGISTRAR_ADDR":                       addr,
@@ -98,49 +70,8 @@ func StartRegistrar(t testing.TB, env map[string]string) *Registrar {
 	}
 	r.Env = full
 	r.KeysDir, r.RevocationList = full["REGISTRAR_KEYS_DIR"], full["REGISTRAR_REVOCATION_LIST"]
-	cmd := exec.Command(r.bin, "serve")
-	cmd.Env = cleanEnv(full)
-	cmd.Stdout, cmd.Stderr = r.out, r.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		select {
-		case <-done:
-			t.Fatalf("registrar exited before it was ready:\n%s", r.out)
-		default:
-		}
-		if resp, err := http.Get(r.URL + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return r
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("registrar not ready after 15s:\n%s", r.out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func cleanEnv(env map[string]string) []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "REGISTRAR_") {
-			out = append(out, kv)
-		}
-	}
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	return out
+	r.out = binary.Serve(t, r.bin, full)
+	return r
 }
 
 // CheckOp runs `registrar check-op -allow-http issuer` with env as the
@@ -149,7 +80,7 @@ func cleanEnv(env map[string]string) []string {
 func (r *Registrar) CheckOp(t testing.TB, issuer string, env map[string]string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(r.bin, "check-op", "-allow-http", issuer)
-	cmd.Env = cleanEnv(env)
+	cmd.Env = binary.CleanEnv(env)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -168,7 +99,7 @@ func (r *Registrar) CheckOp(t testing.TB, issuer string, env map[string]string) 
 func (r *Registrar) CLI(t testing.TB, stdin string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(r.bin, args...)
-	cmd.Env = cleanEnv(nil)
+	cmd.Env = binary.CleanEnv(nil)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
