@@ -112,6 +112,14 @@ func TestMCPTypeScriptSDKAuthThroughOP(t *testing.T) {
 	revocationList := writeFile(t, t.TempDir(), "revocation-list.json", "{}")
 	env := mcpEnv(t)
 	env["REGISTRAR_REVOCATION_LIST"] = revocationList
+	// Aligned with the OP like TestNodeOIDCProvider's registrar, but for the
+	// scopes: the MCP server's scope is a resource scope the OP grants
+	// beside its own list, and the SDK registers with it.
+	for k, v := range nodeOIDCProviderAligned() {
+		if k != "REGISTRAR_SCOPES" {
+			env[k] = v
+		}
+	}
 	p := start(t, env)
 	// The MCP server names the OP, and the OP the MCP server: its URL is
 	// known before the OP starts.

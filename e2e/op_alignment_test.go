@@ -45,3 +45,24 @@ func checkOpNamesDefaults(t *testing.T, env, aligned map[string]string, issuer s
 		}
 	}
 }
+
+// nodeOIDCProviderAligned is the configuration that aligns Registrar with
+// the node-oidc-provider of testdata/op/node-oidc-provider (one ES256
+// key, no encryption, signed UserInfo, request objects, front- or
+// back-channel logout, certificate binding or RAR): what check-op finds
+// clean, and the block docs/op-integration.md gives.
+func nodeOIDCProviderAligned() map[string]string {
+	return map[string]string{
+		"REGISTRAR_SCOPES":                                     "openid,offline_access,profile,email",
+		"REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS":           "RS256,PS256,ES256,EdDSA,HS256",
+		"REGISTRAR_ID_TOKEN_SIGNING_ALGS":                      "ES256",
+		"REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT":               "ES256",
+		"REGISTRAR_USERINFO_SIGNING_ALGS":                      "",
+		"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS":                "",
+		"REGISTRAR_ENCRYPTION_ALGS":                            "",
+		"REGISTRAR_FRONTCHANNEL_LOGOUT":                        "false",
+		"REGISTRAR_BACKCHANNEL_LOGOUT":                         "false",
+		"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
+		"REGISTRAR_RICH_AUTHORIZATION_REQUESTS":                "false",
+	}
+}

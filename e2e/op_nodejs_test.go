@@ -296,19 +296,7 @@ func TestNodeOIDCProvider(t *testing.T) {
 	env["REGISTRAR_TRUSTED_ISSUERS_FILE"] = repoPath("testdata", "demo", "trusted-issuers.json")
 	// Alignment with this OP: what check-op asks for against it
 	// (docs/op-integration.md gives this block).
-	aligned := map[string]string{
-		"REGISTRAR_SCOPES":                                     "openid,offline_access,profile,email",
-		"REGISTRAR_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS":           "RS256,PS256,ES256,EdDSA,HS256",
-		"REGISTRAR_ID_TOKEN_SIGNING_ALGS":                      "ES256",
-		"REGISTRAR_ID_TOKEN_SIGNING_ALG_DEFAULT":               "ES256",
-		"REGISTRAR_USERINFO_SIGNING_ALGS":                      "",
-		"REGISTRAR_REQUEST_OBJECT_SIGNING_ALGS":                "",
-		"REGISTRAR_ENCRYPTION_ALGS":                            "",
-		"REGISTRAR_FRONTCHANNEL_LOGOUT":                        "false",
-		"REGISTRAR_BACKCHANNEL_LOGOUT":                         "false",
-		"REGISTRAR_TLS_CLIENT_CERTIFICATE_BOUND_ACCESS_TOKENS": "false",
-		"REGISTRAR_RICH_AUTHORIZATION_REQUESTS":                "false",
-	}
+	aligned := nodeOIDCProviderAligned()
 	for k, v := range aligned {
 		env[k] = v
 	}
