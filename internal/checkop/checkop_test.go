@@ -94,7 +94,7 @@ const (
 // loadConfig loads the configuration from env alone (REGISTRAR_ names
 // without the prefix), with open registration so that no trust file is
 // needed.
-func loadConfig(t *testing.T, env map[string]string) *config.Config {
+func loadConfig(t testing.TB, env map[string]string) *config.Config {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/registrar/registrar/internal/fetch"
+	"github.com/registrar/registrar/internal/textrule"
 )
 
 // Getter fetches a URL: a *fetch.Client.
@@ -119,5 +120,49 @@ func Parse(body []byte) (*Document, error) {
 	if doc.Issuer == "" {
 		return nil, fmt.Errorf("%w: it has no issuer (OIDC Discovery section 3, RFC 8414 section 2)", ErrDocument)
 	}
+	if err := doc.printable(); err != nil {
+		return nil, err
+	}
 	return &doc, nil
+}
+
+// printable refuses a document whose strings check-op may print hold a
+// character that forges text (textrule: controls, bidi controls,
+// invisible characters): the lines go to an operator's terminal, and no
+// registered value (scope, algorithm, type, method, URL) contains one.
+func (d *Document) printable() error {
+	members := []struct {
+		name string
+		v    []string
+	}{
+		{"issuer", []string{d.Issuer}},
+		{"end_session_endpoint", []string{d.EndSessionEndpoint}},
+		{"pushed_authorization_request_endpoint", []string{d.PushedAuthorizationRequestEndpoint}},
+		{"scopes_supported", d.ScopesSupported},
+		{"response_types_supported", d.ResponseTypesSupported},
+		{"grant_types_supported", d.GrantTypesSupported},
+		{"subject_types_supported", d.SubjectTypesSupported},
+		{"token_endpoint_auth_methods_supported", d.TokenEndpointAuthMethodsSupported},
+		{"token_endpoint_auth_signing_alg_values_supported", d.TokenEndpointAuthSigningAlgsSupported},
+		{"id_token_signing_alg_values_supported", d.IDTokenSigningAlgsSupported},
+		{"id_token_encryption_alg_values_supported", d.IDTokenEncryptionAlgsSupported},
+		{"id_token_encryption_enc_values_supported", d.IDTokenEncryptionEncsSupported},
+		{"userinfo_signing_alg_values_supported", d.UserinfoSigningAlgsSupported},
+		{"userinfo_encryption_alg_values_supported", d.UserinfoEncryptionAlgsSupported},
+		{"userinfo_encryption_enc_values_supported", d.UserinfoEncryptionEncsSupported},
+		{"request_object_signing_alg_values_supported", d.RequestObjectSigningAlgsSupported},
+		{"request_object_encryption_alg_values_supported", d.RequestObjectEncryptionAlgsSupported},
+		{"request_object_encryption_enc_values_supported", d.RequestObjectEncryptionEncsSupported},
+		{"code_challenge_methods_supported", d.CodeChallengeMethodsSupported},
+		{"authorization_details_types_supported", d.AuthorizationDetailsTypesSupported},
+		{"dpop_signing_alg_values_supported", d.DPoPSigningAlgsSupported},
+	}
+	for _, m := range members {
+		for i, v := range m.v {
+			if strings.IndexFunc(v, textrule.Forbidden) >= 0 {
+				return fmt.Errorf("%w: %s[%d] holds a control, bidi or invisible character", ErrDocument, m.name, i)
+			}
+		}
+	}
+	return nil
 }
