@@ -206,6 +206,7 @@ type setup struct {
 	requireToken     bool
 	updateMode       register.UpdateMode
 	limitBurst       int // > 0: a per-address rate limit with this burst
+	docLimitBurst    int // > 0: a per-address limit of document fetches with this burst
 	notReady         bool
 	cors             bool
 	faulty           bool // an internal fault on every registration and management call
@@ -297,6 +298,13 @@ func (w *world) server(t testing.TB, s setup) *server.Server {
 			t.Fatal(err)
 		}
 		opts.AddressLimiter = l
+	}
+	if s.docLimitBurst > 0 {
+		l, err := ratelimit.New(ratelimit.Options{Rate: 1.0 / 3600, Burst: s.docLimitBurst})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.DocumentLimiter = l
 	}
 	if s.notReady {
 		opts.Readiness = func() bool { return false }

@@ -136,8 +136,10 @@ func TestServerAnswersAsDocumented(t *testing.T) {
 	notReady := w.serve(t, setup{notReady: true})
 	cors := w.serve(t, setup{cors: true})
 	urlForms := w.serve(t, setup{idForms: register.FormsClient})
+	documentsLimited := w.serve(t, setup{idForms: register.FormsClient, docLimitBurst: 1})
 	c := register_(t, open)
 	document := "/c/" + registerURLForm(t, urlForms)
+	limitedDocument := "/c/" + registerURLForm(t, documentsLimited)
 	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
 	withBearer := func(h http.Header, tok string) http.Header { h.Set("Authorization", "Bearer "+tok); return h }
 	redirect := []string{"https://client.example/cb"}
@@ -232,6 +234,9 @@ func TestServerAnswersAsDocumented(t *testing.T) {
 		// the per-address rate limit (burst 1): the first request passes
 		{"first request within the rate limit", limited, "GET", client, bearer(c.rat), nil, 200},
 		{"register over the rate limit", limited, "POST", "/register", jsonHeader(), valid, 429},
+		{"document within its rate limit", documentsLimited, "GET", limitedDocument, nil, nil, 200},
+		{"document over its rate limit", documentsLimited, "GET", limitedDocument, nil, nil, 429},
+		{"document over its rate limit, HEAD", documentsLimited, "HEAD", limitedDocument, nil, nil, 429},
 		{"read over the rate limit", limited, "GET", client, bearer(c.rat), nil, 429},
 		{"read over the rate limit, HEAD", limited, "HEAD", client, bearer(c.rat), nil, 429},
 		{"update over the rate limit", limited, "PUT", client, withBearer(jsonHeader(), c.rat), update, 429},

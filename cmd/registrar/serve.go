@@ -408,6 +408,10 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 	if err != nil {
 		return nil, err
 	}
+	docLimiter, err := documentLimiter(cfg, now)
+	if err != nil {
+		return nil, err
+	}
 	srv := server.New(server.Options{
 		Issuer:            cfg.Issuer,
 		Register:          svc,
@@ -423,6 +427,7 @@ func newApp(cfg *config.Config, log zerolog.Logger, now func() time.Time, rnd io
 		CORSOrigins:       cfg.CORSAllowedOrigins,
 		TrustedProxies:    cfg.TrustedProxies,
 		AddressLimiter:    limiter,
+		DocumentLimiter:   docLimiter,
 		Metrics:           met,
 		Readiness:         readiness(live, cfg.ReadinessRequiresIssuerKeys, log),
 		Tracer:            tr.serverTracer(),
@@ -518,6 +523,20 @@ func registerGauges(reg *metrics.Registry, live *trust.Live, revs *revocation.So
 				return []metrics.Sample{{Value: 1}}
 			})
 	}
+}
+
+// documentLimiter is the per-address limiter of Client ID Metadata
+// Document fetches, or nil when disabled: its own budget, with a burst of
+// a tenth of the minute's.
+func documentLimiter(cfg *config.Config, now func() time.Time) (server.Limiter, error) {
+	if cfg.ClientIDDocumentRateLimitPerMinute == 0 {
+		return nil, nil
+	}
+	return ratelimit.New(ratelimit.Options{
+		Rate:  float64(cfg.ClientIDDocumentRateLimitPerMinute) / 60,
+		Burst: max(1, cfg.ClientIDDocumentRateLimitPerMinute/10),
+		Now:   now,
+	})
 }
 
 // addressLimiter is the per-address limiter, or nil when disabled.

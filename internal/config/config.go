@@ -89,6 +89,10 @@ type Config struct {
 	// registration endpoints; zero disables the limit.
 	RateLimitPerMinute int `envconfig:"REGISTRAR_RATE_LIMIT_PER_MINUTE" default:"600"`
 	RateLimitBurst     int `envconfig:"REGISTRAR_RATE_LIMIT_BURST" default:"100"`
+	// ClientIDDocumentRateLimitPerMinute is the per-address rate of Client
+	// ID Metadata Document fetches (GET /c/{jws}), a budget apart from the
+	// one above; its burst is a tenth of it. 0 disables.
+	ClientIDDocumentRateLimitPerMinute int `envconfig:"REGISTRAR_CLIENT_ID_DOCUMENT_RATE_LIMIT_PER_MINUTE" default:"6000"`
 	// ReadinessRequiresIssuerKeys makes /readyz answer 503 while a trusted
 	// issuer's keys have never been loaded.
 	ReadinessRequiresIssuerKeys bool `envconfig:"REGISTRAR_READINESS_REQUIRES_ISSUER_KEYS" default:"true"`

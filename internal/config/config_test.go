@@ -97,6 +97,8 @@ func TestLoadDefaults(t *testing.T) {
 		RateLimitBurst:           100,
 		CodeChallengeMethods:     []string{"S256"},
 
+		ClientIDDocumentRateLimitPerMinute: 6000,
+
 		ReadinessRequiresIssuerKeys: true,
 		CORSAllowedOrigins:          []string{"*"},
 	}
@@ -137,6 +139,7 @@ func TestLoadValues(t *testing.T) {
 		{"trusted proxies", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"},
 			func(c *config.Config) any { return fmt.Sprint(c.TrustedProxies) }, "[10.0.0.0/8 192.0.2.7/32]"},
 		{"rate limit off", map[string]string{"RATE_LIMIT_PER_MINUTE": "0"}, func(c *config.Config) any { return c.RateLimitPerMinute }, 0},
+		{"document rate limit off", map[string]string{"CLIENT_ID_DOCUMENT_RATE_LIMIT_PER_MINUTE": "0"}, func(c *config.Config) any { return c.ClientIDDocumentRateLimitPerMinute }, 0},
 		{"log format", map[string]string{"LOG_FORMAT": "console"}, func(c *config.Config) any { return c.LogFormat }, "console"},
 		{"grant types trimmed, empty items skipped", map[string]string{"GRANT_TYPES": " client_credentials , ,refresh_token,"},
 			func(c *config.Config) any { return c.Policy.GrantTypes }, []string{"client_credentials", "refresh_token"}},
@@ -234,6 +237,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"trusted proxy not an address", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}, "TRUSTED_PROXIES"},
 		{"rate limit negative", map[string]string{"RATE_LIMIT_PER_MINUTE": "-1"}, "RATE_LIMIT_PER_MINUTE"},
 		{"rate limit burst zero", map[string]string{"RATE_LIMIT_BURST": "0"}, "RATE_LIMIT_BURST"},
+		{"document rate limit negative", map[string]string{"CLIENT_ID_DOCUMENT_RATE_LIMIT_PER_MINUTE": "-1"}, "CLIENT_ID_DOCUMENT_RATE_LIMIT_PER_MINUTE"},
 		{"readiness flag not a bool", map[string]string{"READINESS_REQUIRES_ISSUER_KEYS": "sometimes"}, "READINESS_REQUIRES_ISSUER_KEYS"},
 		{"client_id bytes above range", map[string]string{"MAX_CLIENT_ID_BYTES": "65537"}, "MAX_CLIENT_ID_BYTES"},
 		{"unknown client_id form", map[string]string{"CLIENT_ID_FORM": "urn"}, "CLIENT_ID_FORM"},

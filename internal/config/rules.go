@@ -171,6 +171,7 @@ func (c *Config) rules(name func(field any) string) []rule {
 		}},
 		between(&c.RateLimitPerMinute, 0, 1_000_000),
 		between(&c.RateLimitBurst, 1, 1_000_000),
+		between(&c.ClientIDDocumentRateLimitPerMinute, 0, 1_000_000),
 
 		between(&c.MaxBodyBytes, 1024, 1<<20),
 		between(&c.MaxClientIDBytes, 1024, clientid.MaxLength),

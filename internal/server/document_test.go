@@ -154,3 +154,30 @@ func TestURLFormManagementEndpoint(t *testing.T) {
 		t.Errorf("read client_id %v, want %v", got["client_id"], reg["client_id"])
 	}
 }
+
+// TestClientIDMetadataDocumentHasItsOwnRateLimit: document fetches are
+// limited per address (each verifies a signature), by a budget apart from
+// registration's, so neither starves the other.
+func TestClientIDMetadataDocumentHasItsOwnRateLimit(t *testing.T) {
+	e := newEnv(t, func(s *register.Service, o *server.Options) {
+		s.IDForms = register.FormsURL
+		s.DocumentMaxAge = 5 * time.Minute
+		o.AddressLimiter = limiter(t, 3)
+		o.DocumentLimiter = limiter(t, 2)
+	})
+	id := registerURLForm(t, e)["client_id"].(string) // one of the address's 3 registrations
+	path := strings.TrimPrefix(id, issuer)
+	for i := 0; i < 2; i++ {
+		if res, body := e.do(t, http.MethodGet, path, "", nil, nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("fetch %d: %d %s", i, res.StatusCode, body)
+		}
+	}
+	res, body := e.do(t, http.MethodGet, path, "", nil, nil)
+	checkError(t, res, body, http.StatusTooManyRequests, "temporarily_unavailable")
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	// Registration's budget is untouched by the fetches.
+	registerURLForm(t, e)
+	registerURLForm(t, e)
+}

@@ -52,6 +52,10 @@ type Options struct {
 	// AddressLimiter, when set, limits registration and management
 	// requests per client address (IPv6 by /64).
 	AddressLimiter Limiter
+	// DocumentLimiter, when set, limits fetches of Client ID Metadata
+	// Documents per address: a budget of their own, since authorization
+	// servers fetch them, never charged to registration's.
+	DocumentLimiter Limiter
 	// Metrics, when set, observes every request.
 	Metrics RequestObserver
 	// Readiness, when set, adds to /readyz: false answers 503. /readyz is
@@ -140,8 +144,9 @@ func New(o Options) *Server {
 	e.PUT(clientPath, s.update, s.limit, refuseQueryToken, s.outboundCaller)
 	// Client ID Metadata Documents of URL-form client_ids
 	// (draft-ietf-oauth-client-id-metadata-document-03): public, fetched
-	// by authorization servers, so not limited per address.
-	s.get(e, base+strings.TrimSuffix(clientid.URLPath, "/")+"/:jws", s.document)
+	// by authorization servers, so limited per address by a budget of
+	// their own (each fetch verifies a signature).
+	s.get(e, base+strings.TrimSuffix(clientid.URLPath, "/")+"/:jws", s.document, s.limitBy(s.opts.DocumentLimiter))
 	s.get(e, "/healthz", s.healthz)
 	s.get(e, "/readyz", s.readyz)
 	s.routes = map[string]bool{}
@@ -255,20 +260,27 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// limit applies the per-address rate limit (RFC 6585 §4: 429 with
-// Retry-After).
+// limit applies the per-address rate limit of registration and management
+// (RFC 6585 §4: 429 with Retry-After).
 func (s *Server) limit(next echo.HandlerFunc) echo.HandlerFunc {
-	if s.opts.AddressLimiter == nil {
-		return next
-	}
-	return func(c echo.Context) error {
-		addr, err := netip.ParseAddr(c.RealIP())
-		if err == nil {
-			if ok, after := s.opts.AddressLimiter.Allow(ratelimit.Key(addr)); !ok {
-				return oauth.New(oauth.CodeTemporarilyUnavailable, "too many requests from this address; retry later").
-					WithStatus(http.StatusTooManyRequests).WithHeader("Retry-After", strconv.FormatInt(ratelimit.RetryAfterSeconds(after), 10))
-			}
+	return s.limitBy(s.opts.AddressLimiter)(next)
+}
+
+// limitBy applies l per client address; nil l limits nothing.
+func (s *Server) limitBy(l Limiter) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		if l == nil {
+			return next
 		}
-		return next(c)
+		return func(c echo.Context) error {
+			addr, err := netip.ParseAddr(c.RealIP())
+			if err == nil {
+				if ok, after := l.Allow(ratelimit.Key(addr)); !ok {
+					return oauth.New(oauth.CodeTemporarilyUnavailable, "too many requests from this address; retry later").
+						WithStatus(http.StatusTooManyRequests).WithHeader("Retry-After", strconv.FormatInt(ratelimit.RetryAfterSeconds(after), 10))
+				}
+			}
+			return next(c)
+		}
 	}
 }
