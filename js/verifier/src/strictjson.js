@@ -223,13 +223,20 @@ export function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof JNumber);
 }
 
-/** Converts a parsed value to plain JSON values (numbers as numbers). */
+/**
+ * Converts a parsed value to plain JSON values (numbers as numbers), as
+ * JSON.parse would build them. Members are defined, not assigned: assigning
+ * a member named "__proto__" would set the object's prototype instead, so a
+ * caller would read members the document does not hold.
+ */
 export function plain(v) {
   if (v instanceof JNumber) return v.value;
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') {
     const o = {};
-    for (const k of Object.keys(v)) o[k] = plain(v[k]);
+    for (const k of Object.keys(v)) {
+      Object.defineProperty(o, k, { value: plain(v[k]), enumerable: true, writable: true, configurable: true });
+    }
     return o;
   }
   return v;
