@@ -172,12 +172,13 @@ class Verifier {
       parseRevocationList,
       this.#clock,
     );
+    // A fixed document: a JSON string, its UTF-8 bytes, or the parsed value.
+    const doc = (d) => (typeof d === 'string' || d instanceof Uint8Array ? d : JSON.stringify(d));
     if (o.revocationList === undefined && o.revocationListUri === undefined) this.#revocation.value = emptyList();
     if (o.revocationList !== undefined) {
-      const doc = typeof o.revocationList === 'string' || o.revocationList instanceof Uint8Array ? o.revocationList : JSON.stringify(o.revocationList);
-      this.#revocation.value = parseRevocationList(doc);
+      this.#revocation.value = parseRevocationList(doc(o.revocationList));
     }
-    this.ready = o.jwks !== undefined ? parseJWKS(typeof o.jwks === 'string' ? o.jwks : JSON.stringify(o.jwks)).then((keys) => {
+    this.ready = o.jwks !== undefined ? parseJWKS(doc(o.jwks)).then((keys) => {
       this.#jwks.value = keys;
     }) : Promise.resolve();
     // verify() and refresh() report a bad static set; no unhandled rejection.

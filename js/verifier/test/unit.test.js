@@ -127,6 +127,18 @@ describe('JWK Set', () => {
     const keys = await parseJWKS(JSON.stringify({ keys: [e, o] }));
     assert.deepEqual([...keys.values()].map((k) => k.alg), ['ES256', 'EdDSA']);
   });
+  // index.d.ts JWKSDocument: a JSON string, its UTF-8 bytes, or the parsed object.
+  for (const [name, doc] of [
+    ['a JSON string', JSON.stringify(jwks)],
+    ['UTF-8 bytes', Buffer.from(JSON.stringify(jwks))],
+    ['a Uint8Array', new TextEncoder().encode(JSON.stringify(jwks))],
+    ['the parsed object', jwks],
+  ]) {
+    it(`a fixed jwks given as ${name} verifies a client_id it signed`, async () => {
+      const v = createVerifier({ issuer: index.issuer, jwks: doc, now: () => index.now * 1000 });
+      assert.equal((await v.verify(valid['minimal-web-client'].client_id)).keyId, eddsaKey.kid);
+    });
+  }
 });
 
 describe('cache', () => {
