@@ -108,6 +108,7 @@ class Source {
     Object.assign(this, { name, url, fetchFn, maxBytes, parseFn, clock });
     this.value = undefined;
     this.inflight = undefined;
+    this.awaited = false;
     this.startedAt = -Infinity; // clock ms of the start of the last fetch
     this.loadedAt = undefined;
     this.lastError = undefined;
@@ -116,6 +117,7 @@ class Source {
   load() {
     if (this.inflight) return this.inflight;
     this.startedAt = this.clock();
+    this.awaited = false; // whether requests wait for this fetch (#sources)
     this.inflight = (async () => {
       try {
         const doc = await readURL(this.url, this.fetchFn, this.maxBytes);
@@ -185,9 +187,13 @@ class Verifier {
     this.ready.catch(() => {});
   }
 
-  // Waits for the first load of each source; afterwards starts a background
-  // refresh (not awaited) of a source whose last fetch started at least
-  // refreshInterval ago.
+  // Waits for the first load of each source; afterwards refreshes a source
+  // whose last fetch started at least refreshInterval ago: in the background
+  // (not awaited) while requests keep it fresh, but awaited when the last
+  // fetch started two intervals ago or more (no request came for an
+  // interval): nothing else refreshes, so the document in hand may be
+  // arbitrarily old (a revocation or a key retirement published meanwhile).
+  // A failure is reported and the last good document answers.
   async #sources() {
     await this.ready;
     for (const s of [this.#jwks, this.#revocation]) {
@@ -198,8 +204,14 @@ class Verifier {
         } catch (err) {
           throw new UnavailableError(`${s.name} has never been loaded: ${err.message}`, { cause: err });
         }
-      } else if (!s.inflight && this.#clock() - s.startedAt >= this.#refreshEvery) {
-        s.load().catch((err) => this.#onError(err));
+      } else {
+        if (!s.inflight && this.#clock() - s.startedAt >= this.#refreshEvery) {
+          const stale = this.#clock() - s.startedAt >= 2 * this.#refreshEvery;
+          s.load().catch((err) => this.#onError(err));
+          s.awaited = stale;
+        }
+        // Every request that comes while a stale source loads waits too.
+        if (s.inflight && s.awaited) await s.inflight.catch(() => {});
       }
     }
     return { keys: this.#jwks.value, list: this.#revocation.value };

@@ -278,6 +278,54 @@ describe('refresh', () => {
     await rejectsWith(v.verify(vec.client_id), 'revoked');
   });
 
+  it('after an idle time of two refreshIntervals, verify waits for the refresh: a revocation published meanwhile applies at once', async () => {
+    const now = clock();
+    const vec = valid['minimal-web-client'];
+    const o = origin({ [LIST_URL]: {} });
+    const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, onError: () => {} });
+    await v.verify(vec.client_id); // cached from here on
+    o.docs[LIST_URL] = { jti: [vec.claims.jti] };
+    now.ms += 24 * 3600_000; // no request for a day
+    await rejectsWith(v.verify(vec.client_id), 'revoked');
+    assert.equal(o.calls[LIST_URL], 2);
+  });
+
+  it('after an idle time, requests that come while the refresh is in flight wait for it too', async () => {
+    const now = clock();
+    const vec = valid['minimal-web-client'];
+    const o = origin({ [LIST_URL]: {} });
+    const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, onError: () => {} });
+    await v.verify(vec.client_id);
+    o.docs[LIST_URL] = { jti: [vec.claims.jti] };
+    now.ms += 24 * 3600_000;
+    let release;
+    o.gate = new Promise((r) => { release = r; });
+    const first = v.verify(vec.client_id);
+    await new Promise((r) => setTimeout(r, 20)); // the fetch is in flight
+    const second = v.verify(vec.client_id);
+    release();
+    await rejectsWith(first, 'revoked');
+    await rejectsWith(second, 'revoked');
+    assert.equal(o.calls[LIST_URL], 2);
+  });
+
+  it('after an idle time, a failed refresh is reported and the last good list still answers', async () => {
+    const now = clock();
+    const errors = [];
+    const vec = valid['minimal-web-client'];
+    const o = origin({ [LIST_URL]: {} });
+    const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, onError: (e) => errors.push(e) });
+    await v.verify(vec.client_id);
+    o.docs[LIST_URL] = undefined;
+    now.ms += 24 * 3600_000;
+    assert.equal((await v.verify(vec.client_id)).claims.jti, vec.claims.jti);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /revocation list: .*HTTP 503/);
+    // The failed fetch counts as a refresh: the next request does not wait for another.
+    await v.verify(vec.client_id);
+    assert.equal(o.calls[LIST_URL], 2);
+  });
+
   it('refuses URLs that are neither https, file nor loopback http', () => {
     assert.throws(() => createVerifier({ issuer: index.issuer, jwksUri: 'http://registrar.example/jwks.json' }), TypeError);
   });
