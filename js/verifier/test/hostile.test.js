@@ -3,6 +3,7 @@
 // checks after the signature are reached). Seeded, so a failure reproduces;
 // a few thousand cases, well under a few seconds.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 
@@ -152,5 +153,46 @@ describe('client_ids with generated hostile payloads, validly signed', () => {
     assert.equal(key.use, undefined, 'use is not a member of the key');
     assert.deepStrictEqual(Object.getPrototypeOf(key), Object.prototype);
     assert.deepStrictEqual(got.metadata.jwks, JSON.parse(clientJWKS));
+  });
+});
+
+describe('mutated vectors', () => {
+  const dir = new URL('../../../testdata/vectors/', import.meta.url);
+  const load = (name) => readFileSync(new URL(name, dir), 'utf8');
+  const index = JSON.parse(load('vectors.json'));
+  const valid = JSON.parse(load('valid.json')).vectors;
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const EXTRA = ['.', '=', '+', '/', ' ', '\n', '\r', '\t', '\u0000', '%', 'é', '\ufeff', '\u200b'];
+
+  it('no edit of a valid client_id (replace, insert or delete one character) verifies: one client, one string', async () => {
+    const v = createVerifier({ issuer: index.issuer, jwks: load('jwks.json'), now: () => index.now * 1000, cacheSize: 0 });
+    const r = prng(0x0ce1);
+    let edits = 0;
+    for (const vec of valid) {
+      const id = vec.client_id;
+      for (let n = 0; n < 150; n++) {
+        const at = r.int(id.length + 1);
+        const c = r.int(5) ? ALPHABET[r.int(ALPHABET.length)] : r.pick(EXTRA);
+        const kind = r.int(3);
+        const edited = kind === 0 ? id.slice(0, at) + c + id.slice(at + 1) : kind === 1 ? id.slice(0, at) + c + id.slice(at) : id.slice(0, at) + id.slice(at + 1);
+        if (edited === id) continue;
+        edits++;
+        await assert.rejects(v.verify(edited), (err) => {
+          assert.ok(err instanceof ClientIdError, `${vec.name} edited at ${at}: ${err}`);
+          return true;
+        }, `${vec.name} edited at ${at} (${JSON.stringify(c)}, kind ${kind}) verified`);
+      }
+      // The last character of each segment, through every value: only the
+      // canonical one (unused low-order bits zero) verifies.
+      for (const end of [id.indexOf('.') - 1, id.lastIndexOf('.') - 1, id.length - 1]) {
+        for (const c of ALPHABET) {
+          const edited = id.slice(0, end) + c + id.slice(end + 1);
+          if (edited === id) continue;
+          edits++;
+          await assert.rejects(v.verify(edited), ClientIdError, `${vec.name}: last character of a segment as ${c} verified`);
+        }
+      }
+    }
+    assert.ok(edits > 1000);
   });
 });
