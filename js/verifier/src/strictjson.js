@@ -122,9 +122,13 @@ export function parse(input, { maxMembers = 256, maxDepth = 16 } = {}) {
     }
   };
 
+  // Sticky, from i: a number of any length (the document's size bounds it,
+  // as in Registrar's own parser), matched in time linear in its length.
+  const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
   const num = () => {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(s.slice(i, i + 1100));
-    if (!m || m[0] === '' || m[0] === '-') fail('bad number', i);
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(s);
+    if (!m) fail('bad number', i);
     i += m[0].length;
     return new JNumber(m[0]);
   };

@@ -70,6 +70,18 @@ describe('strict JSON against JSON.parse, generated documents', () => {
   });
 });
 
+describe('strict JSON, long values', () => {
+  // Go's strict parser (Registrar's) bounds the document, not each number;
+  // a client's jwks is kept as registered, so a long number in it must not
+  // make the JavaScript verifier refuse a client_id Go verifiers accept.
+  for (const digits of [1099, 1100, 1101, 5000, 60000]) {
+    it(`accepts a number of ${digits} digits, as JSON.parse does`, () => {
+      const s = `{"a":[1${'0'.repeat(digits - 1)}, -0.${'5'.repeat(digits)}e-${'9'.repeat(digits)}],"b":1}`;
+      assert.deepStrictEqual(plain(parse(s)), JSON.parse(s));
+    });
+  }
+});
+
 const ISSUER = 'https://registrar.example';
 const NOW = 1792836000;
 
