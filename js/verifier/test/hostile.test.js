@@ -208,3 +208,28 @@ describe('mutated vectors', () => {
     assert.ok(edits > 1000);
   });
 });
+
+describe('text from documents in error messages', () => {
+  // Control, bidi and invisible characters: what could rewrite an operator's
+  // terminal or log line (onError prints messages with console.error).
+  const FORGING = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+  const evil = '\u001b[2J\u001b[31mOK\u202e\u200bx\u0085';
+  const key = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k', alg: 'EdDSA' };
+  const cases = {
+    kty: { keys: [{ ...key, kty: evil }] },
+    alg: { keys: [{ ...key, alg: evil }] },
+    'member name': { keys: [{ ...key, [evil]: 1 }] },
+    'duplicate kid': { keys: [{ ...key, kid: evil }, { ...key, kid: evil }] },
+  };
+  for (const [name, set] of Object.entries(cases)) {
+    it(`a JWK Set refused for its ${name} says so without printing a control, bidi or invisible character`, async () => {
+      const { parseJWKS, JWKSError } = await import('../index.js');
+      await assert.rejects(parseJWKS(JSON.stringify(set)), (err) => {
+        assert.ok(err instanceof JWKSError, String(err));
+        assert.doesNotMatch(err.message, FORGING);
+        assert.match(err.message, /\\u001b/, 'the value is shown escaped');
+        return true;
+      });
+    });
+  }
+});
