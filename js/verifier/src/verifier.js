@@ -199,6 +199,12 @@ class Verifier {
     for (const s of [this.#jwks, this.#revocation]) {
       if (!s.url) continue;
       if (s.value === undefined) {
+        // Never loaded: fetch (or join the fetch in flight), but after a
+        // failure at most once per minRefreshInterval, so that requests
+        // while the source is unreachable are not each a fetch.
+        if (!s.inflight && this.#clock() - s.startedAt < this.#minRefresh) {
+          throw new UnavailableError(`${s.name} has never been loaded: ${s.lastError?.message}`, { cause: s.lastError });
+        }
         try {
           await s.load();
         } catch (err) {

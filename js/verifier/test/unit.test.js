@@ -245,6 +245,19 @@ describe('refresh', () => {
     await assert.rejects(w.verify(valid['minimal-web-client'].client_id), UnavailableError);
   });
 
+  it('before the first load, a failed fetch is retried at most once per minRefreshInterval, not on every request', async () => {
+    const now = clock();
+    const o = origin({});
+    const v = createVerifier({ issuer: index.issuer, jwksUri: JWKS_URL, fetch: o.fetch, now, minRefreshInterval: 30_000 });
+    const id = valid['minimal-web-client'].client_id;
+    for (let n = 0; n < 5; n++) await assert.rejects(v.verify(id), UnavailableError);
+    assert.equal(o.calls[JWKS_URL], 1, 'a flood of requests while Registrar is unreachable is one fetch');
+    now.ms += 30_000;
+    o.docs[JWKS_URL] = jwks;
+    assert.equal((await v.verify(id)).keyId, eddsaKey.kid);
+    assert.equal(o.calls[JWKS_URL], 2);
+  });
+
   it('the periodic refresh runs in the background after refreshInterval and reports failures', async () => {
     const now = clock();
     const errors = [];
