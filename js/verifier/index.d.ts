@@ -103,9 +103,9 @@ export interface VerifierOptions {
   cacheSize?: number;
   /** The clock, in milliseconds since the epoch (Date.now shape). Default Date.now. */
   now?: () => number | Date;
-  /** Least time between two JWK Set fetches caused by an unknown kid, ms. Default 30000. */
+  /** Least time between two JWK Set fetches caused by an unknown kid, and between two attempts to load a source never loaded, ms. Default 30000. */
   minRefreshInterval?: number;
-  /** Age after which a verification starts a background refresh of each URI source, ms. Default 60000. */
+  /** Age after which a verification starts a background refresh of each URI source, ms; at twice this age it waits for the refresh. Default 60000. */
   refreshInterval?: number;
   /** Largest client_id accepted, in bytes. Default 65536. */
   maxLength?: number;

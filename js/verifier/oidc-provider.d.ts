@@ -8,7 +8,7 @@ export interface RegistrarAdapterOptions {
   /** The adapter of every model but Client; default node-oidc-provider's MemoryAdapter. */
   delegate?: AdapterConstructor;
   /** Called for each client_id refused (the OP answers invalid_client): err.code says why. */
-  onRefused?: (err: ClientIdError | UnsupportedClientError, clientId: string) => void;
+  onRefused?: (err: ClientIdError | UnsupportedClientError | MissingSecretError, clientId: string) => void;
   /**
    * Metadata members this OP cannot honour: a client that registered one
    * (present and not false or []) is refused. Default DEFAULT_UNSUPPORTED,
@@ -24,6 +24,13 @@ export class UnsupportedClientError extends Error {
   readonly name: 'UnsupportedClientError';
   readonly code: 'unsupported';
   readonly members: string[];
+}
+
+/** A verified client that needs its client secret, whose derivation secret version (skv) the OP does not hold. */
+export class MissingSecretError extends Error {
+  readonly name: 'MissingSecretError';
+  readonly code: 'secret';
+  readonly skv: number;
 }
 
 /** The value of node-oidc-provider's `adapter` configuration option. */

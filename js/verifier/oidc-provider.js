@@ -61,6 +61,20 @@ function registeredUnsupported(metadata, unsupported) {
   });
 }
 
+/**
+ * A verified client that needs its client secret, derived with a derivation
+ * secret version (skv) this OP does not hold (docs/verifying.md §8): refused,
+ * and most likely the OP's configuration (a secret-<n>.key not mounted).
+ */
+export class MissingSecretError extends Error {
+  constructor(skv) {
+    super(`client needs a client secret of derivation secret version ${skv}, which this OP does not hold`);
+    this.name = 'MissingSecretError';
+    this.code = 'secret';
+    this.skv = skv;
+  }
+}
+
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
 const SYMMETRIC = /^(HS256|HS384|HS512|A128KW|A192KW|A256KW|dir|A128GCMKW|A192GCMKW|A256GCMKW)$/;
 const ALG_MEMBERS = [
@@ -102,7 +116,9 @@ export function clientMetadata(verifier, client) {
  * node-oidc-provider's in-memory MemoryAdapter. onRefused(err, id): called
  * for each client_id that does not verify (err.code says why: a
  * ClientIdError class) or registered a member of unsupported (err.code
- * 'unsupported', an UnsupportedClientError), for audit logs; the OP answers
+ * 'unsupported', an UnsupportedClientError) or needs a client secret whose
+ * derivation secret is not held (err.code 'secret', a MissingSecretError),
+ * for audit logs; the OP answers
  * invalid_client. unsupported: the members this OP cannot honour, default
  * DEFAULT_UNSUPPORTED (node-oidc-provider 9's default features).
  */
@@ -132,7 +148,9 @@ export function registrarAdapter(verifier, { delegate = MemoryAdapter, onRefused
         onRefused?.(new UnsupportedClientError(members), id);
         return undefined;
       }
-      return clientMetadata(verifier, client);
+      const metadata = clientMetadata(verifier, client);
+      if (metadata === undefined) onRefused?.(new MissingSecretError(client.claims.skv), id);
+      return metadata;
     }
 
     upsert(...args) { return this.#inner.upsert(...args); }

@@ -1,7 +1,7 @@
 // Claims (docs/verifying.md §5) and metadata with the format-v1 defaults
 // (§6) of a client_id whose signature has been verified.
 
-import { ClientIdError } from './errors.js';
+import { ClientIdError, quote } from './errors.js';
 import { JNumber, isObject, plain } from './strictjson.js';
 
 const MAX_NUMERIC_DATE = 253402300799;
@@ -123,7 +123,7 @@ const LOCALIZABLE = Object.freeze(['client_name', 'client_uri', 'logo_uri', 'tos
 /** The metadata of a payload with the format-v1 defaults applied (§6). */
 export function decodeMetadata(p) {
   const md = {};
-  const wrong = (name, type) => malformed(`${name} must be ${type}`);
+  const wrong = (name, type) => malformed(`${quote(name)} must be ${type}`);
   for (const name of Object.keys(p)) {
     const v = p[name];
     if (v === null) continue; // null is absent

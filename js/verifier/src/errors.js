@@ -26,3 +26,16 @@ export class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
+
+// Control (Cc), bidi and invisible characters: in a message printed to a
+// terminal or a log line they could rewrite what an operator sees.
+const FORGING = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * A value from a document, for an error message: JSON-quoted, with every
+ * control, bidi or invisible character escaped as \uXXXX.
+ */
+export function quote(v) {
+  const s = JSON.stringify(typeof v === 'string' ? v : String(v));
+  return s.replace(FORGING, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

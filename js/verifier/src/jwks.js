@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { importJWK } from 'jose';
 
 import { decodeCanonical } from './b64.js';
+import { quote } from './errors.js';
 import { JNumber, isObject, parseObject, plain } from './strictjson.js';
 
 export const ALGORITHMS = Object.freeze(['ES256', 'EdDSA', 'PS256', 'RS256']);
@@ -27,8 +28,8 @@ function fixedBytes(i, jwk, name, len) {
 function checkKey(i, jwk) {
   if (!isObject(jwk)) bad(i, 'not an object');
   for (const [k, v] of Object.entries(jwk)) {
-    if (PRIVATE.includes(k)) bad(i, `holds private member ${k}`);
-    if (v instanceof JNumber) bad(i, `${k} must not be a number`);
+    if (PRIVATE.includes(k)) bad(i, `holds private member ${quote(k)}`);
+    if (v instanceof JNumber) bad(i, `${quote(k)} must not be a number`);
   }
   if (typeof jwk.kid !== 'string' || jwk.kid === '') bad(i, 'kid must be a non-empty string');
   if (jwk.use !== undefined && jwk.use !== 'sig') bad(i, 'use must be sig');
@@ -43,17 +44,17 @@ function checkKey(i, jwk) {
       fixedBytes(i, jwk, 'x', 32);
       fixedBytes(i, jwk, 'y', 32);
       alg ??= 'ES256';
-      if (alg !== 'ES256') bad(i, `alg ${alg} does not fit a P-256 key`);
+      if (alg !== 'ES256') bad(i, `alg ${quote(alg)} does not fit a P-256 key`);
       break;
     case 'OKP':
       if (jwk.crv !== 'Ed25519') bad(i, 'OKP keys must be Ed25519');
       fixedBytes(i, jwk, 'x', 32);
       alg ??= 'EdDSA';
-      if (alg !== 'EdDSA') bad(i, `alg ${alg} does not fit an Ed25519 key`);
+      if (alg !== 'EdDSA') bad(i, `alg ${quote(alg)} does not fit an Ed25519 key`);
       break;
     case 'RSA': {
       if (alg === undefined) bad(i, 'RSA keys need an alg');
-      if (alg !== 'RS256' && alg !== 'PS256') bad(i, `alg ${alg} does not fit an RSA key`);
+      if (alg !== 'RS256' && alg !== 'PS256') bad(i, `alg ${quote(alg)} does not fit an RSA key`);
       const n = decodeCanonical(jwk.n);
       const e = decodeCanonical(jwk.e);
       if (!n || !e || n[0] === 0 || e[0] === 0) bad(i, 'n and e must be unpadded base64url without a leading zero octet');
@@ -65,9 +66,9 @@ function checkKey(i, jwk) {
       break;
     }
     default:
-      bad(i, `kty ${String(jwk.kty)} is not EC, OKP or RSA`);
+      bad(i, `kty ${quote(jwk.kty)} is not EC, OKP or RSA`);
   }
-  if (!ALGORITHMS.includes(alg)) bad(i, `alg ${alg} is not one Registrar signs with`);
+  if (!ALGORITHMS.includes(alg)) bad(i, `alg ${quote(alg)} is not one Registrar signs with`);
   if (jwk.x5c !== undefined) checkX5c(i, jwk);
   return alg;
 }
@@ -104,7 +105,7 @@ export async function parseJWKS(doc) {
   for (const [i, raw] of set.keys.entries()) {
     const alg = checkKey(i, raw);
     const jwk = plain(raw);
-    if (out.has(jwk.kid)) bad(i, `duplicate kid ${jwk.kid}`);
+    if (out.has(jwk.kid)) bad(i, `duplicate kid ${quote(jwk.kid)}`);
     let key;
     try {
       const pub = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, n: jwk.n, e: jwk.e };

@@ -122,9 +122,13 @@ export function parse(input, { maxMembers = 256, maxDepth = 16 } = {}) {
     }
   };
 
+  // Sticky, from i: a number of any length (the document's size bounds it,
+  // as in Registrar's own parser), matched in time linear in its length.
+  const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
   const num = () => {
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(s.slice(i, i + 1100));
-    if (!m || m[0] === '' || m[0] === '-') fail('bad number', i);
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(s);
+    if (!m) fail('bad number', i);
     i += m[0].length;
     return new JNumber(m[0]);
   };
@@ -223,13 +227,20 @@ export function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof JNumber);
 }
 
-/** Converts a parsed value to plain JSON values (numbers as numbers). */
+/**
+ * Converts a parsed value to plain JSON values (numbers as numbers), as
+ * JSON.parse would build them. Members are defined, not assigned: assigning
+ * a member named "__proto__" would set the object's prototype instead, so a
+ * caller would read members the document does not hold.
+ */
 export function plain(v) {
   if (v instanceof JNumber) return v.value;
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') {
     const o = {};
-    for (const k of Object.keys(v)) o[k] = plain(v[k]);
+    for (const k of Object.keys(v)) {
+      Object.defineProperty(o, k, { value: plain(v[k]), enumerable: true, writable: true, configurable: true });
+    }
     return o;
   }
   return v;

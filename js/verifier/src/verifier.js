@@ -108,6 +108,7 @@ class Source {
     Object.assign(this, { name, url, fetchFn, maxBytes, parseFn, clock });
     this.value = undefined;
     this.inflight = undefined;
+    this.awaited = false;
     this.startedAt = -Infinity; // clock ms of the start of the last fetch
     this.loadedAt = undefined;
     this.lastError = undefined;
@@ -116,6 +117,7 @@ class Source {
   load() {
     if (this.inflight) return this.inflight;
     this.startedAt = this.clock();
+    this.awaited = false; // whether requests wait for this fetch (#sources)
     this.inflight = (async () => {
       try {
         const doc = await readURL(this.url, this.fetchFn, this.maxBytes);
@@ -172,33 +174,50 @@ class Verifier {
       parseRevocationList,
       this.#clock,
     );
+    // A fixed document: a JSON string, its UTF-8 bytes, or the parsed value.
+    const doc = (d) => (typeof d === 'string' || d instanceof Uint8Array ? d : JSON.stringify(d));
     if (o.revocationList === undefined && o.revocationListUri === undefined) this.#revocation.value = emptyList();
     if (o.revocationList !== undefined) {
-      const doc = typeof o.revocationList === 'string' || o.revocationList instanceof Uint8Array ? o.revocationList : JSON.stringify(o.revocationList);
-      this.#revocation.value = parseRevocationList(doc);
+      this.#revocation.value = parseRevocationList(doc(o.revocationList));
     }
-    this.ready = o.jwks !== undefined ? parseJWKS(typeof o.jwks === 'string' ? o.jwks : JSON.stringify(o.jwks)).then((keys) => {
+    this.ready = o.jwks !== undefined ? parseJWKS(doc(o.jwks)).then((keys) => {
       this.#jwks.value = keys;
     }) : Promise.resolve();
     // verify() and refresh() report a bad static set; no unhandled rejection.
     this.ready.catch(() => {});
   }
 
-  // Waits for the first load of each source; afterwards starts a background
-  // refresh (not awaited) of a source whose last fetch started at least
-  // refreshInterval ago.
+  // Waits for the first load of each source; afterwards refreshes a source
+  // whose last fetch started at least refreshInterval ago: in the background
+  // (not awaited) while requests keep it fresh, but awaited when the last
+  // fetch started two intervals ago or more (no request came for an
+  // interval): nothing else refreshes, so the document in hand may be
+  // arbitrarily old (a revocation or a key retirement published meanwhile).
+  // A failure is reported and the last good document answers.
   async #sources() {
     await this.ready;
     for (const s of [this.#jwks, this.#revocation]) {
       if (!s.url) continue;
       if (s.value === undefined) {
+        // Never loaded: fetch (or join the fetch in flight), but after a
+        // failure at most once per minRefreshInterval, so that requests
+        // while the source is unreachable are not each a fetch.
+        if (!s.inflight && this.#clock() - s.startedAt < this.#minRefresh) {
+          throw new UnavailableError(`${s.name} has never been loaded: ${s.lastError?.message}`, { cause: s.lastError });
+        }
         try {
           await s.load();
         } catch (err) {
           throw new UnavailableError(`${s.name} has never been loaded: ${err.message}`, { cause: err });
         }
-      } else if (!s.inflight && this.#clock() - s.startedAt >= this.#refreshEvery) {
-        s.load().catch((err) => this.#onError(err));
+      } else {
+        if (!s.inflight && this.#clock() - s.startedAt >= this.#refreshEvery) {
+          const stale = this.#clock() - s.startedAt >= 2 * this.#refreshEvery;
+          s.load().catch((err) => this.#onError(err));
+          s.awaited = stale;
+        }
+        // Every request that comes while a stale source loads waits too.
+        if (s.inflight && s.awaited) await s.inflight.catch(() => {});
       }
     }
     return { keys: this.#jwks.value, list: this.#revocation.value };

@@ -71,6 +71,14 @@ describe('registrarAdapter', () => {
     const vec = valid.find((v) => v.name === 'minimal-web-client');
     assert.equal(await provider(noSecrets).Client.find(vec.client_id), undefined);
   });
+  it('a secret client whose skv is not held is reported to onRefused (code secret, the skv), not refused silently', async () => {
+    const noSecrets = createVerifier({ issuer: index.issuer, jwks: load('jwks.json'), now: () => index.now * 1000 });
+    const vec = valid.find((v) => v.name === 'minimal-web-client');
+    const seen = [];
+    const op2 = provider(noSecrets, { onRefused: (err, id) => seen.push([err.code, err.skv, id]) });
+    assert.equal(await op2.Client.find(vec.client_id), undefined);
+    assert.deepEqual(seen, [['secret', vec.claims.skv, vec.client_id]]);
+  });
   it('every other model goes to the delegate adapter', async () => {
     const seen = [];
     class Delegate {

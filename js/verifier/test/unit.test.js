@@ -127,6 +127,18 @@ describe('JWK Set', () => {
     const keys = await parseJWKS(JSON.stringify({ keys: [e, o] }));
     assert.deepEqual([...keys.values()].map((k) => k.alg), ['ES256', 'EdDSA']);
   });
+  // index.d.ts JWKSDocument: a JSON string, its UTF-8 bytes, or the parsed object.
+  for (const [name, doc] of [
+    ['a JSON string', JSON.stringify(jwks)],
+    ['UTF-8 bytes', Buffer.from(JSON.stringify(jwks))],
+    ['a Uint8Array', new TextEncoder().encode(JSON.stringify(jwks))],
+    ['the parsed object', jwks],
+  ]) {
+    it(`a fixed jwks given as ${name} verifies a client_id it signed`, async () => {
+      const v = createVerifier({ issuer: index.issuer, jwks: doc, now: () => index.now * 1000 });
+      assert.equal((await v.verify(valid['minimal-web-client'].client_id)).keyId, eddsaKey.kid);
+    });
+  }
 });
 
 describe('cache', () => {
@@ -233,6 +245,19 @@ describe('refresh', () => {
     await assert.rejects(w.verify(valid['minimal-web-client'].client_id), UnavailableError);
   });
 
+  it('before the first load, a failed fetch is retried at most once per minRefreshInterval, not on every request', async () => {
+    const now = clock();
+    const o = origin({});
+    const v = createVerifier({ issuer: index.issuer, jwksUri: JWKS_URL, fetch: o.fetch, now, minRefreshInterval: 30_000 });
+    const id = valid['minimal-web-client'].client_id;
+    for (let n = 0; n < 5; n++) await assert.rejects(v.verify(id), UnavailableError);
+    assert.equal(o.calls[JWKS_URL], 1, 'a flood of requests while Registrar is unreachable is one fetch');
+    now.ms += 30_000;
+    o.docs[JWKS_URL] = jwks;
+    assert.equal((await v.verify(id)).keyId, eddsaKey.kid);
+    assert.equal(o.calls[JWKS_URL], 2);
+  });
+
   it('the periodic refresh runs in the background after refreshInterval and reports failures', async () => {
     const now = clock();
     const errors = [];
@@ -264,6 +289,54 @@ describe('refresh', () => {
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /revocation list: .*HTTP 503/);
     await rejectsWith(v.verify(vec.client_id), 'revoked');
+  });
+
+  it('after an idle time of two refreshIntervals, verify waits for the refresh: a revocation published meanwhile applies at once', async () => {
+    const now = clock();
+    const vec = valid['minimal-web-client'];
+    const o = origin({ [LIST_URL]: {} });
+    const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, onError: () => {} });
+    await v.verify(vec.client_id); // cached from here on
+    o.docs[LIST_URL] = { jti: [vec.claims.jti] };
+    now.ms += 24 * 3600_000; // no request for a day
+    await rejectsWith(v.verify(vec.client_id), 'revoked');
+    assert.equal(o.calls[LIST_URL], 2);
+  });
+
+  it('after an idle time, requests that come while the refresh is in flight wait for it too', async () => {
+    const now = clock();
+    const vec = valid['minimal-web-client'];
+    const o = origin({ [LIST_URL]: {} });
+    const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, onError: () => {} });
+    await v.verify(vec.client_id);
+    o.docs[LIST_URL] = { jti: [vec.claims.jti] };
+    now.ms += 24 * 3600_000;
+    let release;
+    o.gate = new Promise((r) => { release = r; });
+    const first = v.verify(vec.client_id);
+    await new Promise((r) => setTimeout(r, 20)); // the fetch is in flight
+    const second = v.verify(vec.client_id);
+    release();
+    await rejectsWith(first, 'revoked');
+    await rejectsWith(second, 'revoked');
+    assert.equal(o.calls[LIST_URL], 2);
+  });
+
+  it('after an idle time, a failed refresh is reported and the last good list still answers', async () => {
+    const now = clock();
+    const errors = [];
+    const vec = valid['minimal-web-client'];
+    const o = origin({ [LIST_URL]: {} });
+    const v = createVerifier({ issuer: index.issuer, jwks, revocationListUri: LIST_URL, fetch: o.fetch, now, refreshInterval: 60_000, onError: (e) => errors.push(e) });
+    await v.verify(vec.client_id);
+    o.docs[LIST_URL] = undefined;
+    now.ms += 24 * 3600_000;
+    assert.equal((await v.verify(vec.client_id)).claims.jti, vec.claims.jti);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /revocation list: .*HTTP 503/);
+    // The failed fetch counts as a refresh: the next request does not wait for another.
+    await v.verify(vec.client_id);
+    assert.equal(o.calls[LIST_URL], 2);
   });
 
   it('refuses URLs that are neither https, file nor loopback http', () => {
