@@ -144,15 +144,32 @@ func (k *comparison) openList(member, anyValue, opMember string, supported []str
 		return
 	}
 	if len(common) == 0 {
-		common = supported // the OP's whole list
+		// The OP's whole list, less what the setting cannot hold.
+		common = slices.DeleteFunc(slices.Clone(supported), func(v string) bool { return !settable(v) })
 	}
 	fix := k.set(field, common...)
 	if len(common) == 0 {
-		fix = "none in common: the OP lists no " + opMember + " value, and an empty " + k.c.VariableOf(field) + " means any"
+		held := ""
+		if len(supported) > 0 {
+			held = " a setting can hold"
+		}
+		fix = "none in common: the OP lists no " + opMember + " value" + held + ", and an empty " + k.c.VariableOf(field) + " means any"
 	}
 	for _, v := range missing {
 		k.add(member, v, opMember, fix)
 	}
+}
+
+// settable tells whether a value the OP lists may be proposed in a fix:
+// a comma-separated REGISTRAR_* list cannot hold a comma or white space,
+// and the operator pastes a fix line as it is, so it holds nothing a shell
+// acts on (";", "$", "|", quotes…), only letters, digits and -._~:/+=@%*.
+// RFC 6749 §3.3 allows all of these in a scope token, and real scopes
+// (URLs, "repo:status", "user.read") need none of the others.
+func settable(v string) bool {
+	return v != "" && !strings.ContainsFunc(v, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~:/+=@%*", r))
+	})
 }
 
 // responseTypes compares response types as sets of words ("id_token code"
