@@ -64,6 +64,9 @@ func checkOp(ctx context.Context, args []string, e env) int {
 	if !strings.Contains(target, "/.well-known/") && doc.Issuer != target && doc.Issuer != strings.TrimSuffix(target, "/") {
 		c.warn("the document's issuer is %q, not %q (OIDC Discovery section 4.3)", doc.Issuer, target)
 	}
+	if !doc.OpenIDProvider() {
+		c.warn("the document lists neither id_token_signing_alg_values_supported nor subject_types_supported: an OAuth 2.0 authorization server, not an OpenID Provider; ID Token algorithms and subject types are not compared")
+	}
 	mismatches := checkop.Compare(doc, cfg)
 	if *asJSON {
 		out := struct {

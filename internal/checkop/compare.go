@@ -43,6 +43,8 @@ var (
 // each with the setting that fixes it, in a fixed order: scopes, grant and
 // response types, authentication, ID Token, UserInfo, request objects,
 // subject types, logout, PKCE, then PAR, DPoP and certificate binding.
+// ID Token algorithms and subject types are compared only with an OpenID
+// Provider's document (Document.OpenIDProvider).
 func Compare(op *Document, c *config.Config) []Mismatch {
 	k := comparison{op: op, c: c, p: &c.Policy}
 	k.scopes()
@@ -50,12 +52,17 @@ func Compare(op *Document, c *config.Config) []Mismatch {
 	k.responseTypes()
 	k.authMethods()
 	k.authSigningAlgs()
-	k.list(metadata.IDTokenSignedResponseAlg, "id_token_signing_alg_values_supported", c.Policy.IDTokenSigningAlgs, op.IDTokenSigningAlgsSupported, &c.Policy.IDTokenSigningAlgs, true)
-	k.idTokenDefault()
+	oidc := op.OpenIDProvider()
+	if oidc {
+		k.list(metadata.IDTokenSignedResponseAlg, "id_token_signing_alg_values_supported", c.Policy.IDTokenSigningAlgs, op.IDTokenSigningAlgsSupported, &c.Policy.IDTokenSigningAlgs, true)
+		k.idTokenDefault()
+	}
 	k.list(metadata.UserinfoSignedResponseAlg, "userinfo_signing_alg_values_supported", c.Policy.UserinfoSigningAlgs, op.UserinfoSigningAlgsSupported, &c.Policy.UserinfoSigningAlgs, false)
 	k.list(metadata.RequestObjectSigningAlg, "request_object_signing_alg_values_supported", c.Policy.RequestObjectSigningAlgs, op.RequestObjectSigningAlgsSupported, &c.Policy.RequestObjectSigningAlgs, false)
 	k.encryption()
-	k.list(metadata.SubjectType, "subject_types_supported", c.Policy.SubjectTypes, op.SubjectTypesSupported, &c.Policy.SubjectTypes, true)
+	if oidc {
+		k.list(metadata.SubjectType, "subject_types_supported", c.Policy.SubjectTypes, op.SubjectTypesSupported, &c.Policy.SubjectTypes, true)
+	}
 	k.logout()
 	k.pkce()
 	k.features()
