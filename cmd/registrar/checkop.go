@@ -59,9 +59,13 @@ func checkOp(ctx context.Context, args []string, e env) int {
 	}
 	// OIDC Discovery §4.3, RFC 8414 §3.3: the document's issuer is the one
 	// it was fetched for. A difference is said, not fatal: the operator
-	// may have typed the document's URL behind a proxy.
-	if iss := strings.TrimSuffix(target, "/"); !strings.Contains(target, "/.well-known/") && doc.Issuer != iss {
-		c.warn("the document's issuer is %q, not %q (OIDC Discovery section 4.3)", doc.Issuer, iss)
+	// may have typed the document's URL behind a proxy. The issuer as
+	// typed, or without the trailing slash the fetch dropped, is the same.
+	if !strings.Contains(target, "/.well-known/") && doc.Issuer != target && doc.Issuer != strings.TrimSuffix(target, "/") {
+		c.warn("the document's issuer is %q, not %q (OIDC Discovery section 4.3)", doc.Issuer, target)
+	}
+	if !doc.OpenIDProvider() {
+		c.warn("the document lists neither id_token_signing_alg_values_supported nor subject_types_supported: an OAuth 2.0 authorization server, not an OpenID Provider; ID Token algorithms and subject types are not compared")
 	}
 	mismatches := checkop.Compare(doc, cfg)
 	if *asJSON {

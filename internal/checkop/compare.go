@@ -43,6 +43,8 @@ var (
 // each with the setting that fixes it, in a fixed order: scopes, grant and
 // response types, authentication, ID Token, UserInfo, request objects,
 // subject types, logout, PKCE, then PAR, DPoP and certificate binding.
+// ID Token algorithms and subject types are compared only with an OpenID
+// Provider's document (Document.OpenIDProvider).
 func Compare(op *Document, c *config.Config) []Mismatch {
 	k := comparison{op: op, c: c, p: &c.Policy}
 	k.scopes()
@@ -50,12 +52,17 @@ func Compare(op *Document, c *config.Config) []Mismatch {
 	k.responseTypes()
 	k.authMethods()
 	k.authSigningAlgs()
-	k.list(metadata.IDTokenSignedResponseAlg, "id_token_signing_alg_values_supported", c.Policy.IDTokenSigningAlgs, op.IDTokenSigningAlgsSupported, &c.Policy.IDTokenSigningAlgs, true)
-	k.idTokenDefault()
+	oidc := op.OpenIDProvider()
+	if oidc {
+		k.list(metadata.IDTokenSignedResponseAlg, "id_token_signing_alg_values_supported", c.Policy.IDTokenSigningAlgs, op.IDTokenSigningAlgsSupported, &c.Policy.IDTokenSigningAlgs, true)
+		k.idTokenDefault()
+	}
 	k.list(metadata.UserinfoSignedResponseAlg, "userinfo_signing_alg_values_supported", c.Policy.UserinfoSigningAlgs, op.UserinfoSigningAlgsSupported, &c.Policy.UserinfoSigningAlgs, false)
 	k.list(metadata.RequestObjectSigningAlg, "request_object_signing_alg_values_supported", c.Policy.RequestObjectSigningAlgs, op.RequestObjectSigningAlgsSupported, &c.Policy.RequestObjectSigningAlgs, false)
 	k.encryption()
-	k.list(metadata.SubjectType, "subject_types_supported", c.Policy.SubjectTypes, op.SubjectTypesSupported, &c.Policy.SubjectTypes, true)
+	if oidc {
+		k.list(metadata.SubjectType, "subject_types_supported", c.Policy.SubjectTypes, op.SubjectTypesSupported, &c.Policy.SubjectTypes, true)
+	}
 	k.logout()
 	k.pkce()
 	k.features()
@@ -144,15 +151,32 @@ func (k *comparison) openList(member, anyValue, opMember string, supported []str
 		return
 	}
 	if len(common) == 0 {
-		common = supported // the OP's whole list
+		// The OP's whole list, less what the setting cannot hold.
+		common = slices.DeleteFunc(slices.Clone(supported), func(v string) bool { return !settable(v) })
 	}
 	fix := k.set(field, common...)
 	if len(common) == 0 {
-		fix = "none in common: the OP lists no " + opMember + " value, and an empty " + k.c.VariableOf(field) + " means any"
+		held := ""
+		if len(supported) > 0 {
+			held = " a setting can hold"
+		}
+		fix = "none in common: the OP lists no " + opMember + " value" + held + ", and an empty " + k.c.VariableOf(field) + " means any"
 	}
 	for _, v := range missing {
 		k.add(member, v, opMember, fix)
 	}
+}
+
+// settable tells whether a value the OP lists may be proposed in a fix:
+// a comma-separated REGISTRAR_* list cannot hold a comma or white space,
+// and the operator pastes a fix line as it is, so it holds nothing a shell
+// acts on (";", "$", "|", quotes…), only letters, digits and -._~:/+=@%*.
+// RFC 6749 §3.3 allows all of these in a scope token, and real scopes
+// (URLs, "repo:status", "user.read") need none of the others.
+func settable(v string) bool {
+	return v != "" && !strings.ContainsFunc(v, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~:/+=@%*", r))
+	})
 }
 
 // responseTypes compares response types as sets of words ("id_token code"

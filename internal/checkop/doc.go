@@ -28,5 +28,9 @@
 // Logout §2.1, RP-Initiated Logout §2.1, RFC 9126 §5, RFC 9449 §5.1,
 // RFC 8705 §3.3, RFC 9396 §10.1); an omitted code_challenge_methods_supported means no PKCE
 // (RFC 8414 §2), which public clients need (RFC 9700 §2.1.1). An omitted
-// scopes_supported (RECOMMENDED only) leaves scopes unchecked.
+// scopes_supported (RECOMMENDED only) leaves scopes unchecked. A document
+// with neither id_token_signing_alg_values_supported nor
+// subject_types_supported (both REQUIRED of an OpenID Provider, OIDC
+// Discovery §3) is an OAuth 2.0 authorization server's, which issues no ID
+// Token: ID Token algorithms and subject types are not compared.
 package checkop

@@ -105,6 +105,15 @@ type Document struct {
 	TLSClientCertificateBoundAccessTokens *bool    `json:"tls_client_certificate_bound_access_tokens"`
 }
 
+// OpenIDProvider tells whether the document is an OpenID Provider's: it
+// lists id_token_signing_alg_values_supported or subject_types_supported,
+// both REQUIRED by OIDC Discovery 1.0 §3. Without either it describes an
+// OAuth 2.0 authorization server (RFC 8414 §2), which issues no ID Token,
+// so Registrar's ID Token algorithms and subject types cannot mismatch.
+func (d *Document) OpenIDProvider() bool {
+	return d.IDTokenSigningAlgsSupported != nil || d.SubjectTypesSupported != nil
+}
+
 // Parse reads a metadata document: a JSON object with an issuer, whose
 // members Compare reads have their registered types. Other members are
 // ignored.

@@ -13,6 +13,7 @@ import (
 	"github.com/registrar/registrar/internal/uricheck"
 	"github.com/registrar/registrar/internal/validate"
 	"github.com/registrar/registrar/pkg/clientid"
+	"github.com/registrar/registrar/pkg/metadata"
 )
 
 // rule checks the value one variable set, once it is decoded.
@@ -184,6 +185,14 @@ func (c *Config) rules(name func(field any) string) []rule {
 			// client_id URL MUST use https.
 			if c.ClientIDForm != "plain" && !strings.HasPrefix(c.Issuer, "https://") {
 				return []string{"the URL form needs an https " + name(&c.Issuer) + " (client_id URLs must use https)"}
+			}
+			// §4.1: a URL-form client has no secret. With only the URL
+			// form issued, a policy of secret-based methods alone would
+			// refuse every registration.
+			if c.ClientIDForm == "url" && !slices.Contains(p.TokenEndpointAuthMethods, metadata.AuthNone) &&
+				!slices.Contains(p.TokenEndpointAuthMethods, metadata.AuthPrivateKeyJWT) {
+				return []string{"url issues client_ids without a client secret (draft-ietf-oauth-client-id-metadata-document-03 section 4.1): " +
+					name(&p.TokenEndpointAuthMethods) + " must list none or private_key_jwt, or no client can register"}
 			}
 			return nil
 		}},

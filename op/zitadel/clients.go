@@ -18,6 +18,12 @@ import (
 	"github.com/registrar/registrar/pkg/opkit"
 )
 
+// MaxKeySetBytes is the largest JWK Set read from a client's jwks_uri:
+// Registrar's own cap on client key sets. The URL is chosen by whoever
+// registers and fetched at each assertion, so a larger document is the
+// client's fault (invalid_client), not work for the OP.
+const MaxKeySetBytes = 64 << 10
+
 // ErrUnsupported is wrapped by the error for a Registrar client this OP
 // cannot serve (an authentication method zitadel/oidc lacks, or a member
 // of ClientOptions.Unsupported); the OP answers invalid_client.
@@ -32,9 +38,11 @@ type Clients struct {
 	Verifier *opkit.Verifier
 	// KeyFetcher fetches the JWK Set at the jwks_uri of a private_key_jwt
 	// client that registered one instead of jwks: give it
-	// opkit.NewFetcher(opkit.FetcherOptions{}) (https only, no redirects,
-	// special-use addresses refused at connect time, bounded in time and
-	// size). The set is fetched at each assertion, not cached. nil: such
+	// opkit.NewFetcher(opkit.FetcherOptions{MaxBodyBytes: MaxKeySetBytes})
+	// (https only, no redirects, special-use addresses refused at connect
+	// time, bounded in time and size), a fetcher of its own. The set is
+	// fetched at each assertion, not cached; one larger than
+	// MaxKeySetBytes is refused whatever the fetcher read. nil: such
 	// clients are refused (ErrUnsupported).
 	KeyFetcher opkit.Fetcher
 	// Options apply to every client.
@@ -169,6 +177,9 @@ func (s *Clients) GetKeyByIDAndClientID(ctx context.Context, keyID, clientID str
 		from = "jwks_uri " + md.JWKSURI
 		if doc, err = s.KeyFetcher.Get(ctx, md.JWKSURI, "application/jwk-set+json, application/json"); err != nil {
 			return nil, fmt.Errorf("%s: %w", from, err)
+		}
+		if len(doc) > MaxKeySetBytes {
+			return nil, fmt.Errorf("%s: the key set is %d bytes, at most %d", from, len(doc), MaxKeySetBytes)
 		}
 	}
 	var set jose.JSONWebKeySet

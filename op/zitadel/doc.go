@@ -22,9 +22,10 @@
 // tls_client_auth and self_signed_tls_client_auth (zitadel/oidc has none of
 // them), and, unless Clients.KeyFetcher is set, a private_key_jwt client
 // whose keys are only at a jwks_uri. With a KeyFetcher
-// (opkit.NewFetcher: https, no redirects, special-use addresses refused,
-// bounded time and size) such a client's key set is fetched at each
-// assertion (OIDC DCR 1.0 §2 jwks_uri).
+// (opkit.NewFetcher with MaxBodyBytes: MaxKeySetBytes: https, no
+// redirects, special-use addresses refused, bounded time and size) such a
+// client's key set is fetched at each assertion (OIDC DCR 1.0 §2
+// jwks_uri); one over MaxKeySetBytes is refused.
 //
 // Spec basis: RFC 7591 §2 (client metadata), OpenID Connect Dynamic Client
 // Registration 1.0 §2, RFC 6749 §2.3.1 and §5.2 (client authentication,

@@ -129,6 +129,8 @@ func TestRefusalsAreInvalidClientAndFaultsServerError(t *testing.T) {
 	}{
 		{"tampered client_id", lookup(withSecrets, tampered), false},
 		{"expired client_id", lookup(later, service.ClientID), false},
+		{"URL-form client_id presented bare", lookup(withSecrets, strings.TrimPrefix(v.Clients["url-form-client"].ClientID, v.Issuer+"/c/")), false},
+		{"plain client_id under the URL prefix", lookup(withSecrets, v.Issuer+"/c/"+basic.ClientID), false},
 		{"wrong secret", withSecrets.AuthorizeClientIDSecret(t.Context(), basic.ClientID, "guess"), false},
 		{"secret of another client", withSecrets.AuthorizeClientIDSecret(t.Context(), basic.ClientID, service.ClientSecret), false},
 		{"public client presents a secret", withSecrets.AuthorizeClientIDSecret(t.Context(), v.Clients["native-public-client"].ClientID, "x"), false},

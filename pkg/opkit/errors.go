@@ -12,7 +12,8 @@ import (
 // with the OAuth error invalid_client (RFC 6749 §5.2) and the client cures
 // only by registering again: a client_id that is not one of Registrar's
 // (malformed, wrong typ, bad signature or unknown key, other issuer,
-// unknown format version), one that expired or is revoked, a wrong secret,
+// unknown format version), one presented in the other form than it was
+// issued in (clientid.ErrForm), one that expired or is revoked, a wrong secret,
 // or a client that is not registered to authenticate with a secret.
 //
 // It is false for operational failures the OP must fix or retry, which it
@@ -34,7 +35,7 @@ func IsInvalidClient(err error) bool {
 	}
 	for _, bad := range []error{
 		clientid.ErrMalformed, clientid.ErrType, clientid.ErrSignature, clientid.ErrIssuer,
-		clientid.ErrVersion, clientid.ErrExpired,
+		clientid.ErrVersion, clientid.ErrForm, clientid.ErrExpired,
 		ErrRevoked, ErrWrongSecret, ErrAuthMethod,
 	} {
 		if errors.Is(err, bad) {
