@@ -50,7 +50,7 @@ func (e *UnreadableError) Error() string {
 	if e.Owner >= 0 {
 		fmt.Fprintf(&b, ": it is owned by uid %d, gid %d, mode %04o", e.Owner, e.Group, unixMode(e.Mode))
 	}
-	b.WriteString("; run Registrar as the owner of the keys (docker run --user), or let a group of the process read them " +
+	b.WriteString("; run this process as the owner of the keys (docker run --user), or let a group of the process read them " +
 		"(files 0440, directories 0750; Kubernetes: Secret defaultMode 0440 with fsGroup), never others")
 	return b.String()
 }
