@@ -57,11 +57,19 @@ func (f IDForms) Supported() []string {
 }
 
 // form decides the form of a new client_id: a successor keeps its
-// predecessor's; otherwise the setting, and in FormsClient mode what the
-// request asks.
+// predecessor's while the deployment issues it; otherwise the setting, and
+// in FormsClient mode what the request asks.
 func (s *Service) form(members strictjson.Members, prev *clientid.Client) (string, error) {
 	if prev != nil {
-		return prev.Claims.Form, nil
+		// A successor keeps its predecessor's form while the deployment
+		// issues it, and takes the one it issues once it no longer does.
+		if s.issues(prev.Claims.Form) {
+			return prev.Claims.Form, nil
+		}
+		if s.IDForms == FormsURL {
+			return clientid.FormURL, nil
+		}
+		return "", nil
 	}
 	asked := ""
 	if raw, ok := members[FormMember]; ok {
@@ -85,6 +93,18 @@ func (s *Service) form(members strictjson.Members, prev *clientid.Client) (strin
 		return clientid.FormURL, nil
 	}
 	return "", nil
+}
+
+// issues reports whether the deployment issues client_ids of form ("" for
+// the plain form, clientid.FormURL).
+func (s *Service) issues(form string) bool {
+	switch s.IDForms {
+	case FormsClient:
+		return true
+	case FormsURL:
+		return form == clientid.FormURL
+	}
+	return form == ""
 }
 
 // noSecretDefault makes "none" the token endpoint authentication method of
@@ -166,11 +186,11 @@ func errNoDocument(cause error) error {
 }
 
 // ClientDocument verifies the URL-form client_id whose JWS is jws (the last
-// path segment of the URL) and returns its document.
+// path segment of the URL) and returns its document. It serves every
+// URL-form client_id this registrar signed, whatever REGISTRAR_CLIENT_ID_FORM
+// says now: clients registered while the deployment issued the URL form keep
+// working until they expire or are revoked.
 func (s *Service) ClientDocument(jws string) (*ClientDocument, error) {
-	if s.IDForms == FormsPlain || s.IDForms == "" {
-		return nil, errNoDocument(errors.New("this registrar issues no URL-form client_ids"))
-	}
 	c, err := s.Verifier.Verify(clientid.URLPrefix(s.Minter.Issuer) + jws)
 	if err != nil {
 		return nil, errNoDocument(err)

@@ -188,7 +188,6 @@ func TestClientDocument(t *testing.T) {
 		{"tampered", f.svc, jws[:len(jws)-2] + "AA"},
 		{"plain client_id", plain.svc, plainID},
 		{"garbage", f.svc, "x"},
-		{"URL form off", urlFixture(t, register.FormsPlain).svc, jws},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,6 +195,13 @@ func TestClientDocument(t *testing.T) {
 			wantOAuth(t, err, http.StatusNotFound, "invalid_client", "no client ID metadata document")
 		})
 	}
+	t.Run("served after the deployment stops issuing the URL form", func(t *testing.T) {
+		f.svc.IDForms = register.FormsPlain
+		defer func() { f.svc.IDForms = register.FormsURL }()
+		if _, err := f.svc.ClientDocument(jws); err != nil {
+			t.Fatalf("a client registered in the URL form lost its document: %v", err)
+		}
+	})
 	t.Run("revoked", func(t *testing.T) {
 		c, err := f.svc.Verifier.Verify(id)
 		if err != nil {
@@ -258,6 +264,48 @@ func TestURLFormSuccessor(t *testing.T) {
 	bare := f.body(t, with(publicClient, "client_id", jws), nil)
 	_, err = f.svc.Update(context.Background(), jws, str(t, got, "registration_access_token"), register.Request{Body: bare})
 	wantOAuth(t, err, http.StatusBadRequest, "invalid_request", "client_id must be present and equal to the current client_id")
+}
+
+// TestSuccessorFormFollowsTheDeployment: a successor keeps its
+// predecessor's form while the deployment issues it, and takes the form
+// the deployment issues once it no longer does (a URL-form successor
+// whose form is off would be a client_id no one serves a document for).
+func TestSuccessorFormFollowsTheDeployment(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, to register.IDForms
+		ask      string // client_id_form of the first registration
+		wantURL  bool
+	}{
+		{"URL form, then plain only: plain", register.FormsURL, register.FormsPlain, "", false},
+		{"URL form, then the client's choice: URL form", register.FormsURL, register.FormsClient, "", true},
+		{"plain, then URL only: URL form", register.FormsPlain, register.FormsURL, "", true},
+		{"client chose URL, then URL only: URL form", register.FormsClient, register.FormsURL, "url", true},
+		{"client chose URL, then plain only: plain", register.FormsClient, register.FormsPlain, "url", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := urlFixture(t, tc.from)
+			f.svc.UpdateMode = register.UpdateSuccessor
+			first := publicClient
+			if tc.ask != "" {
+				first = with(first, "client_id_form", tc.ask)
+			}
+			got := mustRegister(t, f, f.body(t, first, nil))
+			id := str(t, got, "client_id")
+			segment, _ := clientid.SplitURL(issuer, id)
+			f.svc.IDForms = tc.to
+			body := f.body(t, with(publicClient, "client_id", id, "client_name", "Renamed"), nil)
+			res, err := f.svc.Update(context.Background(), segment, str(t, got, "registration_access_token"), register.Request{Body: body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := str(t, decode(t, res.Body), "client_id")
+			if isURL := strings.HasPrefix(next, issuer+"/c/"); isURL != tc.wantURL {
+				t.Fatalf("successor %.60q… in the URL form: %v, want %v", next, isURL, tc.wantURL)
+			}
+		})
+	}
 }
 
 func TestClientIDExpiresAt(t *testing.T) {
