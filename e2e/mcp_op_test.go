@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,48 +18,8 @@ import (
 // "mcp"): MCP clients send it as the resource parameter.
 func startOPForMCP(t *testing.T, node string, p *proc, keysDir, revocationList, mcpResource string) *opJS {
 	t.Helper()
-	cfg, _ := json.Marshal(map[string]any{"port": 0, "registrar": p.URL, "keysDir": keysDir, "revocationList": revocationList,
+	return startOPJS(t, node, p, keysDir, revocationList, map[string]any{
 		"registrationEndpoint": p.URL + "/register", "resourceServers": map[string]string{mcpResource: "mcp"}})
-	cmd := exec.Command(node, "server.mjs", string(cfg))
-	cmd.Dir = opJSDir
-	cmd.Env = cleanEnv(nil)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := &opJS{out: &syncBuffer{}}
-	cmd.Stderr = op.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
-	first := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for n := 0; sc.Scan(); n++ {
-			if n == 0 {
-				first <- sc.Text()
-			}
-			fmt.Fprintln(op.out, sc.Text())
-		}
-		close(first)
-		done <- cmd.Wait()
-	}()
-	select {
-	case line := <-first:
-		url, ok := strings.CutPrefix(line, "listening ")
-		if !ok {
-			t.Fatalf("node-oidc-provider: first line %q\n%s", line, op.out.String())
-		}
-		op.URL = url
-	case <-time.After(30 * time.Second):
-		t.Fatalf("node-oidc-provider did not start within 30s:\n%s", op.out.String())
-	}
-	return op
 }
 
 // mcpServerFor is an MCP server's RFC 9728 protected resource metadata

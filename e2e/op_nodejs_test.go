@@ -100,10 +100,15 @@ func opJSInstall(t *testing.T, npm string) {
 }
 
 // startOPJS starts testdata/op/node-oidc-provider/server.mjs for the
-// registrar p, and waits for its `listening` line.
-func startOPJS(t *testing.T, node string, p *proc, keysDir, revocationList string) *opJS {
+// registrar p, with extra on top of its configuration (server.mjs
+// documents the members), and waits for its `listening` line.
+func startOPJS(t *testing.T, node string, p *proc, keysDir, revocationList string, extra map[string]any) *opJS {
 	t.Helper()
-	cfg, _ := json.Marshal(map[string]any{"port": 0, "registrar": p.URL, "keysDir": keysDir, "revocationList": revocationList})
+	conf := map[string]any{"port": 0, "registrar": p.URL, "keysDir": keysDir, "revocationList": revocationList}
+	for k, v := range extra {
+		conf[k] = v
+	}
+	cfg, _ := json.Marshal(conf)
 	cmd := exec.Command(node, "server.mjs", string(cfg))
 	cmd.Dir = opJSDir
 	cmd.Env = cleanEnv(nil)
@@ -301,7 +306,7 @@ func TestNodeOIDCProvider(t *testing.T) {
 		env[k] = v
 	}
 	p := start(t, env)
-	op := startOPJS(t, node, p, keys, revocationList)
+	op := startOPJS(t, node, p, keys, revocationList, nil)
 	t.Logf("registrar %s, node-oidc-provider %s", p.URL, op.URL)
 
 	t.Run("check-op with the aligned configuration finds no mismatch", func(t *testing.T) {

@@ -38,6 +38,23 @@ func Build(dir string) (string, error) {
 	return bin, nil
 }
 
+// Main is a TestMain body for tests that run the binary: it builds it into
+// a temporary directory, sets *bin to its path, runs the tests and removes
+// the directory, and returns the exit code for os.Exit.
+func Main(m *testing.M, bin *string) int {
+	dir, err := os.MkdirTemp("", "registrar-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *bin, err = Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
 // SyncBuffer is a bytes.Buffer safe for a process's output and a test
 // reading it at once.
 type SyncBuffer struct {
