@@ -84,14 +84,7 @@ func TestCIMDLogin(t *testing.T) {
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	install.Dir = cimdDir
-	install.Env = cleanEnv(nil)
-	install.WaitDelay = 5 * time.Second
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", cimdDir, err, out)
-	}
-	t.Logf("npm ci: %s", time.Since(began).Round(time.Millisecond))
+	npmCI(t, ctx, npm, cimdDir)
 
 	f := startCIMDRegistrar(t)
 	reg := f.register(t, fmt.Sprintf(`{"application_type":"native","redirect_uris":[%q],"grant_types":["authorization_code"],"client_name":"CIMD Agent"}`, cimdRedirectURI))

@@ -83,14 +83,7 @@ func TestOpenIDClientInterop(t *testing.T) {
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	install.Dir = interopDir
-	install.Env = cleanEnv(nil)
-	install.WaitDelay = 5 * time.Second
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", interopDir, err, out)
-	}
-	t.Logf("npm ci: %s", time.Since(began).Round(time.Millisecond))
+	npmCI(t, ctx, npm, interopDir)
 
 	env := baseEnv(t)
 	env["REGISTRAR_REQUIRE_SOFTWARE_STATEMENT"] = "true"

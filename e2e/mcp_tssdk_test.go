@@ -60,15 +60,7 @@ type tsSDKResult struct {
 // tsSDKInstall installs the SDK project from its lock (npm ci).
 func tsSDKInstall(t *testing.T, ctx context.Context, npm string) {
 	t.Helper()
-	began := time.Now()
-	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	install.Dir = tsSDKDir
-	install.Env = cleanEnv(nil)
-	install.WaitDelay = 5 * time.Second
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", tsSDKDir, err, out)
-	}
-	t.Logf("npm ci (ts-sdk): %s", time.Since(began).Round(time.Millisecond))
+	npmCI(t, ctx, npm, tsSDKDir)
 }
 
 // tsSDKRun runs mcp.mjs with cfg and decodes what it prints; the SDK must

@@ -21,12 +21,7 @@ func TestFlowRunnerReadsLargeInputFromAFileOrASlowPipe(t *testing.T) {
 	npm := interopTool(t, "npm")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	install := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-	install.Dir = opRPDir
-	install.Env = cleanEnv(nil)
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", opRPDir, err, out)
-	}
+	npmCI(t, ctx, npm, opRPDir)
 
 	flows := []rpFlow{
 		{Name: "a", Client: map[string]any{"client_id": strings.Repeat("a", 40000)}, Grant: "none"},

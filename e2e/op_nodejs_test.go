@@ -73,30 +73,15 @@ func opJSInstall(t *testing.T, npm string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	run := func(dir string, args ...string) string {
-		t.Helper()
-		began := time.Now()
-		cmd := exec.CommandContext(ctx, npm, args...)
-		cmd.Dir = dir
-		cmd.Env = cleanEnv(nil)
-		cmd.WaitDelay = 5 * time.Second
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("npm %s in %s: %v\n%s%s", strings.Join(args, " "), dir, err, stdout.String(), stderr.String())
-		}
-		t.Logf("npm %s (%s): %s", args[0], filepath.Base(dir), time.Since(began).Round(time.Millisecond))
-		return stdout.String()
-	}
 	packDir := t.TempDir()
-	run(repoPath("js", "verifier"), "pack", "--pack-destination", packDir)
+	npmRun(t, ctx, npm, repoPath("js", "verifier"), "pack", "--pack-destination", packDir)
 	tarballs, err := filepath.Glob(filepath.Join(packDir, "*.tgz"))
 	if err != nil || len(tarballs) != 1 {
 		t.Fatalf("npm pack made %v (%v), want one tarball", tarballs, err)
 	}
-	run(opJSDir, "ci", "--no-audit", "--no-fund")
-	run(opJSDir, "install", "--no-save", "--no-audit", "--no-fund", tarballs[0])
-	run(opRPDir, "ci", "--no-audit", "--no-fund")
+	npmCI(t, ctx, npm, opJSDir)
+	npmRun(t, ctx, npm, opJSDir, "install", "--no-save", "--no-audit", "--no-fund", tarballs[0])
+	npmCI(t, ctx, npm, opRPDir)
 }
 
 // startOPJS starts testdata/op/node-oidc-provider/server.mjs for the
