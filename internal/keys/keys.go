@@ -159,7 +159,7 @@ func Load(dir string) (*Keyring, error) {
 		}
 		path := filepath.Join(dir, name)
 		switch {
-		case strings.HasPrefix(name, "signing-") && strings.HasSuffix(name, ".jwk"):
+		case secretfile.IsSigningKeyName(name):
 			ts, ok := signingFileTime(name)
 			if !ok {
 				return nil, fmt.Errorf("%w: %s: name must be signing-<unix seconds>.jwk", ErrBadKeyFile, name)
@@ -221,7 +221,7 @@ func badKeyFile(name, path string, err error) error { return secretfile.BadFile(
 // signingFileTime is the activation time a signing key's file name
 // signing-<unix seconds>.jwk gives, in its one spelling.
 func signingFileTime(name string) (time.Time, bool) {
-	if !strings.HasPrefix(name, "signing-") || !strings.HasSuffix(name, ".jwk") {
+	if !secretfile.IsSigningKeyName(name) {
 		return time.Time{}, false
 	}
 	tsText := strings.TrimSuffix(strings.TrimPrefix(name, "signing-"), ".jwk")

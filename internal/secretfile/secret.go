@@ -32,6 +32,14 @@ func IsSecretName(name string) bool {
 	return strings.HasPrefix(name, "secret-") && strings.HasSuffix(name, ".key")
 }
 
+// IsSigningKeyName reports whether a file name claims to be a signing key
+// file (signing-*.jwk), whether or not its timestamp is well formed: what
+// Registrar's key store loads, and what an OP's secrets directory must not
+// hold.
+func IsSigningKeyName(name string) bool {
+	return strings.HasPrefix(name, "signing-") && strings.HasSuffix(name, ".jwk")
+}
+
 // Version is the version a derivation secret file's name gives: a decimal
 // integer >= 1 in its one spelling (no sign, no leading zero).
 func Version(name string) (int, error) {

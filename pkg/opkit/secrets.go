@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/registrar/registrar/internal/secretfile"
 	"github.com/registrar/registrar/pkg/clientid"
@@ -28,7 +27,7 @@ func LoadSecrets(dir string) (map[int][]byte, error) {
 	entries, err := os.ReadDir(dir)
 	if err == nil {
 		for _, e := range entries {
-			if n := e.Name(); strings.HasPrefix(n, "signing-") && strings.HasSuffix(n, ".jwk") {
+			if n := e.Name(); secretfile.IsSigningKeyName(n) {
 				return nil, fmt.Errorf("opkit: %s: %w", n, ErrSigningKeyPresent)
 			}
 		}
